@@ -1,0 +1,52 @@
+# Two commands on a fresh machine: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export PARTICIPATION_INSTANCE ?= $(CURDIR)/instance
+
+.PHONY: run test setup lint translations bench clean
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "Staff sign in at http://127.0.0.1:$${PORT:-5000}/login as admin@example.org"
+	@echo "(password: printed above at the first run, or set one: $(FLASK) create-admin admin@example.org)"
+	$(BIN)/python wsgi.py
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed static/vendor/socket.io.min.js translations
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+
+static/vendor/socket.io.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d participation/translations
+
+# Re-extract the messages after changing user-visible texts, then translate the .po files.
+extract: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o participation/translations/messages.pot .
+	$(BIN)/pybabel update -N -i participation/translations/messages.pot -d participation/translations
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python -m bench.vote_burst
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

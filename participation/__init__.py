@@ -1,0 +1,96 @@
+"""participation: conferences of member organisations, live on delegates' phones."""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from participation import config as settings
+from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+
+SUPPORTED_LOCALES = settings.SUPPORTED_LOCALES
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; ``config`` overrides settings from the environment."""
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        template_folder=str(settings.PROJECT_ROOT / "templates"),
+        static_folder=str(settings.PROJECT_ROOT / "static"),
+        instance_path=str(settings.instance_path()),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment(need_secret="SECRET_KEY" not in config))
+    app.config.update(config)
+    settings.check(app.config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    _bind_extensions(app)
+    _register_blueprints(app)
+
+    from participation import cli
+
+    cli.register(app)
+    return app
+
+
+def _bind_extensions(app: Flask) -> None:
+    import participation.models  # noqa: F401  (registers the models with the metadata)
+    from participation.realtime import init_realtime
+    from participation.web.auth import load_principal
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(settings.PROJECT_ROOT / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    login_manager.request_loader(load_principal)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    socketio.init_app(
+        app,
+        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # None: engine.io accepts only handshakes whose Origin is this server's own.
+        cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
+        async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+    )
+    init_realtime(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from participation.web import register
+
+    register(app)
+
+
+def select_locale() -> str:
+    """The person's remembered choice, else the browser's preference, else German."""
+    if not has_request_context():
+        return "de"
+    if current_user.is_authenticated and current_user.person.locale in SUPPORTED_LOCALES:
+        return current_user.person.locale
+    if session.get("locale") in SUPPORTED_LOCALES:
+        return session["locale"]
+    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "de"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Durable, concurrent SQLite: WAL, foreign keys, waiting for locks, full sync."""
+    module = type(dbapi_connection).__module__
+    if "sqlite" not in module:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()

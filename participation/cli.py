@@ -1,0 +1,85 @@
+"""Flask commands: ``create-admin``, ``demo``, ``audit verify``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from participation import clock
+from participation.extensions import db
+from participation.models import Person
+from participation.services import audit
+from participation.services.errors import DomainError
+
+audit_cli = AppGroup("audit", help="Check the audit trail.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)
+    app.cli.add_command(audit_cli)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the e-mail address).")
+@click.password_option(
+    envvar="PARTICIPATION_ADMIN_PASSWORD", help="Password (asked for if not given)."
+)
+def create_admin(email: str, name: str | None, password: str) -> None:
+    """Create network staff who sign in with EMAIL and a password, or reset their password."""
+    from participation.services import directory
+
+    email = email.strip().lower()
+    try:
+        existing = db.session.scalar(select(Person).where(Person.email == email))
+        directory.save_person(
+            None,
+            person_id=existing.id if existing else None,
+            display_name=name or (existing.display_name if existing else email),
+            email=email,
+            is_admin=True,
+            password=password,
+        )
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"Staff account {email} is ready.")
+
+
+@click.command("demo")
+@click.option("--base-url", default=None, help="Base of the join URLs printed.")
+@click.option("--if-empty", is_flag=True, help="Do nothing if the database has conferences.")
+def demo(base_url: str | None, if_empty: bool) -> None:
+    """Load a demo network with a running conference and print the delegates' join URLs."""
+    from participation import demo as demo_data
+
+    if if_empty and demo_data.has_data():
+        click.echo("The database holds data already; the demo was not loaded.")
+        return
+    password = os.environ.get("PARTICIPATION_ADMIN_PASSWORD") or clock.token_urlsafe(12)
+    base = (base_url or os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    result = demo_data.load(admin_password=password)
+    click.echo(f"Demo conference: {result.conference.title}")
+    click.echo(f"Staff sign-in: {base}/login  admin@example.org  {password}")
+    for name, organisation, code in result.delegates:
+        click.echo(f"  {name} ({organisation}): {base}/join/{code}")
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; name the first broken entry."""
+    result = audit.verify()
+    if result.ok:
+        click.echo(f"Audit trail intact: {result.count} entries, head {result.head_hash}")
+        return
+    click.echo(
+        f"Audit trail BROKEN at entry {result.broken_at}: {result.reason} "
+        f"({result.count} entries verified before it)",
+        err=True,
+    )
+    sys.exit(1)

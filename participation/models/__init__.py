@@ -1,0 +1,19 @@
+"""SQLAlchemy models, one module per area. Importing this package registers them all."""
+
+from participation.models.audit import AuditEntry, AuditHead
+from participation.models.base import Base
+from participation.models.conference import Accreditation, AgendaItem, Conference
+from participation.models.people import LoginSession, Network, Organisation, Person
+
+__all__ = [
+    "Accreditation",
+    "AgendaItem",
+    "AuditEntry",
+    "AuditHead",
+    "Base",
+    "Conference",
+    "LoginSession",
+    "Network",
+    "Organisation",
+    "Person",
+]

@@ -1,0 +1,30 @@
+"""Socket.IO: authentication at connect, server-chosen rooms, thin handlers, the broadcaster."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from participation import events
+from participation.extensions import socketio
+
+
+def init_realtime(app: Flask) -> None:
+    from participation.realtime import handlers  # noqa: F401  (registers the handlers)
+
+    events.set_sink(broadcast)
+
+
+def broadcast(event: events.Event) -> None:
+    """Send a committed event to its room; a ended session also loses its sockets here."""
+    socketio.emit(event.name, event.payload, to=event.room)
+    if event.name == "session_ended":
+        _disconnect_room(event.room)
+
+
+def _disconnect_room(room: str) -> None:
+    server = socketio.server
+    if server is None:
+        return
+    for participant in list(server.manager.get_participants("/", room)):
+        sid = participant[0] if isinstance(participant, tuple) else participant
+        server.disconnect(sid, namespace="/")

@@ -1,0 +1,74 @@
+"""Socket event handlers: authorise, call a service or a read, acknowledge.
+
+Every handler declares its access level with :func:`on`, the socket twin of the routes'
+``access`` decorator; the authorisation matrix test lists them all.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, join_room
+
+from participation.extensions import socketio
+from participation.realtime import state
+from participation.services.authz import allows
+from participation.services.errors import DomainError
+
+#: event name → access level, for the authorisation matrix.
+EVENT_ACCESS: dict[str, str] = {}
+
+
+def error_ack(message: str, status: int = 400) -> dict:
+    return {"ok": False, "status": status, "error": message}
+
+
+def on(event: str, level: str) -> Callable:
+    """Register a handler that runs only for sockets meeting ``level``.
+
+    Conference levels read ``conference_id`` from the payload. The signed-in session is
+    checked again on every event, so a session ended elsewhere stops working at once.
+    """
+
+    def register(handler: Callable) -> Callable:
+        EVENT_ACCESS[event] = level
+
+        @functools.wraps(handler)
+        def run(payload=None):
+            payload = payload if isinstance(payload, dict) else {}
+            conference_id = payload.get("conference_id")
+            if conference_id is not None and not isinstance(conference_id, int):
+                return error_ack(_("The request could not be understood."))
+            if not allows(current_user, level, conference_id):
+                return error_ack(_("You are not allowed to do this."), 403)
+            try:
+                return handler(payload)
+            except DomainError as error:
+                return error_ack(error.message, error.status)
+
+        socketio.on_event(event, run)
+        return run
+
+    return register
+
+
+@socketio.on("connect")
+def connect(auth=None):
+    """Only signed-in browsers connect; each joins its own person and session rooms."""
+    if not current_user.is_authenticated:
+        raise ConnectionRefusedError("not signed in")
+    join_room(f"user:{current_user.person.id}")
+    join_room(f"login:{current_user.login.id}")
+
+
+@on("watch_conference", "observer")
+def watch_conference(payload: dict) -> dict:
+    """Follow a conference: join its rooms and receive its full current state."""
+    conference_id = payload["conference_id"]
+    join_room(f"conference:{conference_id}")
+    if allows(current_user, "moderator", conference_id):
+        join_room(f"moderators:{conference_id}")
+    return {"ok": True, "state": state.conference_state(current_user, conference_id)}

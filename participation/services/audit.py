@@ -1,0 +1,115 @@
+"""Appending to and verifying the hash-chained audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from participation import clock
+from participation.extensions import db
+from participation.models import AuditEntry, AuditHead
+from participation.models.audit import GENESIS_HASH
+
+
+def canonical(entry: AuditEntry) -> bytes:
+    """The bytes an entry's hash covers: every field but the hashes, in a fixed form."""
+    body = {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(timespec="microseconds"),
+        "actor": entry.actor,
+        "action": entry.action,
+        "subject": entry.subject,
+        "conference_id": entry.conference_id,
+        "data": entry.data,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
+    return hashlib.sha256(canonical(entry) + prev_hash.encode()).hexdigest()
+
+
+def actor_of(person) -> str:
+    return f"person:{person.id}" if person is not None else "system"
+
+
+def record(
+    action: str,
+    subject: str,
+    *,
+    actor: str = "system",
+    conference_id: int | None = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    """Append an entry in the current transaction.
+
+    Updating the head row first takes its write lock, so concurrent writers queue up here and
+    each one links to the entry committed before it.
+    """
+    session = db.session
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    )
+    if bumped.rowcount == 0:  # the first entry ever: start the chain
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS_HASH))
+        session.flush()
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    entry = AuditEntry(
+        seq=head.seq,
+        at=clock.now(),
+        actor=actor,
+        action=action,
+        subject=subject,
+        conference_id=conference_id,
+        data=data or {},
+        prev_hash=head.hash,
+    )
+    entry.hash = entry_hash(entry, head.hash)
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
+    return entry
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    count: int
+    head_hash: str
+    #: Sequence number of the first entry that does not verify.
+    broken_at: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 1000) -> Verification:
+    """Recompute the chain from the start; name the first entry that does not fit."""
+    prev = GENESIS_HASH
+    expected_seq = 1
+    count = 0
+    last_seq = 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if entry.seq != expected_seq:
+                return Verification(False, count, prev, expected_seq, "entry missing")
+            if entry.prev_hash != prev:
+                return Verification(False, count, prev, entry.seq, "link to previous entry broken")
+            if entry_hash(entry, prev) != entry.hash:
+                return Verification(False, count, prev, entry.seq, "content does not match hash")
+            prev = entry.hash
+            expected_seq += 1
+            count += 1
+            last_seq = entry.seq
+    head = db.session.get(AuditHead, 1)
+    if head is not None and (head.seq != count or head.hash != prev):
+        return Verification(False, count, prev, count + 1, "chain truncated after last entry")
+    return Verification(True, count, prev)

@@ -1,0 +1,21 @@
+// Check-in desk: keeps the presence count live while other desks check people in.
+(function () {
+  "use strict";
+  var counter = document.getElementById("presence");
+  if (!counter || typeof io === "undefined") { return; }
+  var conferenceId = Number(counter.dataset.conferenceId);
+  var socket = io({ transports: ["websocket", "polling"] });
+
+  function render(p) {
+    counter.textContent = counter.dataset.template
+      .replace("{present}", p.present).replace("{accredited}", p.accredited)
+      .replace("{pw}", p.present_weight).replace("{vw}", p.voting_weight);
+  }
+
+  socket.on("connect", function () {
+    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
+      if (reply && reply.ok && reply.state.presence) { render(reply.state.presence); }
+    });
+  });
+  socket.on("presence", function (p) { if (p.conference_id === conferenceId) { render(p); } });
+})();

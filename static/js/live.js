@@ -1,0 +1,52 @@
+// The live conference view: connects, receives the full state, shows whether it is online.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || typeof io === "undefined") { return; }
+  var conferenceId = Number(root.dataset.conferenceId);
+  var status = document.getElementById("connection");
+
+  function show(state) {
+    status.dataset.state = state;
+    status.textContent = status.dataset[state] || status.textContent;
+  }
+
+  function renderAgenda(items) {
+    var list = document.getElementById("agenda");
+    if (!list) { return; }
+    list.textContent = "";
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      if (item.parent_id) { li.className = "sub"; }
+      var number = document.createElement("span");
+      number.className = "agenda-number";
+      number.textContent = item.number;
+      li.appendChild(number);
+      li.appendChild(document.createTextNode(" " + item.title));
+      list.appendChild(li);
+    });
+  }
+
+  var socket = io({ transports: ["websocket", "polling"] });
+  window.participationSocket = socket;
+
+  function watch() {
+    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
+      if (reply && reply.ok) {
+        renderAgenda(reply.state.agenda);
+        show("online");
+        document.dispatchEvent(new CustomEvent("participation:state", { detail: reply.state }));
+      }
+    });
+  }
+
+  socket.on("connect", watch);
+  socket.on("disconnect", function () { show("offline"); });
+  socket.on("connect_error", function () { show("offline"); });
+  socket.on("agenda_changed", watch);
+  socket.on("session_ended", function () {
+    show("ended");
+    socket.disconnect();
+    window.location.assign("/join");
+  });
+})();

@@ -1,0 +1,169 @@
+"""Every route and every socket event against every role.
+
+A route or event missing from the tables below fails the test, so nothing new can be added
+without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from participation.realtime.handlers import EVENT_ACCESS
+from participation.services import access, conferences, directory
+from participation.services.authz import ROLE_RANK
+from tests.conftest import csrf_token, join, sign_in_staff, socket_client
+
+#: endpoint → the weakest level that may use it.
+ROUTE_ACCESS = {
+    "static": "public",
+    "public.home": "public",
+    "public.conference": "public",
+    "auth.join_link": "public",
+    "auth.join_form": "public",
+    "auth.login": "public",
+    "auth.logout": "public",
+    "auth.language": "public",
+    "api.conferences": "public",
+    "delegate.live": "observer",
+    "admin.dashboard": "staff",
+    "admin.organisations": "staff",
+    "admin.organisation": "staff",
+    "admin.people": "staff",
+    "admin.person": "staff",
+    "admin.conferences": "staff",
+    "admin.conference": "admin",
+    "admin.agenda": "admin",
+    "admin.agenda_item": "admin",
+    "admin.delete_agenda_item": "admin",
+    "admin.accreditations": "admin",
+    "admin.accreditation": "admin",
+    "admin.revoke": "admin",
+    "admin.presence": "moderator",
+    "admin.import_delegates": "admin",
+    "admin.checkin": "moderator",
+    "admin.slips": "admin",
+}
+
+#: socket event → the weakest level that may send it.
+SOCKET_ACCESS = {
+    "watch_conference": "observer",
+}
+
+ROLES = ["anonymous", "observer", "delegate", "moderator", "admin", "staff"]
+
+
+def allowed(level: str, role: str) -> bool:
+    if level == "public":
+        return True
+    if role == "anonymous":
+        return False
+    if level == "signed_in":
+        return True
+    if level == "staff":
+        return role == "staff"
+    rank = ROLE_RANK["admin"] if role == "staff" else ROLE_RANK[role]
+    return rank >= ROLE_RANK[level]
+
+
+@pytest.fixture
+def matrix(app, world):
+    """Clients signed in as each role, and values for every URL argument."""
+    staff = world.staff
+    admin_person = directory.save_person(staff, display_name="Ada Admin")
+    admin_acc = conferences.save_accreditation(
+        staff, world.conference.id, person_id=admin_person.id, role="admin"
+    )
+    admin_code = access.issue_access_code(admin_acc.id, staff)
+    target_person = directory.save_person(staff, display_name="Tara Target")
+    target = conferences.save_accreditation(
+        staff, world.conference.id, person_id=target_person.id, role="delegate"
+    )
+    item = conferences.save_agenda_item(staff, world.conference.id, number="TOP 9", title="Test")
+    clients = {}
+    for role, code in [
+        ("observer", world.codes[world.observer.id]),
+        ("delegate", world.codes[world.delegate.id]),
+        ("moderator", world.codes[world.moderator.id]),
+        ("admin", admin_code),
+    ]:
+        client = app.test_client()
+        join(client, code)
+        clients[role] = client
+    clients["staff"] = app.test_client()
+    sign_in_staff(clients["staff"])
+    clients["anonymous"] = app.test_client()
+    args = {
+        "conference_id": world.conference.id,
+        "organisation_id": world.org_b.id,
+        "person_id": target_person.id,
+        "item_id": item.id,
+        "accreditation_id": target.id,
+        "code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG",
+        "filename": "css/app.css",
+    }
+    return clients, args
+
+
+def _url(rule, args) -> str:
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(args[name]), path)
+    return path
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - ROUTE_ACCESS.keys() == set(), "routes without a row in ROUTE_ACCESS"
+    assert ROUTE_ACCESS.keys() - endpoints == set(), "rows for routes that no longer exist"
+
+
+def test_declared_levels_match_the_matrix(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        assert getattr(view, "access_level", None) == ROUTE_ACCESS[rule.endpoint], rule.endpoint
+
+
+def test_every_role_against_every_route(app, matrix):
+    clients, args = matrix
+    checked = 0
+    # Signing out last, so every other route is tried while signed in.
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
+    for rule in rules:
+        level = ROUTE_ACCESS[rule.endpoint]
+        url = _url(rule, args)
+        for role in ROLES:
+            client = clients[role]
+            method = "GET" if "GET" in rule.methods else "POST"
+            data = {"csrf_token": csrf_token(client, "/")} if method == "POST" else None
+            response = client.open(url, method=method, data=data)
+            refused = response.status_code in (401, 403) or (
+                response.status_code == 302
+                and "/login" in response.headers.get("Location", "")
+                and rule.endpoint != "auth.logout"
+            )
+            expected = allowed(level, role)
+            assert refused != expected, f"{role} {method} {url}: {response.status_code}"
+            assert response.status_code < 500, f"{role} {method} {url}: server error"
+            checked += 1
+    assert checked >= len(ROUTE_ACCESS) * len(ROLES) - len(ROLES)
+
+
+def test_every_socket_event_is_in_the_matrix():
+    assert EVENT_ACCESS == SOCKET_ACCESS
+
+
+def test_every_role_against_every_socket_event(app, world, matrix):
+    clients, _args = matrix
+    for event, level in SOCKET_ACCESS.items():
+        for role in ROLES:
+            if role == "anonymous":
+                continue  # refused at connect; see test_socket.py
+            sio = socket_client(app, clients[role])
+            assert sio.is_connected()
+            reply = sio.emit(event, {"conference_id": world.conference.id}, callback=True)
+            assert bool(reply.get("ok")) == allowed(level, role), f"{role} {event}: {reply}"
+            sio.disconnect()

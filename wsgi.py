@@ -1,0 +1,33 @@
+"""Entry point. ``python wsgi.py`` serves the app; ``flask --app wsgi …`` runs commands.
+
+The async library is chosen here and nowhere else: ``ASYNC_MODE`` is ``eventlet`` (default),
+``gevent`` or ``threading``.
+"""
+
+import os
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+ASYNC_MODE = os.environ.get("ASYNC_MODE", "eventlet")
+
+if __name__ == "__main__":
+    if ASYNC_MODE == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif ASYNC_MODE == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+from participation import create_app  # noqa: E402
+from participation.extensions import socketio  # noqa: E402
+
+app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE} if __name__ == "__main__" else None)
+
+if __name__ == "__main__":
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = app.config["PORT"]
+    print(f"Serving participation on http://{host}:{port} ({ASYNC_MODE})", flush=True)
+    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=ASYNC_MODE == "threading")
