@@ -3,11 +3,33 @@
 from participation.models.audit import AuditEntry, AuditHead
 from participation.models.base import Base
 from participation.models.conference import Accreditation, AgendaItem, Conference
+from participation.models.documents import (
+    Amendment,
+    Catalogue,
+    Demand,
+    Document,
+    DocumentOrganisation,
+    Resolution,
+    Translation,
+    Version,
+    WorkingGroup,
+    WorkingGroupMember,
+)
 from participation.models.people import LoginSession, Network, Organisation, Person
 
 __all__ = [
     "Accreditation",
     "AgendaItem",
+    "Amendment",
+    "Catalogue",
+    "Demand",
+    "Document",
+    "DocumentOrganisation",
+    "Resolution",
+    "Translation",
+    "Version",
+    "WorkingGroup",
+    "WorkingGroupMember",
     "AuditEntry",
     "AuditHead",
     "Base",
