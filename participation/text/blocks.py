@@ -1,0 +1,212 @@
+r"""A document body as a sequence of blocks.
+
+A block is a paragraph, a heading or a single list item, so that an amendment can
+target one demand of a list.  The grammar is a subset of CommonMark:
+
+* Blank lines separate blocks.
+* A line ``#`` .. ``######`` followed by a space (or nothing) is a one-line heading.
+* A line ``-``, ``*``, ``+``, ``1.`` or ``1)`` followed by a space (or nothing) starts a
+  list item; the following non-blank lines continue it.  As in CommonMark, an
+  ordered item interrupts a running paragraph only if it is numbered 1, so a
+  hard-wrapped "am\n3. Oktober" stays one paragraph.
+* An item is nested below the previous item if it is indented at least up to that
+  item's text (CommonMark's rule).  Nesting survives blank lines between items and
+  ends at the next paragraph or heading.
+* Every other line starts or continues a paragraph.  An indented paragraph after a
+  list item is a paragraph of its own (CommonMark would put it into the item).
+
+Before parsing, :func:`clean` normalises the source; see there.
+
+Two textual forms exist:
+
+* :func:`join_blocks` writes the *normalised* form: one line per block, items of a
+  list on consecutive lines, nested items indented to their parent's text, other
+  blocks separated by one blank line.
+* :func:`paragraphs` returns the *raw* source of each block (cleaned, but with the
+  author's line breaks and indentation), which is what amendments replace, and
+  :func:`from_paragraphs` glues such pieces back together.  Because it never
+  re-indents, applying amendments one after another gives exactly the same text
+  as applying them at once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+TAB_SIZE = 4
+
+_HEADING = re.compile(r" *(#{1,6})(?: +(.*))?")
+_ITEM = re.compile(r"( *)([-*+]|\d{1,9}[.)])(?:( +)(.*))?")
+_CLOSING_HASHES = re.compile(r"(?:^| +)#+$")
+# C0 and C1 control characters except tab and line feed (handled separately).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a document.
+
+    ``text`` is the inline Markdown without the block prefix, whitespace collapsed to
+    single spaces.  ``level`` is the HTML heading level (2..4) for headings, the list
+    nesting depth (0 = top level) for items and 0 for paragraphs.  ``marker`` is the
+    prefix as written: ``"##"``, ``"-"``, ``"3."``; empty for paragraphs.
+    """
+
+    kind: str  # "paragraph" | "heading" | "item"
+    text: str
+    level: int = 0
+    marker: str = ""
+
+
+def clean(source: str) -> str:
+    r"""Normalise characters and lines without touching the block structure.
+
+    Line endings become ``\n``; form feed and vertical tab become spaces; other
+    control characters are removed; tabs are expanded to multiples of
+    :data:`TAB_SIZE` columns; trailing spaces are stripped; the text is put into
+    Unicode NFC (so "ü" typed as "u" + combining diaeresis equals a precomposed
+    "ü").  Blank lines are kept; no-break spaces are left alone.
+    """
+    text = source.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text.replace("\f", " ").replace("\v", " "))
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.expandtabs(TAB_SIZE).rstrip(" ") for line in text.split("\n"))
+
+
+def _collapse(parts: Iterable[str]) -> str:
+    return " ".join(word for part in parts for word in part.split(" ") if word)
+
+
+@dataclass
+class _Draft:
+    kind: str
+    marker: str
+    level: int
+    head: str
+    lines: list[str] = field(default_factory=list)
+
+    def block(self) -> Block:
+        text = _collapse([self.head, *self.lines[1:]])
+        return Block(self.kind, text, self.level, self.marker)
+
+    def source(self) -> str:
+        return "\n".join(self.lines)
+
+
+def _may_interrupt(match: re.Match[str]) -> bool:
+    """Can this item line interrupt a paragraph (CommonMark rule)?"""
+    marker, content = match.group(2), match.group(4)
+    return bool(content) and (marker in ("-", "*", "+") or int(marker[:-1]) == 1)
+
+
+def _nest(stack: list[int], match: re.Match[str]) -> int:
+    """Nesting level of an item; updates ``stack`` (text columns of open items)."""
+    indent, marker, spaces = len(match.group(1)), match.group(2), match.group(3) or ""
+    while stack and indent < stack[-1]:
+        stack.pop()
+    level = len(stack)
+    gap = len(spaces) if match.group(4) and 1 <= len(spaces) <= 4 else 1
+    stack.append(indent + len(marker) + gap)
+    return level
+
+
+def _parse(source: str) -> list[_Draft]:
+    drafts: list[_Draft] = []
+    stack: list[int] = []
+    current: _Draft | None = None
+    for line in clean(source).split("\n"):
+        if not line:
+            current = None
+            continue
+        heading = _HEADING.fullmatch(line)
+        item = _ITEM.fullmatch(line)
+        if heading:
+            marker = heading.group(1)
+            text = _CLOSING_HASHES.sub("", heading.group(2) or "")
+            drafts.append(_Draft("heading", marker, _heading_level(marker), text, [line]))
+            stack.clear()
+            current = None
+        elif item and (current is None or current.kind == "item" or _may_interrupt(item)):
+            level = _nest(stack, item)
+            current = _Draft("item", item.group(2), level, item.group(4) or "", [line])
+            drafts.append(current)
+        elif current is None:
+            stack.clear()
+            current = _Draft("paragraph", "", 0, line, [line])
+            drafts.append(current)
+        else:
+            current.lines.append(line)
+    return drafts
+
+
+def _heading_level(marker: str) -> int:
+    # Same clamping as markup.heading_level, kept local so blocks stays import-free.
+    return max(2, min(4, len(marker)))
+
+
+def split_blocks(source: str) -> list[Block]:
+    """Parse Markdown source into blocks."""
+    return [draft.block() for draft in _parse(source)]
+
+
+def paragraphs(source: str) -> list[str]:
+    """The raw (cleaned) source text of each block, e.g. ``"  - Wahlrecht"``."""
+    return [draft.source() for draft in _parse(source)]
+
+
+def _separator(previous_kind: str, kind: str) -> str:
+    return "\n" if previous_kind == kind == "item" else "\n\n"
+
+
+def _glue(pieces: Sequence[tuple[str, str]]) -> str:
+    """Join (kind, source) pieces: items of one list tight, everything else apart."""
+    out: list[str] = []
+    previous = ""
+    for kind, text in pieces:
+        if out:
+            out.append(_separator(previous, kind))
+        out.append(text)
+        previous = kind
+    return "".join(out)
+
+
+def canonical_sources(blocks: Sequence[Block]) -> list[str]:
+    """The normalised source line of each block, nested items indented."""
+    sources: list[str] = []
+    columns: list[int] = []  # text column of the latest item on each level
+    for block in blocks:
+        if block.kind == "item":
+            level = min(block.level, len(columns))
+            indent = columns[level - 1] if level else 0
+            columns = [*columns[:level], indent + len(block.marker) + 1]
+            line = " " * indent + block.marker
+        else:
+            columns = []
+            line = block.marker or ("#" * block.level if block.kind == "heading" else "")
+        sources.append(f"{line} {block.text}" if line and block.text else line or block.text)
+    return sources
+
+
+def join_blocks(blocks: Iterable[Block]) -> str:
+    """Write blocks in normalised form (the inverse of :func:`split_blocks`)."""
+    blocks = list(blocks)
+    return _glue([(b.kind, s) for b, s in zip(blocks, canonical_sources(blocks), strict=True)])
+
+
+def from_paragraphs(texts: Iterable[str]) -> str:
+    """Glue raw block sources (as from :func:`paragraphs`) into one document.
+
+    Each text may hold zero, one or several blocks.  Nothing is re-indented or
+    re-wrapped, so ``from_paragraphs(paragraphs(s))`` keeps the author's layout
+    (cleaned, with blank lines between blocks and tight lists).
+    """
+    pieces = [(d.kind, d.source()) for text in texts for d in _parse(text)]
+    return _glue(pieces)
+
+
+def normalise(source: str) -> str:
+    """Shorthand for ``join_blocks(split_blocks(source))``."""
+    return join_blocks(split_blocks(source))

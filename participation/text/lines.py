@@ -1,0 +1,250 @@
+"""Line numbering of documents, as on a printed motion book.
+
+Every block is wrapped on its *visible* text (Markdown markers such as ``**`` do not
+count, since they are not shown) and every wrapped line gets a number; numbers run
+on through the whole document, headings and list items included.  Blank lines
+between blocks are not numbered.
+
+List items are laid out with a hanging indent: each nesting level indents by
+:data:`ITEM_INDENT` columns and the marker takes at least :data:`ITEM_INDENT`
+columns more (``"1.  "``, ``"•   "``; longer numbers take what they need), so
+``indent + text`` of every item line fits the width.
+
+The result is meant to be shown in a monospace font, where the screen lines then
+match the numbering exactly (characters that are wide or combining in that font
+aside: a character counts as one column).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from participation.text.blocks import Block, split_blocks
+from participation.text.markup import escape, inline_runs, sanitize_html
+
+ITEM_INDENT = 4
+BULLET = "\u2022"
+_NBSP = "\u00a0"
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+
+Run = tuple[str, frozenset[str]]
+_STYLE_ORDER = ("strong", "em")
+
+NUMBERED_TAGS = frozenset({"div", "p", "h2", "h3", "h4", "span", "br", "strong", "em"})
+NUMBERED_ATTRIBUTES = {
+    "div": {"class", "data-block", "data-level"},
+    "p": {"class", "data-block"},
+    "h2": {"class", "data-block"},
+    "h3": {"class", "data-block"},
+    "h4": {"class", "data-block"},
+    "span": {"class", "data-line", "aria-hidden"},
+}
+
+
+def words(text: str) -> list[str]:
+    """Split text into words at runs of ASCII whitespace (space, tab, CR, LF, FF, VT).
+
+    Other characters, in particular the no-break spaces U+00A0 and U+202F, belong to
+    the word (so "§\u00a03" is never broken).
+    """
+    return [word for word in _WHITESPACE.split(text) if word]
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Break text into lines of at most ``width`` characters, at spaces only.
+
+    Whitespace is normalised: the words (see :func:`words`) are joined by single
+    spaces, leading and trailing whitespace is dropped, so
+    ``" ".join(wrap(t, w)) == " ".join(words(t))``.  A word longer than ``width``
+    stands alone on its line and is not broken.  Text without words gives ``[]``.
+    """
+    if width < 1:
+        raise ValueError(f"line width must be at least 1, not {width}")
+    lines: list[list[str]] = []
+    length = 0
+    for word in words(text):
+        if lines and length + 1 + len(word) <= width:
+            lines[-1].append(word)
+            length += 1 + len(word)
+        else:
+            lines.append([word])
+            length = len(word)
+    return [" ".join(line) for line in lines]
+
+
+@dataclass(frozen=True)
+class NumberedLine:
+    number: int
+    text: str  # visible text of the line, without Markdown markers and list marker
+
+
+@dataclass(frozen=True)
+class NumberedBlock:
+    index: int  # position of the block in the document (as in split_blocks)
+    block: Block
+    lines: tuple[NumberedLine, ...]
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """A numbered block plus what the HTML needs: gutter and styled lines."""
+
+    numbered: NumberedBlock
+    marker: str  # list marker as displayed ("•", "3."), "" for other blocks
+    indent: int  # columns before the marker
+    text_column: int  # columns before the text
+    styled: tuple[tuple[Run, ...], ...]
+
+
+def _styled_chars(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Visible characters with styles, whitespace runs collapsed to one space."""
+    chars: list[tuple[str, frozenset[str]]] = []
+    pending = False
+    for run, styles in inline_runs(text):
+        for char in run:
+            if _WHITESPACE.fullmatch(char):
+                pending = bool(chars)
+                continue
+            if pending:
+                # A space is styled only if both neighbours are, so <em> spans it.
+                chars.append((" ", chars[-1][1] & styles))
+                pending = False
+            chars.append((char, styles))
+    return chars
+
+
+def _group(chars: Sequence[tuple[str, frozenset[str]]]) -> tuple[Run, ...]:
+    runs: list[Run] = []
+    for char, styles in chars:
+        if runs and runs[-1][1] == styles:
+            runs[-1] = (runs[-1][0] + char, styles)
+        else:
+            runs.append((char, styles))
+    return tuple(runs)
+
+
+def _styled_lines(text: str, width: int) -> list[tuple[Run, ...]]:
+    chars = _styled_chars(text)
+    plain = "".join(char for char, _ in chars)
+    lines: list[tuple[Run, ...]] = []
+    start = 0
+    for line in wrap(plain, width) or [""]:
+        lines.append(_group(chars[start : start + len(line)]))
+        start += len(line) + 1
+    return lines
+
+
+def _display_markers(blocks: Sequence[Block]) -> list[str]:
+    """List markers as a reader sees them: bullets, and running numbers.
+
+    Like Markdown, an ordered list counts on from its first number, whatever the
+    later items say; a paragraph, heading, bullet item or other delimiter ends it.
+    """
+    markers: list[str] = []
+    counters: dict[int, tuple[str, int]] = {}  # level -> (delimiter, next number)
+    for block in blocks:
+        if block.kind != "item":
+            counters.clear()
+            markers.append("")
+            continue
+        counters = {level: c for level, c in counters.items() if level <= block.level}
+        if block.marker[-1] not in ".)":
+            counters.pop(block.level, None)
+            markers.append(BULLET)
+            continue
+        delimiter, number = block.marker[-1], int(block.marker[:-1])
+        previous = counters.get(block.level)
+        if previous and previous[0] == delimiter:
+            number = previous[1]
+        counters[block.level] = (delimiter, number + 1)
+        markers.append(f"{number}{delimiter}")
+    return markers
+
+
+def _layout(source: str, width: int, first: int) -> list[_Layout]:
+    blocks = split_blocks(source)
+    laid: list[_Layout] = []
+    number = first
+    for index, (block, marker) in enumerate(zip(blocks, _display_markers(blocks), strict=True)):
+        indent = ITEM_INDENT * block.level if marker else 0
+        column = indent + max(ITEM_INDENT, len(marker) + 1) if marker else 0
+        styled = _styled_lines(block.text, max(1, width - column))
+        lines = tuple(
+            NumberedLine(number + i, "".join(run for run, _ in line))
+            for i, line in enumerate(styled)
+        )
+        number += len(lines)
+        numbered = NumberedBlock(index, block, lines)
+        laid.append(_Layout(numbered, marker, indent, column, tuple(styled)))
+    return laid
+
+
+def number_lines(source: str, width: int = 80, first: int = 1) -> list[NumberedBlock]:
+    """Number the lines of a document, continuously from ``first``.
+
+    Every block gets at least one line (an empty heading or item gets one empty line).
+    """
+    return [laid.numbered for laid in _layout(source, width, first)]
+
+
+def line_range(numbered: Sequence[NumberedBlock], block_indices: Iterable[int]) -> tuple[int, int]:
+    """First and last line number covered by the blocks with the given indices."""
+    wanted = set(block_indices)
+    covered = [line.number for nb in numbered if nb.index in wanted for line in nb.lines]
+    missing = wanted - {nb.index for nb in numbered}
+    if missing or not covered:
+        raise ValueError(f"no such blocks in the document: {sorted(missing) or 'none given'}")
+    return min(covered), max(covered)
+
+
+def _render_runs(runs: Iterable[Run]) -> str:
+    out: list[str] = []
+    for text, styles in runs:
+        tags = [tag for tag in _STYLE_ORDER if tag in styles]
+        opening = "".join(f"<{tag}>" for tag in tags)
+        closing = "".join(f"</{tag}>" for tag in reversed(tags))
+        out.append(f"{opening}{escape(text)}{closing}")
+    return "".join(out)
+
+
+def _gutter(laid: _Layout, first_line: bool) -> str:
+    if not laid.marker:
+        return ""
+    if first_line:
+        padding = laid.text_column - laid.indent - len(laid.marker)
+        gutter = _NBSP * laid.indent + laid.marker + _NBSP * padding
+        return f'<span class="marker">{escape(gutter)}</span>'
+    return f'<span class="indent" aria-hidden="true">{_NBSP * laid.text_column}</span>'
+
+
+def _render_block(laid: _Layout) -> str:
+    block = laid.numbered.block
+    rows = []
+    for i, (line, runs) in enumerate(zip(laid.numbered.lines, laid.styled, strict=True)):
+        rows.append(
+            f'<span class="ln" aria-hidden="true">{line.number}</span>'
+            f"{_gutter(laid, i == 0)}"
+            f'<span class="line" data-line="{line.number}">{_render_runs(runs)}</span>'
+        )
+    tag = {"heading": f"h{block.level}", "item": "div"}.get(block.kind, "p")
+    level = f' data-level="{block.level}"' if block.kind == "item" else ""
+    attributes = f'class="block block-{block.kind}" data-block="{laid.numbered.index}"{level}'
+    return f"<{tag} {attributes}>{'<br>'.join(rows)}</{tag}>"
+
+
+def render_numbered_html(source: str, width: int = 80, first: int = 1) -> str:
+    """Render a document with line numbers; see the module docstring for the layout.
+
+    Structure: ``<div class="numbered-text">`` holding one element per block
+    (``<p>``, ``<h2>``..``<h4>`` or, for list items, ``<div data-level>``), each with
+    ``class="block block-<kind>"`` and ``data-block="<index>"``.  Lines are separated
+    by ``<br>``; each line is ``<span class="ln" aria-hidden="true">N</span>``, for
+    list items a gutter span (``marker`` on the first line, ``indent`` after) filled
+    with no-break spaces, and ``<span class="line" data-line="N">``.  Emphasis and
+    strong are kept, everything else is escaped text.
+    """
+    body = "\n".join(_render_block(laid) for laid in _layout(source, width, first))
+    html = f'<div class="numbered-text">\n{body}\n</div>'
+    return sanitize_html(html, tags=NUMBERED_TAGS, attributes=NUMBERED_ATTRIBUTES)
