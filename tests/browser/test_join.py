@@ -1,0 +1,28 @@
+"""A delegate's phone joins by opening the URL of the QR code on the access slip."""
+
+from tests.browser.conftest import screenshot, sign_in_staff
+
+
+def test_join_url_signs_a_phone_in_and_shows_the_live_page(live_server, phone_page):
+    url = live_server.join_urls["Aylin Demir"]
+    phone_page.goto(url)
+    assert "/live" in phone_page.url
+    phone_page.wait_for_selector("#connection[data-state=online]")
+    assert "Aylin Demir" in phone_page.inner_text("main")
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone_page, "join-phone")
+
+
+def test_wrong_code_is_refused_clearly(live_server, phone_page):
+    response = phone_page.goto(live_server.url + "/join/AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG")
+    assert response.status == 404
+    assert phone_page.locator("[role=alert]").count() == 1
+    assert "/live" not in phone_page.url
+
+
+def test_staff_signs_in_and_sees_the_admin_pages(live_server, desktop_page):
+    sign_in_staff(desktop_page, live_server)
+    desktop_page.goto(live_server.url + "/admin/")
+    assert desktop_page.locator("h1").inner_text() in ("Verwaltung", "Administration")
+    desktop_page.goto(live_server.url + "/admin/organisations")
+    assert "Brückenhaus Bielefeld" in desktop_page.inner_text("main")
