@@ -42,7 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _bind_extensions(app: Flask) -> None:
     import participation.models  # noqa: F401  (registers the models with the metadata)
-    from participation.realtime import init_realtime
+    from participation.realtime import init_realtime, register_handlers
     from participation.web.auth import load_principal
 
     db.init_app(app)
@@ -55,6 +55,7 @@ def _bind_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    register_handlers()
     socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],

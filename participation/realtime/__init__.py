@@ -8,9 +8,17 @@ from participation import events
 from participation.extensions import socketio
 
 
-def init_realtime(app: Flask) -> None:
-    from participation.realtime import handlers  # noqa: F401  (registers the handlers)
+def register_handlers() -> None:
+    """Import the handler modules.
 
+    This must happen before ``socketio.init_app``: Flask-SocketIO keeps handlers declared
+    while it has no server and binds them to every server it creates; a handler declared after
+    ``init_app`` would reach only that one server.
+    """
+    from participation.realtime import handlers  # noqa: F401
+
+
+def init_realtime(app: Flask) -> None:
     events.set_sink(broadcast)
 
 

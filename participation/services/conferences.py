@@ -115,7 +115,7 @@ def save_agenda_item(
         raise Conflict(_("The agenda already has an item %(number)s.", number=number))
     item.number = number
     item.title = _text(title, _("Title"), maximum=300)
-    item.parent = parent
+    item.parent_id = parent.id if parent is not None else None
     if position is None and item_id is None:
         position = (
             db.session.scalar(
