@@ -1,0 +1,60 @@
+"""The moderators' console: one laptop screen to run the conference day."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from participation.extensions import db
+from participation.models import Accreditation, Document, Person
+from participation.services import conferences as conference_service
+from participation.web.access import access
+
+bp = Blueprint("moderate", __name__)
+
+
+def console_labels() -> dict:
+    """Texts the console's script shows, translated on the server."""
+    return {
+        "online": _("Live"),
+        "offline": _("Offline – reconnecting …"),
+        "set_current": _("Call up"),
+        "current": _("current"),
+        "nobody_speaks": _("Nobody is speaking."),
+        "nobody_waits": _("Nobody is waiting."),
+        "start": _("Give the floor"),
+        "remove": _("Remove"),
+        "up": _("Move up"),
+        "down": _("Move down"),
+        "point_of_order": _("Point of order"),
+        "priority": _("priority"),
+        "list_closed": _("The list is closed."),
+        "no_item": _("No agenda item is called up."),
+        "error": _("That did not work:"),
+    }
+
+
+@bp.get("/c/<int:conference_id>/console")
+@access("moderator")
+def console(conference_id: int):
+    conference = conference_service.get_conference(conference_id)
+    people = db.session.scalars(
+        select(Accreditation)
+        .join(Person)
+        .where(Accreditation.conference_id == conference.id, Accreditation.role != "observer")
+        .order_by(Person.display_name)
+    ).all()
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.conference_id == conference.id)
+        .order_by(Document.position, Document.number)
+    ).all()
+    return render_template(
+        "moderate/console.html",
+        conference=conference,
+        people=people,
+        documents=documents,
+        presence=conference_service.presence(conference.id),
+        labels=console_labels(),
+    )
