@@ -56,6 +56,9 @@ def _bind_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_handlers()
+    # Flask-SocketIO keeps the options of an earlier init_app (its queue client among them);
+    # an app without a message queue must not inherit another app's.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
