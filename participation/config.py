@@ -16,7 +16,7 @@ KNOWN_EXAMPLE_KEYS = frozenset(
 )
 
 #: Interface languages, German first.
-SUPPORTED_LOCALES = ("de", "en")
+SUPPORTED_LOCALES = ("de", "en", "ar", "fa", "tr", "ru", "uk")
 
 PACKAGE_ROOT = Path(__file__).resolve().parent
 PROJECT_ROOT = PACKAGE_ROOT.parent
