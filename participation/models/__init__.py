@@ -16,6 +16,16 @@ from participation.models.documents import (
     WorkingGroupMember,
 )
 from participation.models.people import LoginSession, Network, Organisation, Person
+from participation.models.room import RoomState, SpeakerRequest
+from participation.models.voting import (
+    Ballot,
+    Poll,
+    PollCandidate,
+    PollParticipation,
+    PollTracker,
+    PollVoter,
+    Proxy,
+)
 
 __all__ = [
     "Accreditation",
@@ -38,4 +48,13 @@ __all__ = [
     "Network",
     "Organisation",
     "Person",
+    "RoomState",
+    "SpeakerRequest",
+    "Ballot",
+    "Poll",
+    "PollCandidate",
+    "PollParticipation",
+    "PollTracker",
+    "PollVoter",
+    "Proxy",
 ]

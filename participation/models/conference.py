@@ -117,6 +117,12 @@ class AgendaItem(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     #: Sort order among siblings.
     position: Mapped[int] = mapped_column(default=0)
+    #: No further requests to speak are taken.
+    speakers_list_closed: Mapped[bool] = mapped_column(default=False)
+    #: Speaking time on this item in seconds; None takes the conference's.
+    speaking_time: Mapped[int | None]
+    #: A moderator reordered the list by hand; the automatic alternation no longer applies.
+    speakers_order_manual: Mapped[bool] = mapped_column(default=False)
 
     conference: Mapped[Conference] = relationship(back_populates="agenda_items")
     parent: Mapped[AgendaItem | None] = relationship(remote_side=[id], back_populates="children")

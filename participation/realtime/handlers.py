@@ -72,3 +72,32 @@ def watch_conference(payload: dict) -> dict:
     if allows(current_user, "moderator", conference_id):
         join_room(f"moderators:{conference_id}")
     return {"ok": True, "state": state.conference_state(current_user, conference_id)}
+
+
+@on("watch_documents", "observer")
+def watch_documents(payload: dict) -> dict:
+    """Follow a conference's documents and, with ``document_id``, one document's page.
+
+    The document room is joined only if the document may be read; its events carry ids only,
+    and each page fetches what its reader may see.
+    """
+    from participation.services import documents as document_service
+
+    conference_id = payload["conference_id"]
+    join_room(f"conference:{conference_id}")
+    reply = {
+        "ok": True,
+        "documents": document_service.documents_summary(current_user, conference_id),
+    }
+    document_id = payload.get("document_id")
+    if document_id is not None:
+        if not isinstance(document_id, int) or isinstance(document_id, bool):
+            return error_ack(_("The request could not be understood."))
+        document = document_service.get_document(current_user, conference_id, document_id)
+        join_room(f"document:{document.id}")
+        reply["document"] = {
+            "id": document.id,
+            "status": document.status,
+            "version": document.current_version.number if document.current_version else None,
+        }
+    return reply

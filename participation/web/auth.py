@@ -35,9 +35,23 @@ SESSION_KEY = "login_token"
 
 
 def load_principal(_request) -> Principal | None:
-    """Flask-Login's loader: the session token must name a live login session."""
-    login = access_service.session_for(session.get(SESSION_KEY))
+    """Flask-Login's loader: the session token must name a live login session.
+
+    API clients send the token as ``Authorization: Bearer <token>`` instead of a cookie; a
+    request that carries that header is judged by it alone.
+    """
+    bearer = bearer_token(_request)
+    token = bearer if bearer is not None else session.get(SESSION_KEY)
+    login = access_service.session_for(token)
     return Principal(login) if login is not None else None
+
+
+def bearer_token(req) -> str | None:
+    """The token of an ``Authorization: Bearer`` header ("" if malformed), else None."""
+    header = req.headers.get("Authorization", "")
+    if header[:7].lower() != "bearer ":
+        return None
+    return header[7:].strip()
 
 
 def _sign_in(token: str) -> None:

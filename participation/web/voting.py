@@ -1,0 +1,394 @@
+"""Voting pages: the moderators' poll desk, proxies, the projector, results, the audit trail."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from participation import clock
+from participation.extensions import db, socketio
+from participation.models import Person
+from participation.services import audit, voting
+from participation.services import conferences as conference_service
+from participation.services.authz import allows
+from participation.services.errors import DomainError
+from participation.web.access import access
+
+bp = Blueprint("voting", __name__)
+
+MAJORITY_CHOICES = [
+    ("simple", _l("Simple majority (more yes than no)")),
+    ("absolute", _l("Absolute majority (more than half of the votes cast)")),
+    ("two_thirds", _l("Two-thirds majority (of yes and no votes)")),
+    ("absolute_eligible", _l("Absolute majority of the eligible")),
+]
+QUORUM_CHOICES = [
+    ("none", _l("No quorum")),
+    ("weight_share", _l("Share of the eligible votes that must take part")),
+    ("organisations_count", _l("Number of member organisations represented")),
+    ("organisations_share", _l("Share of member organisations represented")),
+]
+METHOD_CHOICES = [
+    ("approval", _l("Approve up to as many candidates as there are seats")),
+    ("candidate_yes_no_abstain", _l("Yes, no or abstain for each candidate")),
+]
+
+
+class PollForm(FlaskForm):
+    target = SelectField(_l("What is decided"), default="question")
+    title = StringField(_l("Title (optional for documents)"), validators=[Length(max=300)])
+    question = TextAreaField(_l("Question or note"), validators=[Length(max=5000)])
+    secret = BooleanField(_l("Secret ballot"))
+    majority = SelectField(_l("Majority"), choices=MAJORITY_CHOICES)
+    quorum_kind = SelectField(_l("Quorum"), choices=QUORUM_CHOICES)
+    quorum = StringField(_l("Quorum value (a share such as 1/2, or a number)"))
+    method = SelectField(_l("Elections: answers"), choices=METHOD_CHOICES)
+    seats = IntegerField(
+        _l("Elections: seats"), default=1, validators=[Optional(), NumberRange(1, 100)]
+    )
+    candidates = TextAreaField(_l("Elections: candidates, one per line"))
+    duration = IntegerField(
+        _l("Countdown in seconds (empty: close by hand)"),
+        validators=[Optional(), NumberRange(0, 24 * 3600)],
+    )
+
+
+class SettingsForm(FlaskForm):
+    secret = BooleanField(_l("Secret ballots by default"))
+    majority = SelectField(_l("Majority"), choices=MAJORITY_CHOICES)
+    quorum_kind = SelectField(_l("Quorum"), choices=QUORUM_CHOICES)
+    quorum = StringField(_l("Quorum value (a share such as 1/2, or a number)"))
+    votes_per_organisation = IntegerField(
+        _l("Votes per member organisation, shared by its present delegates (empty: per person)"),
+        validators=[Optional(), NumberRange(1, 1000)],
+    )
+    max_proxies_per_holder = IntegerField(
+        _l("Proxy votes one delegate may hold"), default=1, validators=[NumberRange(1, 1000)]
+    )
+
+
+class ProxyForm(FlaskForm):
+    giver_id = SelectField(_l("Delegate who gives the vote"), coerce=int)
+    holder_id = SelectField(_l("Delegate of the same organisation who casts it"), coerce=int)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "weight_text": voting.weight_text,
+        "fraction_text": fraction_text,
+        "outcome_label": outcome_label,
+        "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
+    }
+
+
+def fraction_text(pair, scale: int = 1) -> str:
+    value = Fraction(pair[0], pair[1] * (scale or 1))
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.2f}"
+
+
+def outcome_label(outcome: str) -> str:
+    return {
+        "adopted": _("Adopted"),
+        "rejected": _("Rejected"),
+        "tie": _("Tie – not adopted"),
+        "not_quorate": _("Not quorate"),
+        "elected": _("Elected"),
+        "none_elected": _("Nobody elected"),
+    }.get(outcome, outcome)
+
+
+def _actor() -> Person:
+    return current_user.person
+
+
+# --- the moderators' desk ---------------------------------------------------------------------
+
+
+@bp.route("/c/<int:conference_id>/polls", methods=["GET", "POST"])
+@access("moderator")
+def manage(conference_id: int):
+    conference = conference_service.get_conference(conference_id)
+    defaults = voting.voting_settings(conference)
+    form = PollForm()
+    form.target.choices = [
+        ("question", _("Procedural question (free text)")),
+        ("election", _("Election of persons")),
+        *voting.target_choices(current_user, conference.id),
+    ]
+    if request.method == "GET":
+        wanted = request.args.get("target", "")
+        if wanted in dict(form.target.choices):
+            form.target.data = wanted
+        form.secret.data = bool(defaults["secret"])
+        form.majority.data = defaults["majority"]
+        form.quorum_kind.data = defaults["quorum_kind"]
+        form.quorum.data = str(defaults["quorum"])
+        form.duration.data = defaults["duration_seconds"]
+    if form.validate_on_submit():
+        try:
+            voting.create_poll(_actor(), conference.id, **_poll_fields(form))
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Poll created. Open it when the plenary is ready."), "success")
+            return redirect(url_for(".manage", conference_id=conference.id))
+    polls = voting.polls_of(conference.id)
+    current = voting.open_poll_of(conference.id)
+    settings_form = SettingsForm(
+        formdata=None,
+        data={**defaults, "quorum": str(defaults["quorum"])},
+    )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "voting/manage.html",
+        conference=conference,
+        form=form,
+        settings_form=settings_form,
+        polls=polls,
+        current=current,
+        turnout=voting.turnout_json(current) if current else None,
+        can_set=allows(current_user, "admin", conference.id),
+    ), status
+
+
+def _poll_fields(form: PollForm) -> dict:
+    kind, _sep, target_id = form.target.data.partition(":")
+    return {
+        "title": form.title.data,
+        "target_kind": kind,
+        "target_id": int(target_id) if target_id.isdigit() else None,
+        "question": form.question.data or "",
+        "secret": form.secret.data,
+        "majority": form.majority.data,
+        "quorum_kind": form.quorum_kind.data,
+        "quorum": form.quorum.data,
+        "method": form.method.data if kind == "election" else None,
+        "seats": form.seats.data or 1,
+        "candidates": (form.candidates.data or "").splitlines(),
+        "duration_seconds": form.duration.data or 0,
+    }
+
+
+def _act(action, message: str):
+    """Run a moderator's action from a button; show a refusal instead of an error page."""
+    try:
+        result = action()
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(message, "success")
+        return result
+    return None
+
+
+def _back(conference_id: int):
+    return redirect(url_for(".manage", conference_id=conference_id))
+
+
+@bp.post("/c/<int:conference_id>/polls/<int:poll_id>/open")
+@access("moderator")
+def open_poll(conference_id: int, poll_id: int):
+    poll = _act(
+        lambda: voting.open_poll(_actor(), conference_id, poll_id),
+        _("The poll is open."),
+    )
+    if poll is not None:
+        schedule_countdown(poll)
+    return _back(conference_id)
+
+
+@bp.post("/c/<int:conference_id>/polls/<int:poll_id>/close")
+@access("moderator")
+def close_poll(conference_id: int, poll_id: int):
+    _act(
+        lambda: voting.close_poll(_actor(), conference_id, poll_id),
+        _("The poll is closed."),
+    )
+    return _back(conference_id)
+
+
+@bp.post("/c/<int:conference_id>/polls/<int:poll_id>/cancel")
+@access("moderator")
+def cancel_poll(conference_id: int, poll_id: int):
+    _act(
+        lambda: voting.cancel_poll(_actor(), conference_id, poll_id),
+        _("The poll was cancelled."),
+    )
+    return _back(conference_id)
+
+
+@bp.post("/c/<int:conference_id>/polls/<int:poll_id>/paper")
+@access("moderator")
+def paper(conference_id: int, poll_id: int):
+    """Counts from a show of hands or paper ballots."""
+    form = request.form
+    counts = {
+        "yes": form.get("yes", ""),
+        "no": form.get("no", ""),
+        "abstain": form.get("abstain", ""),
+        "ballots": form.get("ballots", ""),
+        "approvals": {
+            key.removeprefix("approve-"): value
+            for key, value in form.items()
+            if key.startswith("approve-")
+        },
+        "candidates": {},
+    }
+    for key, value in form.items():
+        vote, _sep, candidate = key.partition("-")
+        if vote in ("yes", "no", "abstain") and candidate.isdigit():
+            counts["candidates"].setdefault(candidate, {})[vote] = value
+    _act(
+        lambda: voting.record_paper_result(_actor(), conference_id, poll_id, counts),
+        _("The counts are recorded."),
+    )
+    return _back(conference_id)
+
+
+@bp.post("/c/<int:conference_id>/polls/settings")
+@access("admin")
+def settings(conference_id: int):
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        flash(" ".join(sum(form.errors.values(), [])) or _("Please check the form."), "error")
+        return _back(conference_id)
+    _act(
+        lambda: voting.set_voting_settings(
+            _actor(),
+            conference_id,
+            secret=form.secret.data,
+            majority=form.majority.data,
+            quorum_kind=form.quorum_kind.data,
+            quorum=form.quorum.data or "1/2",
+            votes_per_organisation=form.votes_per_organisation.data or None,
+            max_proxies_per_holder=form.max_proxies_per_holder.data or 1,
+        ),
+        _("Voting settings saved."),
+    )
+    return _back(conference_id)
+
+
+def schedule_countdown(poll) -> None:
+    """Close the poll when its countdown runs out (ballots after it are refused anyway)."""
+    app = current_app._get_current_object()
+    if poll.closes_at is None or (app.testing and not app.config.get("POLL_COUNTDOWN_TIMERS")):
+        return
+    socketio.start_background_task(_close_when_due, app, poll.closes_at)
+
+
+def _close_when_due(app, closes_at) -> None:
+    socketio.sleep(max(0.0, (closes_at - clock.now()).total_seconds()) + 0.1)
+    with app.app_context():
+        try:
+            voting.close_due_polls()
+        except Exception:
+            app.logger.exception("closing polls at the end of their countdown failed")
+        finally:
+            db.session.remove()
+
+
+# --- proxies -----------------------------------------------------------------------------------
+
+
+@bp.route("/c/<int:conference_id>/proxies", methods=["GET", "POST"])
+@access("moderator")
+def proxies(conference_id: int):
+    conference = conference_service.get_conference(conference_id)
+    form = ProxyForm()
+    choices = voting.proxy_choices(conference.id)
+    form.giver_id.choices = choices
+    form.holder_id.choices = choices
+    if form.validate_on_submit():
+        try:
+            voting.record_proxy(_actor(), conference.id, form.giver_id.data, form.holder_id.data)
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("The proxy is recorded. It applies to polls opened from now on."), "success")
+            return redirect(url_for(".proxies", conference_id=conference.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "voting/proxies.html",
+        conference=conference,
+        form=form,
+        proxies=voting.proxies_of(conference.id),
+    ), status
+
+
+@bp.post("/c/<int:conference_id>/proxies/<int:proxy_id>/revoke")
+@access("moderator")
+def revoke_proxy(conference_id: int, proxy_id: int):
+    _act(
+        lambda: voting.revoke_proxy(_actor(), conference_id, proxy_id),
+        _("The proxy is revoked."),
+    )
+    return redirect(url_for(".proxies", conference_id=conference_id))
+
+
+# --- for everyone ------------------------------------------------------------------------------
+
+
+@bp.get("/c/<int:conference_id>/votes")
+@access("public")
+def results(conference_id: int):
+    conference = conference_service.get_conference(conference_id)
+    polls = [p for p in voting.polls_of(conference.id) if p.state in ("open", "closed")]
+    return render_template("voting/results.html", conference=conference, polls=polls)
+
+
+@bp.get("/c/<int:conference_id>/votes/<int:poll_id>")
+@access("public")
+def poll(conference_id: int, poll_id: int):
+    """A poll's result with the rule and numbers, its trackers and ballots; ``?partial=result``
+    gives only the result block, for live screens to insert."""
+    conference = conference_service.get_conference(conference_id)
+    poll = voting.get_poll(poll_id, conference.id)
+    if poll.state == "draft" and not allows(current_user, "moderator", conference.id):
+        abort(404)
+    if request.args.get("partial") == "result":
+        return render_template("voting/_result_partial.html", poll=poll)
+    published = voting.published_ballots(poll)
+    wanted = (request.args.get("tracker") or "").strip().lower().replace(" ", "")[:64]
+    return render_template(
+        "voting/poll.html",
+        conference=conference,
+        poll=poll,
+        published=published,
+        wanted=wanted,
+        found=wanted in published["trackers"] if wanted else None,
+    )
+
+
+@bp.get("/c/<int:conference_id>/projector")
+@access("observer")
+def projector(conference_id: int):
+    conference = conference_service.get_conference(conference_id)
+    return render_template("voting/projector.html", conference=conference)
+
+
+@bp.get("/audit")
+@access("public")
+def audit_log():
+    after = request.args.get("after", "0")
+    page = voting.audit_page(int(after) if after.isdigit() else 0, 200)
+    verification = audit.verify() if request.args.get("verify") == "1" else None
+    return render_template("voting/audit.html", page=page, verification=verification)

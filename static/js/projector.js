@@ -1,0 +1,133 @@
+// Live turnout of the open poll, then its result: on the projector and on the moderators' desk.
+//
+// Only turnout (how many of how many, by weight) is ever shown while a poll is open; the result
+// block is fetched from the server once the poll has closed, rendered there in the reader's
+// language with the numbers and the rule that decided it.
+(function () {
+  "use strict";
+  var root = document.getElementById("poll-live");
+  if (!root || typeof io === "undefined") { return; }
+  var mode = root.dataset.mode;
+  var conferenceId = Number(root.dataset.conferenceId);
+  var socket = io({ transports: ["websocket", "polling"] });
+  var current = null;
+  var shownResult = null;
+  var countdownTimer = null;
+
+  function byId(id) { return document.getElementById(id); }
+
+  function weightText(units, scale) {
+    var value = units / (scale || 1);
+    return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  }
+
+  function renderTurnout(t) {
+    if (!t || (current && t.poll_id !== current.id)) { return; }
+    var fill = byId("turnout-fill");
+    var text = byId("turnout-text");
+    var share = t.eligible_weight ? t.cast_weight / t.eligible_weight : 0;
+    if (fill) {
+      fill.style.width = Math.round(share * 1000) / 10 + "%";
+      fill.dataset.count = t.cast_count;
+      fill.dataset.of = t.eligible_count;
+    }
+    if (text) {
+      text.textContent = root.dataset.turnoutTemplate
+        .replace("{cast}", t.cast_count).replace("{eligible}", t.eligible_count)
+        .replace("{cw}", weightText(t.cast_weight, t.weight_scale))
+        .replace("{ew}", weightText(t.eligible_weight, t.weight_scale));
+    }
+  }
+
+  function renderCountdown() {
+    var node = root.querySelector(".countdown");
+    if (!node) { return; }
+    var closesAt = current && current.closes_at ? current.closes_at : node.dataset.closesAt;
+    if (!closesAt) { node.textContent = ""; return; }
+    var left = Math.max(0, Math.round((Date.parse(closesAt) - Date.now()) / 1000));
+    node.textContent = (root.dataset.seconds || "{n} s").replace("{n}", left);
+  }
+
+  function startCountdown() {
+    window.clearInterval(countdownTimer);
+    renderCountdown();
+    countdownTimer = window.setInterval(renderCountdown, 1000);
+  }
+
+  function showResult(poll) {
+    var box = byId("projector-result");
+    if (!box || !poll || shownResult === poll.id + ":" + poll.state) { return; }
+    shownResult = poll.id + ":" + poll.state;
+    var url = root.dataset.resultUrl.replace(/\/0$/, "/" + poll.id) + "?partial=result";
+    window.fetch(url, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (!html) { return; }
+      box.innerHTML = html; // rendered and escaped by the server's templates
+      box.hidden = false;
+      byId("projector-idle").hidden = true;
+    });
+  }
+
+  function renderProjector(state) {
+    var voting = state.voting || {};
+    if (state.audit_head) { byId("audit-head").textContent = state.audit_head.hash; }
+    current = voting.poll;
+    var pollBox = byId("projector-poll");
+    if (current) {
+      shownResult = null;
+      byId("projector-result").hidden = true;
+      byId("projector-idle").hidden = true;
+      pollBox.hidden = false;
+      pollBox.dataset.pollId = current.id;
+      byId("poll-mode").textContent = current.secret ? root.dataset.secret : root.dataset.named;
+      byId("poll-title").textContent = current.title;
+      byId("poll-question").textContent = current.question || "";
+      renderTurnout(voting.turnout);
+      startCountdown();
+      return;
+    }
+    window.clearInterval(countdownTimer);
+    pollBox.hidden = true;
+    if (voting.last_result) {
+      showResult(voting.last_result);
+    } else {
+      byId("projector-idle").hidden = false;
+    }
+  }
+
+  function setOnline(online) {
+    var status = byId("connection");
+    if (!status) { return; }
+    status.dataset.state = online ? "online" : "offline";
+    status.textContent = online ? root.dataset.online : root.dataset.offline;
+  }
+
+  function watch() {
+    if (mode === "projector") {
+      socket.emit("watch_projector", { conference_id: conferenceId }, function (reply) {
+        if (reply && reply.ok) { setOnline(true); renderProjector(reply); }
+      });
+    } else {
+      socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
+        if (reply && reply.ok && reply.state.voting) { renderTurnout(reply.state.voting.turnout); }
+      });
+    }
+  }
+
+  socket.on("connect", watch);
+  socket.on("disconnect", function () { setOnline(false); });
+  socket.on("poll_turnout", function (t) {
+    if (t.conference_id === conferenceId) { renderTurnout(t); }
+  });
+  if (mode === "projector") {
+    socket.on("poll_opened", watch);
+    socket.on("poll_closed", watch);
+  } else {
+    // The desk is a server-rendered page: reload it when its open poll closes or one opens.
+    var shown = Number(root.dataset.pollId || 0);
+    socket.on("poll_opened", function (poll) { if (poll.id !== shown) { window.location.reload(); } });
+    socket.on("poll_closed", function (poll) { if (poll.id === shown) { window.location.reload(); } });
+    if (root.querySelector(".countdown")) { startCountdown(); }
+  }
+})();

@@ -1,0 +1,169 @@
+"""The demo, end to end: a secret poll on an amendment, three phones vote, the projector shows
+turnout and then the result with its rule, the amendment is merged, the audit chain verifies."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import PHONE, PROJECTOR, screenshot, sign_in_staff
+
+DELEGATES = ("Aylin Demir", "Mariam Haddad", "Elif Kaya")
+#: From Ä1 of the demo resolution A1 (participation/demo.py).
+AMENDED = "mit einem eigenen Budget"
+
+
+def _phone(new_page, url):
+    page = new_page(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page.goto(url)
+    page.wait_for_selector("#connection[data-state=online]")
+    return page
+
+
+def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, desktop_page, new_page):
+    moderator = desktop_page
+    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    base = f"{live_server.url}/c/{conference_id}"
+
+    # Ä1 to A1 is admitted in the demo, so it can go to the vote.
+    moderator.click("#documents-link")
+    moderator.click(".document-list a:has-text('A1')")
+    document_url = moderator.url
+    assert AMENDED not in moderator.inner_text(".numbered-text")
+    first = moderator.locator("article.amendment.amendment-admitted[data-number='Ä1']")
+    amendment_id = first.get_attribute("id").removeprefix("amendment-")
+
+    # A secret poll on it, created from the desk (the form opens with the target chosen).
+    moderator.goto(f"{base}/polls?target=amendment:{amendment_id}")
+    assert moderator.input_value("#target") == f"amendment:{amendment_id}"
+    moderator.check("#secret")
+    moderator.click("#new-poll button[type=submit].primary")
+    moderator.wait_for_selector("button.open-poll")
+
+    projector = new_page(PROJECTOR)
+    sign_in_staff(projector, live_server)
+    projector.goto(f"{base}/projector")
+    projector.wait_for_selector("#connection[data-state=online]")
+    phones = [_phone(new_page, live_server.join_urls[name]) for name in DELEGATES]
+    for phone in phones:
+        assert phone.locator("#ballot").is_hidden()
+
+    moderator.click("button.open-poll")
+    moderator.wait_for_selector("button.close-poll")
+
+    # Every phone shows the ballot; each delegate chooses, confirms and gets a receipt.
+    trackers = []
+    for phone in phones:
+        phone.wait_for_selector("#ballot .ballot-yes", timeout=5_000)
+        assert "Ä1" in phone.inner_text("#ballot .ballot-title")
+        if phone is phones[0]:
+            screenshot(phone, "vote-phone-ballot")
+        phone.click("#ballot .ballot-yes")
+        if phone is phones[0]:
+            screenshot(phone, "vote-phone-confirm")
+        phone.click("#ballot .ballot-confirm")
+        phone.wait_for_selector("#ballot .ballot-done")
+        tracker = phone.inner_text("#ballot code.tracker")
+        assert re.fullmatch(r"[0-9a-f]{32}", tracker)
+        trackers.append(tracker)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phones[0], "vote-phone-receipt")
+
+    # Turnout, never partial results, on the projector and the desk.
+    projector.wait_for_selector("#turnout-fill[data-count='3']")
+    assert projector.locator("#projector-result").is_hidden()
+    turnout = projector.inner_text("#turnout-text")
+    assert re.search(r"\b3\b.*\b13\b", turnout), turnout
+    moderator.wait_for_selector("#turnout-fill[data-count='3']")
+    screenshot(projector, "vote-projector-turnout")
+    screenshot(moderator, "vote-desk-open")
+
+    moderator.click("button.close-poll")
+
+    result = projector.locator("#projector-result .result[data-outcome='adopted']")
+    result.wait_for(timeout=5_000)
+    assert projector.locator("#projector-poll").is_hidden()
+    rule = projector.inner_text("#projector-result .result-rule")
+    assert "3" in rule and "0" in rule
+    assert projector.inner_text("#projector-result .n-yes dd") == "3"
+    assert re.fullmatch(r"[0-9a-f]{64}", projector.inner_text("#audit-head"))
+    screenshot(projector, "vote-projector-result")
+    for phone in phones:
+        phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']")
+        assert phone.locator("#ballot").is_hidden()
+
+    # The public page lists every tracker; the amendment is merged into A1.
+    poll_page = new_page(PROJECTOR)
+    poll_page.goto(f"{base}/votes")
+    poll_page.click(".poll-list a")
+    listed = poll_page.inner_text(".trackers")
+    assert all(tracker in listed for tracker in trackers)
+    moderator.goto(document_url)
+    moderator.wait_for_selector(f"article#amendment-{amendment_id}.amendment-adopted")
+    assert AMENDED in moderator.inner_text(".numbered-text")
+
+    verified = live_server.flask("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "intact" in verified.stdout
+    assert projector.inner_text("#audit-head") in verified.stdout
+
+
+def test_a_ballot_confirmed_offline_is_sent_again_with_the_same_id(live_server, new_page):
+    moderator = new_page(PHONE)
+    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
+    moderator.click("#new-poll summary")
+    moderator.fill("#title", "Schluss der Debatte")
+    moderator.click("#new-poll button[type=submit].primary")
+    first = _phone(new_page, live_server.join_urls["Aylin Demir"])
+    second = _phone(new_page, live_server.join_urls["Mariam Haddad"])
+    moderator.click("button.open-poll")
+
+    # Aylin's phone loses the network after confirming; it sends again when it is back.
+    first.click("#ballot .ballot-no")
+    first.context.set_offline(True)
+    first.wait_for_selector("#connection[data-state=offline]")
+    first.click("#ballot .ballot-confirm")
+    assert first.evaluate("Object.keys(localStorage).length") == 1
+    first.context.set_offline(False)
+    first.wait_for_selector("#ballot .ballot-done", timeout=30_000)
+    assert first.evaluate("Object.keys(localStorage).length") == 0
+
+    # Mariam's phone confirms offline and is closed; the page opened later sends it.
+    second.click("#ballot .ballot-yes")
+    context = second.context
+    context.set_offline(True)
+    second.wait_for_selector("#connection[data-state=offline]")
+    second.click("#ballot .ballot-confirm")
+    second.close()
+    context.set_offline(False)
+    again = context.new_page()
+    again.goto(f"{live_server.url}/c/{conference_id}/live")
+    again.wait_for_selector("#ballot .ballot-done", timeout=30_000)
+
+    moderator.wait_for_selector("#turnout-fill[data-count='2']")
+    moderator.click("button.close-poll")
+    moderator.wait_for_selector("tr[data-state=closed]")
+    tally = again.request.get(f"{live_server.url}/api/v1/polls?conference_id={conference_id}")
+    result = tally.json()["polls"][0]["result"]["tally"]
+    assert result["ballots"] == 2 and result["weights"]["yes"] == 1 and result["weights"]["no"] == 1
+
+
+def test_the_countdown_closes_the_poll_on_the_server(live_server, new_page):
+    moderator = new_page(PHONE)
+    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
+    moderator.click("#new-poll summary")
+    moderator.fill("#title", "Pause von 15 Minuten")
+    moderator.fill("#duration", "2")
+    moderator.click("#new-poll button[type=submit].primary")
+    phone = _phone(new_page, live_server.join_urls["Elif Kaya"])
+    moderator.click("button.open-poll")
+    phone.click("#ballot .ballot-yes")
+    phone.click("#ballot .ballot-confirm")
+    phone.wait_for_selector("#ballot .ballot-done")
+    # Nobody closes it: the countdown does, and every screen follows.
+    phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']", timeout=15_000)
+    moderator.wait_for_selector("tr[data-state=closed]", timeout=15_000)

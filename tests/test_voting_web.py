@@ -1,0 +1,280 @@
+"""Voting pages and socket events: the moderators' desk, phones, projector, results, audit."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from sqlalchemy import select
+
+from participation.extensions import db
+from participation.models import AuditEntry, Poll
+from participation.services import voting
+from tests.conftest import csrf_token, join, sign_in_staff, socket_client
+from tests.test_voting import add_delegate
+
+
+def moderator_client(app, world):
+    client = app.test_client()
+    join(client, world.codes[world.moderator.id])
+    return client
+
+
+def phone(app, world, acc):
+    client = app.test_client()
+    join(client, world.codes[acc.id])
+    sio = socket_client(app, client)
+    reply = sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
+    assert reply["ok"], reply
+    return client, sio, reply["state"]
+
+
+def post(client, url, data=None, page=None):
+    token = csrf_token(client, page or "/")
+    return client.post(url, data={"csrf_token": token, **(data or {})})
+
+
+def cast(sio, world, poll_id, choice, submission=None, **extra):
+    return sio.emit(
+        "cast_ballot",
+        {
+            "conference_id": world.conference.id,
+            "poll_id": poll_id,
+            "choice": choice,
+            "submission_id": submission or uuid.uuid4().hex,
+            **extra,
+        },
+        callback=True,
+    )
+
+
+def events_named(sio, name):
+    return [e["args"][0] for e in sio.get_received() if e["name"] == name]
+
+
+def test_moderator_runs_a_secret_poll_from_the_desk(app, world):
+    cid = world.conference.id
+    mod = moderator_client(app, world)
+    page = mod.get(f"/c/{cid}/polls")
+    assert page.status_code == 200 and "No poll is open." in page.get_data(as_text=True)
+    response = post(
+        mod,
+        f"/c/{cid}/polls",
+        {
+            "target": "question",
+            "title": "Antrag auf Schluss der Redeliste",
+            "secret": "y",
+            "majority": "simple",
+            "quorum_kind": "none",
+            "quorum": "",
+            "method": "approval",
+            "seats": "1",
+        },
+        f"/c/{cid}/polls",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    poll = db.session.scalars(select(Poll)).one()
+    assert poll.secret and poll.state == "draft"
+
+    _c1, dana, state = phone(app, world, world.delegate)
+    assert state["voting"]["poll"] is None
+    _c2, bo, _state = phone(app, world, world.delegate_b)
+    desk = socket_client(app, mod)
+    desk.emit("watch_conference", {"conference_id": cid}, callback=True)
+    for sio in (dana, bo, desk):
+        sio.get_received()
+
+    assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
+    opened = events_named(dana, "poll_opened")
+    assert opened and opened[0]["id"] == poll.id and "result" not in opened[0]
+    reply = dana.emit("poll_state", {"conference_id": cid}, callback=True)
+    assert reply["voting"]["poll"]["id"] == poll.id
+    assert reply["voting"]["my_votes"][0]["cast"] is False
+    assert "turnout" not in reply["voting"]  # moderators and projector only
+    desk.get_received()
+
+    ack = cast(dana, world, poll.id, {"vote": "no"})
+    assert ack["ok"] and len(ack["receipt"]["tracker"]) == 32
+    turnout = events_named(desk, "poll_turnout")
+    assert turnout[-1]["cast_count"] == 1 and turnout[-1]["eligible_count"] == 2
+    assert not events_named(bo, "poll_turnout")
+    assert events_named(dana, "vote_recorded")[0]["poll_id"] == poll.id
+    page = mod.get(f"/c/{cid}/polls").get_data(as_text=True)
+    assert "1 of 2 have voted" in page
+    cast(bo, world, poll.id, "yes")
+
+    assert post(mod, f"/c/{cid}/polls/{poll.id}/close").status_code == 302
+    closed = events_named(bo, "poll_closed")
+    assert closed[0]["result"]["outcome"] == "tie"
+    state = dana.emit("watch_conference", {"conference_id": cid}, callback=True)["state"]
+    assert state["voting"]["poll"] is None
+    assert state["voting"]["last_result"]["id"] == poll.id
+
+    public = app.test_client().get(f"/c/{cid}/votes/{poll.id}").get_data(as_text=True)
+    assert "Tie – not adopted" in public
+    assert "Rule: simple majority" in public
+    assert ack["receipt"]["tracker"] in public
+    found = app.test_client().get(f"/c/{cid}/votes/{poll.id}?tracker={ack['receipt']['tracker']}")
+    assert "Found: this ballot was counted." in found.get_data(as_text=True)
+    partial = app.test_client().get(f"/c/{cid}/votes/{poll.id}?partial=result")
+    assert "<html" not in partial.get_data(as_text=True)
+    assert 'data-outcome="tie"' in partial.get_data(as_text=True)
+    listing = app.test_client().get(f"/c/{cid}/votes").get_data(as_text=True)
+    assert "Antrag auf Schluss der Redeliste" in listing
+
+
+def test_no_broadcast_of_a_secret_poll_pairs_a_person_with_a_choice(app, world):
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Geheim", secret=True)
+    desk = socket_client(app, moderator_client(app, world))
+    desk.emit("watch_conference", {"conference_id": cid}, callback=True)
+    _c, dana, _s = phone(app, world, world.delegate)
+    _c, bo, _s = phone(app, world, world.delegate_b)
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    cast(dana, world, poll.id, "no")
+    cast(bo, world, poll.id, "yes")
+    received = desk.get_received() + dana.get_received() + bo.get_received()
+    for event in received:
+        if event["name"] in ("poll_turnout", "vote_recorded", "poll_opened"):
+            text = str(event["args"])
+            assert "'no'" not in text and "'yes'" not in text and "choice" not in text, event
+
+
+def test_projector_page_and_event(app, world):
+    cid = world.conference.id
+    observer = app.test_client()
+    join(observer, world.codes[world.observer.id])
+    page = observer.get(f"/c/{cid}/projector")
+    assert page.status_code == 200 and 'id="poll-live"' in page.get_data(as_text=True)
+    poll = voting.create_poll(world.moderator.person, cid, title="Beamer")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    sio = socket_client(app, observer)
+    reply = sio.emit("watch_projector", {"conference_id": cid}, callback=True)
+    assert reply["ok"] and reply["voting"]["poll"]["id"] == poll.id
+    assert reply["voting"]["turnout"]["cast_count"] == 0
+    assert re.fullmatch(r"[0-9a-f]{64}", reply["audit_head"]["hash"])
+    sio.get_received()
+    voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+    assert events_named(sio, "poll_turnout")[-1]["cast_count"] == 1
+
+
+def test_ballot_card_is_on_the_live_page(app, world):
+    client = app.test_client()
+    join(client, world.codes[world.delegate.id])
+    html = client.get(f"/c/{world.conference.id}/live").get_data(as_text=True)
+    assert 'id="ballot"' in html and "js/ballot.js" in html
+
+
+def test_socket_ballots_are_idempotent_and_refusals_are_acks(app, world):
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Wiederholung")
+    _c, dana, _s = phone(app, world, world.delegate)
+    early = cast(dana, world, poll.id, "yes")
+    assert early["ok"] is False and early["status"] == 409
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    submission = uuid.uuid4().hex
+    first = cast(dana, world, poll.id, "yes", submission)
+    again = cast(dana, world, poll.id, "yes", submission)
+    assert again["ok"] and again["receipt"]["tracker"] == first["receipt"]["tracker"]
+    assert again["receipt"]["repeated"] is True
+    other = cast(dana, world, poll.id, "no")
+    assert other == {"ok": False, "status": 409, "error": "You have voted in this poll already."}
+    bad = cast(dana, world, "1", "no")
+    assert bad["ok"] is False and bad["status"] == 422
+    _c, observer, _s = phone(app, world, world.observer)
+    refused = cast(observer, world, poll.id, "yes")
+    assert refused["ok"] is False and refused["status"] == 403
+    state = dana.emit("poll_state", {"conference_id": cid}, callback=True)["voting"]
+    assert state["my_votes"][0]["tracker"] == first["receipt"]["tracker"]
+
+
+def test_paper_counts_from_the_desk(app, world):
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Handzeichen")
+    mod = moderator_client(app, world)
+    response = post(mod, f"/c/{cid}/polls/{poll.id}/paper", {"yes": "2", "no": "0", "abstain": ""})
+    assert response.status_code == 302
+    db.session.expire_all()
+    poll = voting.get_poll(poll.id)
+    assert poll.source == "paper" and poll.result["outcome"] == "adopted"
+    html = app.test_client().get(f"/c/{cid}/votes/{poll.id}").get_data(as_text=True)
+    assert "Counted by show of hands or on paper" in html
+
+
+def test_proxies_page(app, world):
+    cid = world.conference.id
+    giver = add_delegate(world, "Gül Geberin", world.org_a, present=False)
+    mod = moderator_client(app, world)
+    response = post(
+        mod,
+        f"/c/{cid}/proxies",
+        {"giver_id": str(giver.id), "holder_id": str(world.delegate.id)},
+        f"/c/{cid}/proxies",
+    )
+    assert response.status_code == 302
+    proxy = voting.proxies_of(cid)[0]
+    assert "Gül Geberin" in mod.get(f"/c/{cid}/proxies").get_data(as_text=True)
+    refused = post(
+        mod,
+        f"/c/{cid}/proxies",
+        {"giver_id": str(world.delegate_b.id), "holder_id": str(world.delegate.id)},
+        f"/c/{cid}/proxies",
+    )
+    assert refused.status_code == 422 and "same organisation" in refused.get_data(as_text=True)
+    assert post(mod, f"/c/{cid}/proxies/{proxy.id}/revoke").status_code == 302
+    assert voting.proxies_of(cid) == []
+
+
+def test_voting_defaults_are_set_by_conference_admins(app, world):
+    cid = world.conference.id
+    staff = app.test_client()
+    sign_in_staff(staff)
+    response = post(
+        staff,
+        f"/c/{cid}/polls/settings",
+        {
+            "secret": "y",
+            "majority": "absolute",
+            "quorum_kind": "weight_share",
+            "quorum": "1/3",
+            "votes_per_organisation": "2",
+            "max_proxies_per_holder": "1",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    settings = voting.voting_settings(world.conference)
+    assert settings["secret"] is True and settings["votes_per_organisation"] == 2
+    assert settings["majority"] == "absolute" and settings["quorum"] == "1/3"
+    assert post(moderator_client(app, world), f"/c/{cid}/polls/settings").status_code == 403
+
+
+def test_the_audit_page_shows_the_chain_and_its_head(app, world):
+    html = app.test_client().get("/audit?verify=1").get_data(as_text=True)
+    head = voting.audit_head()
+    assert head["hash"] in html
+    assert "The chain is intact" in html
+    entries = db.session.scalar(select(db.func.count()).select_from(AuditEntry))
+    assert f"{entries} entries" in html
+
+
+def test_the_countdown_closes_the_poll_by_itself(app, world):
+    import time
+
+    app.config["POLL_COUNTDOWN_TIMERS"] = True
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Uhr", duration_seconds=1)
+    mod = moderator_client(app, world)
+    assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
+    db.session.expire_all()
+    voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+    state = "open"
+    for _ in range(100):  # the timer closes it about a second after opening
+        time.sleep(0.1)
+        db.session.rollback()
+        state = db.session.scalar(select(Poll.state).where(Poll.id == poll.id))
+        if state == "closed":
+            break
+    assert state == "closed"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "poll.closed")).one()
+    assert entry.data["by"] == "countdown" and entry.data["result"]["outcome"] == "adopted"
