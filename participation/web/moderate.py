@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import Accreditation, Document, Person
 from participation.services import conferences as conference_service
+from participation.services import documents as document_service
+from participation.services.errors import NotFound
+from participation.services.room import PLENARY_STATUSES
+from participation.text import render_numbered_html
 from participation.web.access import access
 
 bp = Blueprint("moderate", __name__)
@@ -57,4 +62,20 @@ def console(conference_id: int):
         documents=documents,
         presence=conference_service.presence(conference.id),
         labels=console_labels(),
+    )
+
+
+@bp.get("/c/<int:conference_id>/projector/documents/<int:document_id>")
+@access("observer")
+def projector_document(conference_id: int, document_id: int):
+    """The line-numbered text the projector shows; only texts before the plenary."""
+    document = document_service.get_document(current_user, conference_id, document_id)
+    if document.status not in PLENARY_STATUSES or document.current_version is None:
+        raise NotFound(_("This text is not before the plenary."))
+    return render_template(
+        "moderate/projector_document.html",
+        document=document,
+        numbered=render_numbered_html(
+            document.current_version.body, document.conference.line_width
+        ),
     )

@@ -10,6 +10,7 @@
   var mode = root.dataset.mode;
   var conferenceId = Number(root.dataset.conferenceId);
   var socket = io({ transports: ["websocket", "polling"] });
+  window.participationSocket = socket;
   var current = null;
   var shownResult = null;
   var countdownTimer = null;
