@@ -111,7 +111,9 @@ def speakers_start(payload: dict) -> dict:
 
 @on("speakers_stop", "moderator")
 def speakers_stop(payload: dict) -> dict:
-    room.stop_speaker(current_user.person, payload["conference_id"], _int(payload, "agenda_item_id"))
+    room.stop_speaker(
+        current_user.person, payload["conference_id"], _int(payload, "agenda_item_id")
+    )
     return _ok()
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.services import conferences as conference_service
+from participation.services import room as room_service
 from participation.web.access import access
 
 bp = Blueprint("delegate", __name__)
@@ -19,4 +21,17 @@ def live(conference_id: int):
         "delegate/live.html",
         conference=conference,
         accreditation=current_user.accreditation(conference_id),
+        alternation=room_service.alternation(conference),
+        room_labels=room_labels(),
     )
+
+
+def room_labels() -> dict:
+    """Texts the phone's script shows, translated on the server."""
+    return {
+        "no_item": _("No agenda item is called up."),
+        "speaking": _("Speaking:"),
+        "waiting": _("{n} waiting to speak"),
+        "your_place": _("You are number {n} on the list."),
+        "closed": _("The speakers list is closed."),
+    }
