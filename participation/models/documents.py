@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation import clock
 from participation.models.base import Base, UTCDateTime
-from participation.models.conference import AgendaItem, Conference
+from participation.models.conference import Accreditation, AgendaItem, Conference
 from participation.models.people import Organisation, Person
 
 DOCUMENT_KINDS = ("resolution", "catalogue")
@@ -88,6 +88,9 @@ class Document(Base):
     position: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: Set when a moderator admits the document; from then on every delegate may read it, and a
+    #: catalogue's demand numbering is frozen.
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     conference: Mapped[Conference] = relationship()
@@ -172,9 +175,7 @@ class Version(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    document: Mapped[Document] = relationship(
-        back_populates="versions", foreign_keys=[document_id]
-    )
+    document: Mapped[Document] = relationship(back_populates="versions", foreign_keys=[document_id])
     translations: Mapped[list[Translation]] = relationship(
         back_populates="version", cascade="all, delete-orphan"
     )
@@ -187,7 +188,9 @@ class Translation(Base):
     __table_args__ = (UniqueConstraint("version_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("version.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("version.id", ondelete="CASCADE"), index=True
+    )
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
@@ -228,6 +231,9 @@ class Amendment(Base):
     #: Could not be carried onto a newer version; a moderator must look at it.
     needs_review: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    #: Set when the amendment is admitted (at once when filed in time); from then on every
+    #: reader of the document sees it, even after a withdrawal.
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     document: Mapped[Document] = relationship(back_populates="amendments")
@@ -274,6 +280,13 @@ class WorkingGroup(Base):
     description: Mapped[str] = mapped_column(Text, default="")
 
     members: Mapped[list[WorkingGroupMember]] = relationship(cascade="all, delete-orphan")
+    #: The catalogue drafts the group collected (normally one).
+    documents: Mapped[list[Document]] = relationship(
+        primaryjoin="WorkingGroup.id == Document.working_group_id",
+        foreign_keys="Document.working_group_id",
+        viewonly=True,
+        order_by="Document.id",
+    )
 
 
 class WorkingGroupMember(Base):
@@ -289,3 +302,5 @@ class WorkingGroupMember(Base):
     accreditation_id: Mapped[int] = mapped_column(
         ForeignKey("accreditation.id", ondelete="CASCADE"), index=True
     )
+
+    accreditation: Mapped[Accreditation] = relationship()

@@ -6,6 +6,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from participation.services.errors import DomainError
 from participation.web.access import guard
@@ -26,11 +27,32 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
-def register(app: Flask) -> None:
-    from participation.web import admin, api, auth, delegate, public, template_helpers
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs, at most 2**31 - 1: ids are 32-bit in the database, and a larger
+    number would overflow the query (a server error) instead of finding nothing (404)."""
 
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register(app: Flask) -> None:
+    from participation.web import (
+        admin,
+        api,
+        api_public,  # noqa: F401  (adds the public reads to the API blueprint)
+        auth,
+        delegate,
+        documents,
+        moderate,
+        openapi,  # noqa: F401  (adds /api/v1/openapi.json to the API blueprint)
+        public,
+        template_helpers,
+        voting,
+    )
+
+    app.url_map.converters["int"] = IdConverter
     template_helpers.register(app)
-    for module in (auth, public, delegate, admin, api):
+    for module in (auth, public, delegate, admin, api, documents, moderate, voting):
         app.register_blueprint(module.bp)
     app.before_request(guard)
     app.after_request(_security_headers)

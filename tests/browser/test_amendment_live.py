@@ -1,0 +1,56 @@
+"""A delegate files an amendment on a phone; the moderator's open page shows it at once."""
+
+from tests.browser.conftest import screenshot
+
+NEW_TEXT = (
+    "Die Mitgliedsorganisationen des Netzwerks verpflichten sich, ihre Erfahrungen untereinander "
+    "zu teilen und bis zur nächsten Konferenz einen gemeinsamen, mehrsprachigen Leitfaden für "
+    "gute Beteiligung zu erarbeiten."
+)
+
+
+def open_resolution(page, join_url: str) -> None:
+    """Join, go from the live view to the documents, open A1."""
+    page.goto(join_url)
+    page.click("#documents-link")
+    page.click(".document-list a:has-text('A1')")
+    page.wait_for_selector("#document-connection[data-state=online]")
+
+
+def test_amendment_from_a_phone_appears_on_the_moderators_page(
+    live_server, desktop_page, phone_page
+):
+    moderator, delegate = desktop_page, phone_page
+    open_resolution(moderator, live_server.join_urls["Samira Benali (Moderation)"])
+    amendments = moderator.locator("#document-live article.amendment")
+    before = amendments.count()
+    assert before == 3  # the demo's Ä1–Ä3
+    assert moderator.locator(".numbered-text .ln").first.inner_text() == "1"
+    moderator.evaluate("window.notReloaded = true")
+
+    open_resolution(delegate, live_server.join_urls["Aylin Demir"])
+    assert delegate.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(delegate, "document-phone")
+    delegate.click("a[href$='/amend']")
+    delegate.wait_for_selector("#amend-form")
+    assert delegate.evaluate("document.documentElement.scrollWidth") <= 360
+    last = delegate.locator("details.amend-block").last
+    lines = last.locator(".amend-lines").inner_text()
+    last.locator("summary").click()
+    box = last.locator("textarea")
+    box.fill(NEW_TEXT)
+    assert box.bounding_box()["width"] <= 360
+    delegate.fill("#amend-reasoning", "Nicht alle lesen Deutsch.")
+    screenshot(delegate, "amendment-phone-form")
+    delegate.click("#amend-submit")
+    delegate.wait_for_selector(".flash-success")
+    assert "Ä4" in delegate.inner_text(".flash-success")
+
+    filed = moderator.locator("article.amendment[data-number='Ä4']")
+    filed.wait_for(timeout=5_000)
+    assert moderator.evaluate("window.notReloaded") is True
+    assert amendments.count() == before + 1
+    heading = filed.locator("h3").inner_text()
+    assert "Ä4" in heading and "A1" in heading and lines.split(" ", 1)[-1] in heading
+    assert filed.locator("ins.diff-ins").first.inner_text().strip().endswith("mehrsprachigen")
+    screenshot(moderator, "amendment-moderator-live")
