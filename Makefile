@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PARTICIPATION_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test setup lint translations bench clean
+.PHONY: run test setup lint translations extract bench clean
 
 run: setup
 	$(FLASK) db upgrade
@@ -36,10 +36,14 @@ static/vendor/socket.io.min.js: node_modules/.package-lock.json
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --use-fuzzy --statistics -d participation/translations
 
-# Re-extract the messages after changing user-visible texts, then translate the .po files.
+# After changing user-visible texts: extract them, list what is missing from
+# participation/translations/<lang>.json, add it there, then fill the catalogues and compile.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o participation/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o participation/translations/messages.pot .
 	$(BIN)/pybabel update -N -i participation/translations/messages.pot -d participation/translations
+	-$(BIN)/python -m participation.translations.fill --missing
+	$(BIN)/python -m participation.translations.fill
+	$(BIN)/pybabel compile --use-fuzzy --statistics -d participation/translations
 
 lint: setup
 	$(BIN)/ruff check .

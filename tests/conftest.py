@@ -79,6 +79,9 @@ def make_app(tmp_path, database_url: str | None = None, **extra):
         "SERVER_NAME": "localhost",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SOCKETIO_ASYNC_MODE": "threading",
+        # Tests read English messages (the msgids); tests/test_translations.py checks the
+        # catalogues and that pages come out translated.
+        "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "untranslated"),
         **extra,
     }
     app = create_app(config)

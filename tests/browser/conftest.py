@@ -168,7 +168,8 @@ def browser():
 
 
 def _page(browser, viewport: dict, **options):
-    context = browser.new_context(viewport=viewport, locale="de-DE", **options)
+    options.setdefault("locale", "en-GB")  # tests read the English interface
+    context = browser.new_context(viewport=viewport, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return context, page

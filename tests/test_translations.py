@@ -1,0 +1,174 @@
+"""The interface translations: complete, current, with intact placeholders, and applied.
+
+When a test here fails after a change to user-visible texts, update the catalogues::
+
+    make extract        # or the commands in participation/translations/fill.py's docstring
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from participation.config import SUPPORTED_LOCALES
+from participation.extensions import db
+from tests.conftest import make_app
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "participation" / "translations"
+LANGUAGES = ("de", "en", "ar", "fa", "tr", "ru", "uk")
+KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+
+# %(name)s-style and {name}-style placeholders, with the conversion of the first kind.
+PERCENT = re.compile(r"%\((\w+)\)[-#0 +]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa])")
+BRACES = re.compile(r"\{(\w*)(?:![rsa])?(?::[^{}]*)?\}")
+
+
+def _read(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as f:
+        return read_po(f, locale=locale)
+
+
+def _key(message) -> tuple:
+    return (message.id, message.context)
+
+
+@pytest.fixture(scope="module")
+def template() -> Catalog:
+    return _read(TRANSLATIONS / "messages.pot")
+
+
+@pytest.fixture(scope="module")
+def catalogues() -> dict[str, Catalog]:
+    return {
+        lang: _read(TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po", locale=lang)
+        for lang in LANGUAGES
+    }
+
+
+def _extracted() -> Catalog:
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as f:
+        method_map, options_map = parse_mapping_cfg(f)
+    catalog = Catalog()
+    for filename, lineno, message, comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def test_every_language_has_a_catalogue():
+    assert set(LANGUAGES) == set(SUPPORTED_LOCALES)
+
+
+def test_template_has_exactly_the_messages_of_the_source(template):
+    source = {_key(m) for m in _extracted() if m.id}
+    extracted = {_key(m) for m in template if m.id}
+    missing = sorted(str(k[0]) for k in source - extracted)
+    stale = sorted(str(k[0]) for k in extracted - source)
+    assert not missing, f"not yet extracted (run `make extract`): {missing}"
+    assert not stale, f"no longer in the source (run `make extract`): {stale}"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogue_is_complete_and_not_fuzzy(lang, template, catalogues):
+    catalog = catalogues[lang]
+    messages = {_key(m): m for m in catalog if m.id}
+    not_updated = sorted(str(k[0]) for k in {_key(m) for m in template if m.id} - set(messages))
+    assert not not_updated, f"{lang}: not in the catalogue (run `make extract`): {not_updated}"
+    untranslated, fuzzy = [], []
+    for message in messages.values():
+        strings = message.string if message.pluralizable else (message.string,)
+        wrong_count = message.pluralizable and len(strings) != catalog.num_plurals
+        if wrong_count or not all(s and s.strip() for s in strings):
+            untranslated.append(message.id)
+        if message.fuzzy:
+            fuzzy.append(message.id)
+    assert not untranslated, f"{lang}: untranslated: {untranslated}"
+    assert not fuzzy, f"{lang}: fuzzy: {fuzzy}"
+
+
+def _placeholders(text: str) -> tuple[set, set]:
+    return set(PERCENT.findall(text)), set(BRACES.findall(text))
+
+
+class _Anything(dict):
+    def __missing__(self, key):
+        return 1
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_placeholders_are_kept(lang, catalogues):
+    problems = []
+    for message in catalogues[lang]:
+        if not message.id:
+            continue
+        if message.pluralizable:
+            expected = _placeholders(message.id[1])
+            pairs = [(message.id[1], s) for s in message.string]
+        else:
+            expected = _placeholders(message.id)
+            pairs = [(message.id, message.string)]
+        for source, translation in pairs:
+            if not translation:
+                continue  # reported by test_catalogue_is_complete_and_not_fuzzy
+            if _placeholders(translation) != expected:
+                problems.append((source, translation))
+                continue
+            # Templates format every message with %, so a translation must survive it
+            # wherever the English text does (a stray "%" would break the page).
+            try:
+                source % _Anything()
+            except (ValueError, TypeError, KeyError):
+                continue
+            try:
+                translation % _Anything()
+            except (ValueError, TypeError, KeyError) as error:
+                problems.append((source, f"{translation}  ({error})"))
+    assert not problems, f"{lang}: placeholders differ:\n" + "\n".join(
+        f"  {s!r} -> {t!r}" for s, t in problems
+    )
+
+
+def _html_tag(client, language: str) -> str:
+    response = client.get("/", headers={"Accept-Language": language})
+    assert response.status_code == 200
+    match = re.search(r"<html\b[^>]*>", response.get_data(as_text=True))
+    assert match, "the page has no <html> tag"
+    return match.group(0)
+
+
+@pytest.mark.parametrize(
+    ("language", "direction"), [("ar", "rtl"), ("fa", "rtl"), ("tr", "ltr"), ("de", "ltr")]
+)
+def test_page_language_and_direction_follow_the_browser(client, language, direction):
+    tag = _html_tag(client, language)
+    assert f'lang="{language}"' in tag
+    assert f'dir="{direction}"' in tag
+
+
+@pytest.fixture
+def translated_app(tmp_path):
+    """The app with the project's catalogues, whatever the other tests' app is configured with."""
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "uk"])
+def test_pages_are_translated(translated_app, language, catalogues):
+    mo = TRANSLATIONS / language / "LC_MESSAGES" / "messages.mo"
+    if not mo.exists():
+        pytest.skip("catalogues not compiled (run `make translations`)")
+    expected = catalogues[language].get("Skip to content").string
+    client = translated_app.test_client()
+    html = client.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
+    assert expected in html, "compiled catalogue is stale or not loaded (run `make translations`)"
