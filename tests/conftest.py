@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 from flask.testing import FlaskClient
+from flask_babel import get_domain
 from flask_socketio import SocketIOTestClient
 from sqlalchemy import create_engine, text
 
@@ -87,6 +88,9 @@ def make_app(tmp_path, database_url: str | None = None, **extra):
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
+        # Flask-Babel caches catalogues per locale in one process-wide domain; a test app
+        # with other translation directories must not see an earlier app's.
+        get_domain().cache.clear()
         db.create_all()
     return app
 
