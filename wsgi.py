@@ -30,4 +30,9 @@ if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = app.config["PORT"]
     print(f"Serving participation on http://{host}:{port} ({ASYNC_MODE})", flush=True)
-    socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=ASYNC_MODE == "threading")
+    options = {"allow_unsafe_werkzeug": ASYNC_MODE == "threading"}
+    if ASYNC_MODE == "eventlet":
+        # Each open socket holds one of eventlet's green threads; its default pool of 1,024
+        # would leave the rest of a hall of phones waiting to connect.
+        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    socketio.run(app, host=host, port=port, **options)

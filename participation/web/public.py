@@ -1,30 +1,334 @@
-"""Pages anyone can read."""
+"""Pages anyone can read: the conferences and their archive of published texts.
+
+Every view here is public and shows only what :mod:`participation.exports.archive` publishes:
+decided texts that had been admitted, their admitted amendments and the results of closed
+polls. Nothing here needs JavaScript.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import select
+from dataclasses import dataclass, field
 
-from participation.extensions import db
-from participation.models import Conference, Network
-from participation.services.conferences import get_conference
+from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from werkzeug.utils import secure_filename
+
+from participation.exports import archive, data, pdf
+from participation.extensions import db, limiter
+from participation.models import Catalogue, Conference, Demand, Document, Network, Poll
+from participation.services import documents as docs
+from participation.services import voting
+from participation.text import render_markdown, render_numbered_html
 from participation.web.access import access
+from participation.web.documents import AmendmentView, amendment_view, numbered_html
+from participation.web.template_helpers import LANGUAGE_NAMES
+from participation.web.voting import MAJORITY_CHOICES, fraction_text, outcome_label
 
 bp = Blueprint("public", __name__)
+
+TEXT = "/c/<int:conference_id>/texts/<path:number>"
+#: PDFs take a moment to make; this keeps one client from keeping the server busy.
+DEFAULT_PDF_LIMIT = "20 per minute;300 per hour"
+
+
+def _pdf_limit() -> str:
+    return current_app.config.get("PDF_RATE_LIMIT", DEFAULT_PDF_LIMIT)
+
+
+@bp.context_processor
+def _helpers() -> dict:
+    return {
+        "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
+        "labels": {
+            "document": docs.DOCUMENT_STATUS_LABELS,
+            "amendment": docs.AMENDMENT_STATUS_LABELS,
+            "demand": docs.DEMAND_STATUS_LABELS,
+            "kind": docs.KIND_LABELS,
+        },
+        "weight_text": voting.weight_text,
+        "fraction_text": fraction_text,
+        "outcome_label": outcome_label,
+        "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
+        "highlight": archive.highlight,
+        "permalink": data.permalink,
+    }
+
+
+# --- what a page shows of one text -------------------------------------------------------------
+
+
+@dataclass
+class TextView:
+    """A published document as the archive page and the PDFs show it."""
+
+    document: Document
+    text: archive.Text
+    text_html: Markup
+    languages: list[str]
+    amendments: list[AmendmentView]
+    polls: list[Poll]
+    submitters: list[str]
+    cosigners: list[str]
+    reasoning_html: Markup
+    #: (demand label, status label, the poll that decided it or None) for catalogues.
+    demands: list[tuple] = field(default_factory=list)
+
+    @property
+    def adopted_amendments(self) -> list[AmendmentView]:
+        return [v for v in self.amendments if v.amendment.status in ("adopted", "taken_over")]
+
+    @property
+    def other_amendments(self) -> list[AmendmentView]:
+        return [v for v in self.amendments if v.amendment.status not in ("adopted", "taken_over")]
+
+
+def _text_html(document: Document, text: archive.Text) -> Markup:
+    if text.is_translation:
+        rendered = render_numbered_html(text.body, document.conference.line_width)
+        return Markup(rendered)  # noqa: S704 - produced by the sanitising renderer
+    return numbered_html(document, document.current_version)
+
+
+def _names(document: Document, role: str) -> list[str]:
+    return [link.organisation.name for link in document.organisations if link.role == role]
+
+
+def text_view(document: Document, language: str | None) -> TextView:
+    """Build the view of a published document in a language (falls back to the original)."""
+    text = archive.text_in(document, language)
+    amendments = archive.published_amendments(document)
+    viewer = docs.viewer_for(None, document.conference_id)
+    polls = archive.polls_about(document, amendments)
+    demands = []
+    if isinstance(document, Catalogue):
+        by_demand = {p.demand_id: p for p in polls if p.demand_id is not None}
+        demands = [
+            (d.label, demand_fate(document, d), by_demand.get(d.id)) for d in document.demands
+        ]
+    return TextView(
+        document=document,
+        text=text,
+        text_html=_text_html(document, text),
+        languages=archive.languages_of(document),
+        amendments=[amendment_view(viewer, a) for a in amendments],
+        polls=polls,
+        submitters=_names(document, "submitter")
+        + ([document.submitting_body] if document.submitting_body else []),
+        cosigners=_names(document, "cosigner"),
+        reasoning_html=Markup(render_markdown(document.reasoning or "")),  # noqa: S704
+        demands=demands,
+    )
+
+
+def demand_fate(catalogue: Catalogue, demand: Demand) -> str:
+    """What became of a demand: voted on by itself, or decided with the whole catalogue."""
+    if demand.status in ("adopted", "rejected"):
+        return str(docs.DEMAND_STATUS_LABELS[demand.status])
+    if demand.block_index is None:
+        return _("no longer in the text")
+    if catalogue.status in archive.ADOPTED_STATUSES:
+        return _("adopted with the catalogue")
+    return str(docs.DOCUMENT_STATUS_LABELS[catalogue.status])
+
+
+def _language_arg(conference: Conference) -> str | None:
+    wanted = (request.args.get("lang") or "").strip()[:8]
+    return wanted if wanted in (conference.languages or []) else None
+
+
+# --- pages ---------------------------------------------------------------------------------
 
 
 @bp.get("/")
 @access("public")
 def home():
-    conferences = db.session.scalars(
-        select(Conference).order_by(Conference.number.desc(), Conference.id.desc())
-    ).all()
+    conferences = archive.conferences()
+    adopted = {c.id: len(archive.published_documents(c.id, adopted_only=True)) for c in conferences}
     return render_template(
-        "public/home.html", network=db.session.get(Network, 1), conferences=conferences
+        "public/home.html",
+        network=db.session.get(Network, 1),
+        conferences=conferences,
+        adopted=adopted,
     )
 
 
 @bp.get("/c/<int:conference_id>")
 @access("public")
 def conference(conference_id: int):
-    return render_template("public/conference.html", conference=get_conference(conference_id))
+    conference = archive.get_conference(conference_id)
+    published = archive.published_documents(conference.id)
+    return render_template(
+        "public/conference.html",
+        conference=conference,
+        adopted=[d for d in published if d.status in archive.ADOPTED_STATUSES],
+        others=[d for d in published if d.status not in archive.ADOPTED_STATUSES],
+        results=archive.closed_polls(conference.id),
+    )
+
+
+@bp.get(TEXT)
+@access("public")
+def text(conference_id: int, number: str):
+    """A published text's permanent page: final text, amendments, results; ``?lang=`` switches
+    to a translation."""
+    conference = archive.get_conference(conference_id)
+    document = archive.published_document(conference.id, number)
+    view = text_view(document, _language_arg(conference))
+    return render_template("public/text.html", conference=conference, view=view)
+
+
+@bp.get(TEXT + ".pdf")
+@access("public")
+@limiter.limit(_pdf_limit)
+def text_pdf(conference_id: int, number: str):
+    conference = archive.get_conference(conference_id)
+    document = archive.published_document(conference.id, number)
+    view = text_view(document, _language_arg(conference))
+    with force_locale(view.text.language):
+        html = render_template("exports/text.html", conference=conference, view=view)
+    name = f"{conference.number}-{document.number}-{view.text.language}"
+    return _pdf_response(html, conference, name)
+
+
+@bp.get("/c/<int:conference_id>/book.pdf")
+@access("public")
+@limiter.limit(_pdf_limit)
+def book_pdf(conference_id: int):
+    """The book of resolutions: the adopted texts with a table of contents, then the rest."""
+    conference = archive.get_conference(conference_id)
+    language = _language_arg(conference) or (conference.languages or ["de"])[0]
+    published = archive.published_documents(conference.id)
+    texts = [text_view(d, language) for d in published if archive.is_adopted(d)]
+    others = [d for d in published if not archive.is_adopted(d)]
+    with force_locale(language):
+        html = render_template(
+            "exports/book.html",
+            conference=conference,
+            texts=texts,
+            others=others,
+            language=language,
+            network=db.session.get(Network, 1),
+        )
+    return _pdf_response(html, conference, f"{conference.number}-book-{language}")
+
+
+def _pdf_response(html: str, conference: Conference, name: str) -> Response:
+    body = pdf.render(html, conference.line_width)
+    filename = secure_filename(name) or "export"
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}.pdf"'},
+    )
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def _download(body: str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{secure_filename(filename)}"'},
+    )
+
+
+@bp.get("/c/<int:conference_id>/texts.csv")
+@access("public")
+def texts_csv(conference_id: int):
+    conference = archive.get_conference(conference_id)
+    return _download(
+        data.texts_csv(conference), "text/csv", f"{conference.number}-texts.csv"
+    )
+
+
+@bp.get("/c/<int:conference_id>/texts.json")
+@access("public")
+def texts_json(conference_id: int):
+    conference = archive.get_conference(conference_id)
+    response = current_app.json.response(data.archive_json(conference))
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="{secure_filename(f"{conference.number}-texts.json")}"'
+    )
+    return response
+
+
+@bp.get("/c/<int:conference_id>/results.csv")
+@access("public")
+def results_csv(conference_id: int):
+    conference = archive.get_conference(conference_id)
+    return _download(
+        data.results_csv(conference), "text/csv", f"{conference.number}-results.csv"
+    )
+
+
+@bp.get("/c/<int:conference_id>/results.json")
+@access("public")
+def results_json(conference_id: int):
+    conference = archive.get_conference(conference_id)
+    return current_app.json.response(data.results_json(conference))
+
+
+# --- feeds and search ----------------------------------------------------------------------
+
+
+def _feed(conference: Conference | None) -> Response:
+    documents = archive.adopted_recently(conference.id if conference else None)
+    updated = max((d.decided_at for d in documents if d.decided_at), default=None)
+    self_url = (
+        data.absolute_url("public.conference_feed", conference_id=conference.id)
+        if conference
+        else data.absolute_url("public.feed")
+    )
+    body = render_template(
+        "exports/feed.xml",
+        conference=conference,
+        documents=documents,
+        updated=updated,
+        self_url=self_url,
+        home_url=data.absolute_url("public.home"),
+        network=db.session.get(Network, 1),
+        summary=_summary,
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _summary(document: Document, length: int = 400) -> str:
+    lines = archive.numbered(document, archive.text_in(document, None))
+    text = " ".join(line.text for line in lines)
+    return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + " …"
+
+
+@bp.get("/feed.atom")
+@access("public")
+def feed():
+    """Newly adopted texts of every conference."""
+    return _feed(None)
+
+
+@bp.get("/c/<int:conference_id>/feed.atom")
+@access("public")
+def conference_feed(conference_id: int):
+    return _feed(archive.get_conference(conference_id))
+
+
+@bp.get("/search")
+@access("public")
+def search():
+    query = (request.args.get("q") or "").strip()[: archive.MAX_QUERY]
+    conference_id = request.args.get("conference", type=int)
+    conference = None
+    if conference_id is not None and 0 < conference_id <= archive.MAX_ID:
+        conference = db.session.get(Conference, conference_id)
+    hits = archive.search(query, conference.id if conference else None) if query else []
+    return render_template(
+        "public/search.html",
+        query=query,
+        conference=conference,
+        conferences=archive.conferences(),
+        hits=hits,
+        pattern=archive.search_pattern(query),
+    )
+

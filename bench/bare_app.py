@@ -1,0 +1,70 @@
+"""The bare stack: a minimal Flask-SocketIO app whose handler only acknowledges.
+
+It runs on the same server as ``wsgi.py`` (same async mode, same server options), so the
+benchmark can divide our time by what Flask-SocketIO itself needs for the same calls::
+
+    ASYNC_MODE=eventlet PORT=5001 python -m bench.bare_app
+
+``cast_ballot`` acknowledges at once; ``POST /broadcast`` sends one ``poll_closed`` event to every
+connected client, as closing a poll does.
+"""
+
+import os
+import warnings
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+ASYNC_MODE = os.environ.get("ASYNC_MODE", "eventlet")
+
+if __name__ == "__main__":
+    if ASYNC_MODE == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif ASYNC_MODE == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+
+from flask import Flask, jsonify, request  # noqa: E402
+from flask_socketio import SocketIO, join_room  # noqa: E402
+
+app = Flask(__name__)
+socketio = SocketIO(app, async_mode=ASYNC_MODE)
+
+
+@app.get("/")
+def index():
+    return "bare stack\n"
+
+
+@app.post("/broadcast")
+def broadcast():
+    socketio.emit("poll_closed", request.get_json(silent=True) or {}, to="conference:1")
+    return jsonify({"ok": True})
+
+
+@socketio.on("watch_conference")
+def watch_conference(payload=None):
+    join_room("conference:1")
+    return {"ok": True}
+
+
+@socketio.on("cast_ballot")
+def cast_ballot(payload=None):
+    return {"ok": True}
+
+
+def server_options(async_mode: str) -> dict:
+    """What ``wsgi.py`` passes to ``socketio.run``; keep the two in step."""
+    options: dict = {"allow_unsafe_werkzeug": async_mode == "threading"}
+    if async_mode == "eventlet":
+        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    return options
+
+
+if __name__ == "__main__":
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5001"))
+    print(f"Serving the bare stack on http://{host}:{port} ({ASYNC_MODE})", flush=True)
+    socketio.run(app, host=host, port=port, **server_options(ASYNC_MODE))

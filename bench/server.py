@@ -1,0 +1,246 @@
+"""Starting, watching and stopping server processes, and the databases they serve.
+
+Used by the benchmark and by the fault and scale-out tests: the server always runs as in
+production, ``python wsgi.py`` in its own process, on a loopback port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running server process."""
+
+    process: subprocess.Popen
+    url: str
+    port: int
+    env: dict
+    log: Path
+
+    def peak_memory_mib(self) -> float | None:
+        """The process's peak resident memory so far (VmHWM), in MiB."""
+        try:
+            status = Path(f"/proc/{self.process.pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time (user + system) the process has used so far."""
+        try:
+            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 15) -> None:
+        """End the process gently (SIGTERM), or kill it if it does not go."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """SIGKILL: the process gets no chance to finish anything."""
+        if self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def server_env(
+    instance: Path,
+    *,
+    port: int,
+    async_mode: str = "eventlet",
+    database_url: str | None = None,
+    message_queue: str | None = None,
+) -> dict:
+    """The environment of a server (or of a command on its database)."""
+    env = {
+        **os.environ,
+        "PARTICIPATION_INSTANCE": str(instance),
+        "PORT": str(port),
+        "ASYNC_MODE": async_mode,
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    for key, value in (("DATABASE_URL", database_url), ("SOCKETIO_MESSAGE_QUEUE", message_queue)):
+        if value:
+            env[key] = value
+        else:
+            env.pop(key, None)
+    return env
+
+
+def start(
+    command: list[str], env: dict, *, log: Path, ready_path: str = "/", timeout: float = 60
+) -> Server:
+    """Start ``command`` (in the project folder) and wait until it answers HTTP."""
+    port = int(env["PORT"])
+    url = f"http://127.0.0.1:{port}"
+    handle = open(log, "ab")  # noqa: SIM115 (the child keeps it; closed when we exit)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    handle.close()
+    server = Server(process, url, port, env, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{server.log_tail()}")
+        try:
+            with urllib.request.urlopen(url + ready_path, timeout=2):  # noqa: S310 (loopback)
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"server did not start in {timeout} s:\n{server.log_tail()}")
+
+
+def start_app(env: dict, *, log: Path, proposals: tuple[str, ...] = ()) -> Server:
+    """``python wsgi.py``: the real server, as in production; with ``proposals``, the same
+    with the changes proposed in ``bench/serve.py`` swapped in."""
+    if not proposals:
+        return start([sys.executable, "wsgi.py"], env, log=log)
+    env = {**env, "BENCH_PROPOSALS": ",".join(proposals)}
+    return start([sys.executable, "-m", "bench.serve"], env, log=log)
+
+
+def start_bare(env: dict, *, log: Path) -> Server:
+    """``python -m bench.bare_app``: the bare stack on the same server."""
+    return start([sys.executable, "-m", "bench.bare_app"], env, log=log)
+
+
+def run_module(module: str, *args: str, env: dict, timeout: float = 600) -> str:
+    """Run ``python -m module args…`` on a server's database; its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
+
+
+def check_poll(env: dict, poll_id: int) -> dict:
+    """Ballots, trackers and the audit chain of a poll, read from the database."""
+    output = run_module("bench.setup", "check", "--poll", str(poll_id), env=env, timeout=300)
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# --- databases ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """A database a server can serve: an instance folder and, for PostgreSQL, a database URL."""
+
+    instance: Path
+    url: str | None = None
+    #: Join codes and ids written by ``bench.setup build``.
+    codes: dict = field(default_factory=dict)
+    #: The PostgreSQL database to connect to for creating and dropping this one.
+    admin: str | None = None
+
+    def env(self, port: int, **options) -> dict:
+        return server_env(self.instance, port=port, database_url=self.url, **options)
+
+
+def _admin_url(base: str) -> str:
+    return base.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def _postgres(base: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_admin_url(base), autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def _with_name(base: str, name: str) -> str:
+    return _admin_url(base).rsplit("/", 1)[0] + "/" + name
+
+
+def build(workdir: Path, delegates: int, observers: int, postgres: str | None = None) -> Database:
+    """A new database with a benchmark conference (see ``bench.setup``)."""
+    instance = workdir / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    url = None
+    if postgres:
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        _postgres(postgres, f'CREATE DATABASE "{name}"')
+        url = _with_name(postgres, name)
+    database = Database(instance, url, admin=postgres)
+    codes = workdir / "codes.json"
+    run_module(
+        "bench.setup",
+        "build",
+        "--delegates",
+        str(delegates),
+        "--observers",
+        str(observers),
+        "--out",
+        str(codes),
+        env=database.env(0),
+    )
+    database.codes = json.loads(codes.read_text())
+    return database
+
+
+def clone(template: Database, workdir: Path) -> Database:
+    """A copy of ``template`` to serve and change (the template stays as it was)."""
+    instance = workdir / "instance"
+    shutil.copytree(template.instance, instance)
+    url = None
+    if template.url:
+        name = f"bench_{uuid.uuid4().hex[:10]}"
+        source = template.url.rsplit("/", 1)[1]
+        _postgres(template.admin, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+        url = _with_name(template.url, name)
+    return Database(instance, url, template.codes, template.admin)
+
+
+def drop(database: Database) -> None:
+    """Remove a PostgreSQL database made here (SQLite files go with their folder)."""
+    if database.url:
+        name = database.url.rsplit("/", 1)[1]
+        _postgres(database.admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

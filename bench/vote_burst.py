@@ -1,0 +1,502 @@
+"""The vote burst: every delegate of a large conference votes at once.
+
+    python -m bench.vote_burst --delegates 1000 --observers 1000 \\
+        --async-mode eventlet --database sqlite
+
+For each configuration it builds a conference through the services, starts the server as in
+production (``python wsgi.py``, one process), signs N delegates, M observers and a moderator in
+with their join codes (``POST /api/v1/auth/join``), connects them all as Socket.IO clients
+(python-socketio's ``AsyncClient``, WebSocket) that follow the conference, opens a poll, lets
+every delegate call ``cast_ballot`` at the same moment, closes the poll and measures
+
+- the time until every ballot is acknowledged, and the acknowledgement latencies;
+- the time from the close request until the result (``poll_closed``) reached every client;
+- the server's peak resident memory;
+- that the ballots stored equal the acknowledgements, with no duplicates, and that the audit
+  chain verifies.
+
+In the same run the bare stack (``bench/bare_app.py``: a Flask-SocketIO app on the same server
+whose handler only acknowledges) takes the same calls from the same number of clients; the
+ratio of the two times says what our work costs on top of Flask-SocketIO itself.
+
+``--async-mode`` and ``--database`` take comma-separated lists to compare eventlet, gevent and
+threading, and SQLite with PostgreSQL (``--postgres``, default ``$TEST_DATABASE_URL`` or the
+local server). Results go to a JSON file and a PNG chart (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench import server as servers
+from bench.serve import PROPOSALS
+from bench.swarm import Swarm, percentile
+
+#: The targets of the issue, for N = M = 1,000 on two cores (checked in the report).
+TARGET_RATIO = 1.5
+TARGET_P99 = 1.5
+TARGET_RESULT = 0.5
+#: As static/js/ballot.js: without an answer in 8 s, or told "busy", a phone waits 2 s and
+#: sends the ballot again with the same submission id.
+ACK_TIMEOUT = 8.0
+RETRY_DELAY = 2.0
+ATTEMPTS = 5
+
+
+@dataclass
+class Options:
+    delegates: int = 1000
+    observers: int = 1000
+    async_modes: tuple[str, ...] = ("eventlet",)
+    databases: tuple[str, ...] = ("sqlite",)
+    postgres: str = servers.DEFAULT_POSTGRES
+    out: Path = Path("bench/results/vote_burst.json")
+    chart: bool = True
+    #: Seconds any one phase may take before the run gives up.
+    timeout: float = 240
+    workdir: Path | None = None
+    quiet: bool = False
+    #: Changes proposed for files outside bench/, swapped in (see bench/serve.py).
+    proposals: tuple[str, ...] = ()
+
+
+def log(options: Options, message: str) -> None:
+    if not options.quiet:
+        print(message, flush=True)
+
+
+# --- signing in ---------------------------------------------------------------------------------
+
+
+async def join_all(url: str, codes: list[str], concurrency: int = 20) -> list[str]:
+    """Exchange each join code for a bearer token, as a phone scanning its slip does."""
+    gate = asyncio.Semaphore(concurrency)
+    async with aiohttp.ClientSession() as http:
+
+        async def one(code: str) -> str:
+            async with gate:
+                for _attempt in range(ATTEMPTS):
+                    async with http.post(url + "/api/v1/auth/join", json={"code": code}) as r:
+                        if r.status == 201:
+                            return (await r.json())["token"]
+                        if r.status != 503:
+                            raise RuntimeError(f"join failed: {r.status} {await r.text()}")
+                    await asyncio.sleep(0.2)
+                raise RuntimeError("join failed: the server stayed busy")
+
+        return list(await asyncio.gather(*(one(code) for code in codes)))
+
+
+async def api(http: aiohttp.ClientSession, method: str, url: str, token: str, body=None) -> dict:
+    async with http.request(
+        method, url, json=body, headers={"Authorization": f"Bearer {token}"}
+    ) as response:
+        data = await response.json()
+        if response.status >= 400:
+            raise RuntimeError(f"{method} {url}: {response.status} {data}")
+        return data
+
+
+# --- one side of the comparison -----------------------------------------------------------------
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "p50": percentile(values, 0.50),
+        "p95": percentile(values, 0.95),
+        "p99": percentile(values, 0.99),
+        "max": max(values) if values else None,
+    }
+
+
+async def cast_all(swarm: Swarm, delegates: list[int], payload_of) -> dict:
+    """Every delegate votes at once, retrying as the phones' ballot card does.
+
+    Returns each acknowledged ballot's latency (from its first attempt to the acknowledgement
+    of its last), the time until the last acknowledgement, and each delegate's final reply.
+    """
+    start = time.perf_counter()
+    calls = await swarm.burst(
+        delegates,
+        "cast_ballot",
+        payload_of,
+        timeout=ACK_TIMEOUT,
+        attempts=ATTEMPTS,
+        retry_delay=RETRY_DELAY,
+    )
+    done = max((c.acked for c in calls if c.acked is not None), default=start)
+    return {
+        "start": start,
+        "seconds": done - start,
+        "latencies": [c.latency for c in calls if c.latency is not None],
+        "final": {call.member: call for call in calls},
+        "retries": sum(c.attempts - 1 for c in calls),
+    }
+
+
+async def measure_bare(options: Options, async_mode: str, workdir: Path, result: dict) -> dict:
+    """The same calls against the bare stack, from the same number of clients; then the same
+    result payload broadcast to all of them."""
+    n, m = options.delegates, options.observers
+    port = servers.free_port()
+    env = servers.server_env(workdir, port=port, async_mode=async_mode)
+    bare = servers.start_bare(env, log=workdir / "bare.log")
+    try:
+        async with Swarm(bare.url, [None] * (n + m)) as swarm:
+            await swarm.connect(watch={"conference_id": 1}, timeout=options.timeout)
+            cpu = bare.cpu_seconds()
+            burst = await cast_all(swarm, list(range(n)), lambda i: {"poll_id": 1, "i": i})
+            cpu = bare.cpu_seconds() - cpu
+            sent = time.perf_counter()
+            async with (
+                aiohttp.ClientSession() as http,
+                http.post(bare.url + "/broadcast", json=result) as r,
+            ):
+                r.raise_for_status()
+            last = await swarm.wait_for("poll_closed", timeout=options.timeout)
+            acks = sum(1 for c in burst["final"].values() if c.acked is not None)
+        return {
+            "burst_seconds": burst["seconds"],
+            "burst_server_cpu_seconds": cpu,
+            "latency": summary(burst["latencies"]),
+            "latencies": burst["latencies"],
+            "result_seconds": None if last is None else last - sent,
+            "acks": acks,
+            "peak_memory_mib": bare.peak_memory_mib(),
+        }
+    finally:
+        bare.stop()
+
+
+async def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> dict:
+    """The real server: join, connect, open, vote, close, count."""
+    n, m = options.delegates, options.observers
+    codes = database.codes
+    conference_id = codes["conference_id"]
+    port = servers.free_port()
+    env = database.env(port, async_mode=async_mode)
+    app = servers.start_app(env, log=workdir / "server.log", proposals=options.proposals)
+    try:
+        started = time.perf_counter()
+        people = codes["delegates"][:n] + codes["observers"][:m]
+        tokens = await join_all(app.url, [codes["moderator"]["code"]] + [p["code"] for p in people])
+        moderator, tokens = tokens[0], tokens[1:]
+        join_seconds = time.perf_counter() - started
+        log(options, f"  joined {len(tokens) + 1} in {join_seconds:.1f} s")
+        started = time.perf_counter()
+        async with Swarm(app.url, tokens) as swarm, aiohttp.ClientSession() as http:
+            await swarm.connect(watch={"conference_id": conference_id}, timeout=options.timeout)
+            connect_seconds = time.perf_counter() - started
+            log(options, f"  connected {len(tokens)} in {connect_seconds:.1f} s")
+            base = app.url + "/api/v1/polls"
+            poll = (
+                await api(
+                    http,
+                    "POST",
+                    base,
+                    moderator,
+                    {"conference_id": conference_id, "title": "Lastprobe", "secret": True},
+                )
+            )["poll"]
+            sent = time.perf_counter()
+            await api(http, "POST", f"{base}/{poll['id']}/open", moderator)
+            opened = await swarm.wait_for("poll_opened", timeout=options.timeout)
+            choices = ["yes", "no", "abstain"]
+            runs = {i: random.getrandbits(64) for i in range(n)}
+
+            def payload_of(i: int) -> dict:
+                return {
+                    "conference_id": conference_id,
+                    "poll_id": poll["id"],
+                    "choice": {"vote": choices[i % 3]},
+                    "submission_id": f"bench-{i}-{runs[i]:x}",
+                }
+
+            cpu = app.cpu_seconds()
+            burst = await cast_all(swarm, list(range(n)), payload_of)
+            cpu = app.cpu_seconds() - cpu
+            log(options, f"  {n} ballots in {burst['seconds']:.2f} s")
+            closing = time.perf_counter()
+            await api(http, "POST", f"{base}/{poll['id']}/close", moderator)
+            closed_reply = time.perf_counter()
+            last = await swarm.wait_for("poll_closed", timeout=options.timeout)
+            missing_result = swarm.missing("poll_closed")
+            result_payload = next(
+                (m.payloads["poll_closed"] for m in swarm.members if "poll_closed" in m.payloads),
+                {},
+            )
+            published = await api(http, "GET", f"{base}/{poll['id']}/ballots", moderator)
+        peak = app.peak_memory_mib()
+    finally:
+        app.stop()
+    receipts = [
+        c.reply["receipt"]
+        for c in burst["final"].values()
+        if isinstance(c.reply, dict) and c.reply.get("ok")
+    ]
+    failed = [
+        c for c in burst["final"].values() if not (isinstance(c.reply, dict) and c.reply.get("ok"))
+    ]
+    stored = servers.check_poll(env, poll["id"])
+    acked = {r["tracker"] for r in receipts}
+    checks = {
+        "acknowledged": len(receipts),
+        "acknowledged_distinct": len(acked),
+        "stored_ballots": stored["ballots"],
+        "stored_participations": stored["participations"],
+        "cast_count": stored["cast_count"],
+        "duplicates": stored["duplicate_voters"] + stored["duplicate_trackers"],
+        "trackers_match": set(stored["trackers"]) == acked,
+        #: Durability: acknowledged, yet not in the database (must always be 0).
+        "acknowledged_not_stored": len(acked - set(stored["trackers"])),
+        "published_ballots": len(published["ballots"]),
+        "audit_ok": stored["audit_ok"],
+        "audit_ballot_entries": stored["audit_ballot_entries"],
+        "failed": len(failed),
+        "failures": sorted({c.error or str(c.reply) for c in failed})[:5],
+    }
+    checks["nothing_lost_or_doubled"] = (
+        checks["acknowledged"] == n
+        and checks["acknowledged_distinct"] == n
+        and checks["stored_ballots"] == n
+        and checks["stored_participations"] == n
+        and checks["cast_count"] == n
+        and checks["audit_ballot_entries"] == n
+        and checks["duplicates"] == 0
+        and checks["trackers_match"]
+        and checks["published_ballots"] == n
+        and checks["audit_ok"]
+    )
+    return {
+        "burst_seconds": burst["seconds"],
+        "burst_server_cpu_seconds": cpu,
+        "latency": summary(burst["latencies"]),
+        "latencies": burst["latencies"],
+        "retries": burst["retries"],
+        "join_seconds": join_seconds,
+        "connect_seconds": connect_seconds,
+        "open_seconds": None if opened is None else opened - sent,
+        "close_request_seconds": closed_reply - closing,
+        "result_seconds": None if last is None else last - closing,
+        "result_missing_clients": missing_result,
+        "result_payload_bytes": len(json.dumps(result_payload)),
+        "result_payload": result_payload,
+        "peak_memory_mib": peak,
+        "checks": checks,
+    }
+
+
+# --- a configuration, the whole run -------------------------------------------------------------
+
+
+def run_config(options: Options, template, async_mode: str, kind: str, workdir: Path) -> dict:
+    workdir.mkdir(parents=True)
+    database = servers.clone(template, workdir / "ours")
+    try:
+        log(options, f"{async_mode} + {kind}: participation …")
+        ours = asyncio.run(measure_ours(options, async_mode, database, workdir))
+    finally:
+        servers.drop(database)
+    log(options, f"{async_mode} + {kind}: bare stack …")
+    bare = asyncio.run(measure_bare(options, async_mode, workdir, ours.pop("result_payload")))
+    log(options, f"  bare: {bare['burst_seconds']:.2f} s")
+    ratio = ours["burst_seconds"] / bare["burst_seconds"] if bare["burst_seconds"] else None
+    cpu_ratio = (
+        ours["burst_server_cpu_seconds"] / bare["burst_server_cpu_seconds"]
+        if bare["burst_server_cpu_seconds"]
+        else None
+    )
+    targets = {
+        "all_stored_within_1.5x_bare": ratio is not None and ratio <= TARGET_RATIO,
+        "p99_ack_at_most_1.5s": (ours["latency"]["p99"] or 1e9) <= TARGET_P99,
+        "result_on_all_clients_within_0.5s": (ours["result_seconds"] or 1e9) <= TARGET_RESULT,
+        "nothing_lost_or_doubled": ours["checks"]["nothing_lost_or_doubled"],
+    }
+    return {
+        "async_mode": async_mode,
+        "database": kind,
+        "proposals": list(options.proposals),
+        "delegates": options.delegates,
+        "observers": options.observers,
+        "ours": ours,
+        "bare": bare,
+        "ratio": ratio,
+        "server_cpu_ratio": cpu_ratio,
+        "targets": targets,
+    }
+
+
+def run(options: Options) -> dict:
+    """Run every configuration; returns (and writes) the results."""
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory(prefix="vote-burst-", dir=options.workdir) as tmp:
+        root = Path(tmp)
+        templates = {}
+        results = []
+        try:
+            for kind in options.databases:
+                started = time.perf_counter()
+                templates[kind] = servers.build(
+                    root / f"template-{kind}",
+                    options.delegates,
+                    options.observers,
+                    options.postgres if kind == "postgresql" else None,
+                )
+                log(
+                    options, f"built the {kind} conference in {time.perf_counter() - started:.0f} s"
+                )
+            for kind in options.databases:
+                for mode in options.async_modes:
+                    results.append(
+                        run_config(options, templates[kind], mode, kind, root / f"{mode}-{kind}")
+                    )
+        finally:
+            for template in templates.values():
+                servers.drop(template)
+    report = {
+        "command": "python -m bench.vote_burst " + " ".join(sys.argv[1:]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_at_start": load,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "targets": {
+            "ratio": TARGET_RATIO,
+            "p99_seconds": TARGET_P99,
+            "result_seconds": TARGET_RESULT,
+        },
+        "runs": results,
+    }
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(_rounded(report), indent=1))
+    if options.chart:
+        from bench.chart import draw
+
+        draw(report, options.out.with_suffix(".png"))
+    return report
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def print_report(report: dict) -> None:
+    for r in report["runs"]:
+        ours, bare = r["ours"], r["bare"]
+        lat = ours["latency"]
+        print(
+            f"\n{r['async_mode']} + {r['database']}: {r['delegates']} delegates, "
+            f"{r['observers']} observers\n"
+            f"  every ballot acknowledged   {ours['burst_seconds']:.2f} s "
+            f"(bare stack {bare['burst_seconds']:.2f} s, ratio {r['ratio']:.2f})\n"
+            f"  acknowledgement latency     p50 {lat['p50']:.3f} s  p95 {lat['p95']:.3f} s  "
+            f"p99 {lat['p99']:.3f} s  max {lat['max']:.3f} s\n"
+            f"  result on every client      {_s(ours['result_seconds'])} after close "
+            f"(bare broadcast {_s(bare['result_seconds'])})\n"
+            f"  server CPU during the burst {ours['burst_server_cpu_seconds']:.2f} s, "
+            f"{1000 * ours['burst_server_cpu_seconds'] / r['delegates']:.1f} ms per ballot "
+            f"(bare {bare['burst_server_cpu_seconds']:.2f} s)\n"
+            f"  sign-in, connect + full state {ours['join_seconds']:.1f} s, "
+            f"{ours['connect_seconds']:.1f} s for {r['delegates'] + r['observers']} clients\n"
+            f"  poll opened on every client {_s(ours['open_seconds'])}\n"
+            f"  server peak memory          {ours['peak_memory_mib']:.0f} MiB "
+            f"(bare {bare['peak_memory_mib']:.0f} MiB)\n"
+            f"  stored = acknowledged       {ours['checks']['stored_ballots']} = "
+            f"{ours['checks']['acknowledged']}, duplicates {ours['checks']['duplicates']}, "
+            f"audit {'ok' if ours['checks']['audit_ok'] else 'BROKEN'}, "
+            f"retries {ours['retries']}"
+        )
+        for name, met in r["targets"].items():
+            print(f"  {'met ' if met else 'MISSED'} {name}")
+
+
+def _s(value) -> str:
+    return "—" if value is None else f"{value:.3f} s"
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.vote_burst",
+        description="Every delegate votes at once; compare with the bare Flask-SocketIO stack.",
+    )
+    parser.add_argument("--delegates", type=int, default=1000)
+    parser.add_argument("--observers", type=int, default=1000)
+    parser.add_argument(
+        "--async-mode", default="eventlet", help="eventlet, gevent, threading (comma-separated)"
+    )
+    parser.add_argument("--database", default="sqlite", help="sqlite, postgresql (comma-separated)")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_DATABASE_URL") or servers.DEFAULT_POSTGRES,
+        help="PostgreSQL server to create the benchmark databases on",
+    )
+    parser.add_argument("--out", type=Path, default=Path("bench/results/vote_burst.json"))
+    parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument(
+        "--proposals",
+        default="",
+        help="serve with proposed changes swapped in (bench/serve.py): "
+        "group-commit, gc-freeze, one-query-login, or all (comma-separated)",
+    )
+    parser.add_argument("--timeout", type=float, default=240)
+    args = parser.parse_args(argv)
+    modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
+    kinds = tuple(k.strip() for k in args.database.split(",") if k.strip())
+    for mode in modes:
+        if mode not in ("eventlet", "gevent", "threading"):
+            parser.error(f"unknown async mode {mode!r}")
+    for kind in kinds:
+        if kind not in ("sqlite", "postgresql"):
+            parser.error(f"unknown database {kind!r}")
+    proposals = tuple(p.strip() for p in args.proposals.split(",") if p.strip())
+    if proposals == ("all",):
+        proposals = PROPOSALS
+    for name in proposals:
+        if name not in PROPOSALS:
+            parser.error(f"unknown proposal {name!r}")
+    return Options(
+        delegates=args.delegates,
+        observers=args.observers,
+        async_modes=modes,
+        databases=kinds,
+        postgres=args.postgres,
+        out=args.out,
+        chart=not args.no_chart,
+        timeout=args.timeout,
+        proposals=proposals,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    report = run(options)
+    print_report(report)
+    print(
+        f"\nwritten: {options.out}"
+        + (f", {options.out.with_suffix('.png')}" if options.chart else "")
+    )
+    ok = all(r["ours"]["checks"]["nothing_lost_or_doubled"] for r in report["runs"])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

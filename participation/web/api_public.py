@@ -1,0 +1,178 @@
+"""Public reads of the JSON API: conferences, documents, versions, amendments, results, search.
+
+The routes join the API blueprint of :mod:`participation.web.api` (``/api/v1``). Anyone reads
+what the archive publishes; people with a role in a conference read what the documents pages
+show them (:mod:`participation.exports.archive`). Errors are JSON
+(``{"error": {"status", "message"}}``), like everywhere under ``/api/``.
+
+Every read of the API (these and the voting ones) shares one rate limit per client.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation.exports import archive, data
+from participation.extensions import limiter
+from participation.models import Conference
+from participation.services.errors import Invalid, NotFound
+from participation.web.access import access
+from participation.web.api import bp
+
+#: Reads per client, over all API routes together; ``API_READ_RATE_LIMIT`` overrides it.
+DEFAULT_READ_LIMIT = "300 per minute;5000 per hour"
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+DOCUMENT = "/conferences/<int:conference_id>/documents/<int:document_id>"
+
+
+def _read_limit() -> str:
+    return current_app.config.get("API_READ_RATE_LIMIT", DEFAULT_READ_LIMIT)
+
+
+limiter.shared_limit(_read_limit, scope="api-reads", methods=["GET", "HEAD"])(bp)
+
+
+def _actor():
+    return current_user._get_current_object()
+
+
+def _language(conference: Conference) -> str | None:
+    """The ``lang`` query argument: one of the conference's languages, or none."""
+    wanted = request.args.get("lang")
+    if wanted is None or wanted == "":
+        return None
+    if wanted not in (conference.languages or []):
+        raise Invalid(
+            _("Texts of this conference are not published in this language."), {"lang": wanted}
+        )
+    return wanted
+
+
+def _document(conference_id: int, document_id: int):
+    conference = archive.get_conference(conference_id)
+    return conference, archive.readable_document(_actor(), conference.id, document_id)
+
+
+@bp.get("/conferences/<int:conference_id>")
+@access("public")
+def conference(conference_id: int):
+    conference = archive.get_conference(conference_id)
+    return jsonify(
+        {
+            "conference": data.conference_json(conference),
+            "links": {
+                "documents": data.absolute_url("api.documents", conference_id=conference.id),
+                "results": data.absolute_url("api.results", conference_id=conference.id),
+                "page": data.absolute_url("public.conference", conference_id=conference.id),
+                "book_pdf": data.absolute_url("public.book_pdf", conference_id=conference.id),
+            },
+        }
+    )
+
+
+@bp.get("/conferences/<int:conference_id>/documents")
+@access("public")
+def documents(conference_id: int):
+    """The conference's texts the caller may read (anyone: the published ones)."""
+    conference = archive.get_conference(conference_id)
+    rows = archive.readable_documents(_actor(), conference.id)
+    return jsonify({"documents": [data.document_summary(d) for d in rows]})
+
+
+@bp.get(DOCUMENT)
+@access("public")
+def document(conference_id: int, document_id: int):
+    """A text with its current version (``?lang=`` a translation), versions, amendments and
+    the results of the polls on it."""
+    conference, document = _document(conference_id, document_id)
+    language = _language(conference)
+    actor = _actor()
+    amendments = archive.readable_amendments(actor, document)
+    body = data.document_json(
+        document,
+        amendments,
+        archive.readable_polls(actor, document, amendments),
+        archive.readable_versions(actor, document),
+        language,
+    )
+    return jsonify({"document": body})
+
+
+@bp.get(DOCUMENT + "/versions")
+@access("public")
+def versions(conference_id: int, document_id: int):
+    _conference, document = _document(conference_id, document_id)
+    rows = archive.readable_versions(_actor(), document)
+    return jsonify({"versions": [data.version_summary(v) for v in rows]})
+
+
+@bp.get(DOCUMENT + "/versions/<int:version_number>")
+@access("public")
+def version(conference_id: int, document_id: int, version_number: int):
+    """One version's text with its numbered lines; ``?lang=`` for its translation."""
+    conference, document = _document(conference_id, document_id)
+    language = _language(conference)
+    found = next(
+        (v for v in archive.readable_versions(_actor(), document) if v.number == version_number),
+        None,
+    )
+    if found is None:
+        raise NotFound(_("This version does not exist or has not been published."))
+    translated = {archive.original_language(document), *(t.language for t in found.translations)}
+    if language and language not in translated:
+        raise NotFound(_("There is no translation of this version into this language."))
+    return jsonify({"version": data.version_json(document, found, language)})
+
+
+@bp.get(DOCUMENT + "/amendments")
+@access("public")
+def amendments(conference_id: int, document_id: int):
+    _conference, document = _document(conference_id, document_id)
+    rows = archive.readable_amendments(_actor(), document)
+    return jsonify({"amendments": [data.amendment_json(a) for a in rows]})
+
+
+@bp.get("/conferences/<int:conference_id>/results")
+@access("public")
+def results(conference_id: int):
+    """Every closed poll of the conference with its result and what it decided on."""
+    conference = archive.get_conference(conference_id)
+    return jsonify(data.results_json(conference))
+
+
+@bp.get("/search")
+@access("public")
+def search():
+    """Published texts containing every word of ``q``, with the matching lines."""
+    query = (request.args.get("q") or "").strip()
+    if not query:
+        raise Invalid(_("Say what to search for: ?q=…"), {"q": "empty"})
+    if len(query) > archive.MAX_QUERY:
+        raise Invalid(_("The search is too long."), {"q": "too long"})
+    conference_id = request.args.get("conference_id")
+    conference = None
+    if conference_id not in (None, ""):
+        if not _WHOLE_NUMBER.fullmatch(conference_id):
+            raise Invalid(_("“%(key)s” must be a whole number.", key="conference_id"))
+        conference = archive.get_conference(int(conference_id))
+    hits = archive.search(query, conference.id if conference else None)
+    return jsonify(
+        {
+            "query": query,
+            "hits": [
+                {
+                    "document": data.document_summary(hit.document),
+                    "language": hit.text.language,
+                    "title": hit.text.title,
+                    "url": data.permalink(hit.document, hit.text.language),
+                    "lines": [{"number": ln.number, "text": ln.text} for ln in hit.lines],
+                }
+                for hit in hits
+            ],
+        }
+    )

@@ -1,0 +1,52 @@
+"""A small run of the vote-burst benchmark, so that it keeps working (timings are not judged)."""
+
+from __future__ import annotations
+
+import json
+
+from bench import vote_burst
+
+
+def test_a_small_vote_burst_stores_every_acknowledged_ballot_once(tmp_path):
+    options = vote_burst.Options(
+        delegates=30, observers=20, out=tmp_path / "burst.json", quiet=True, timeout=120
+    )
+    report = vote_burst.run(options)
+
+    written = json.loads(options.out.read_text())
+    assert options.out.with_suffix(".png").stat().st_size > 0
+    (run,) = written["runs"]
+    assert (run["async_mode"], run["database"]) == ("eventlet", "sqlite")
+    ours, bare = run["ours"], run["bare"]
+    checks = ours["checks"]
+    assert checks["nothing_lost_or_doubled"], checks
+    assert checks["acknowledged"] == checks["stored_ballots"] == 30
+    assert checks["duplicates"] == 0 and checks["audit_ok"]
+    assert ours["result_missing_clients"] == 0
+    assert bare["acks"] == 30
+    for figure in (ours["burst_seconds"], bare["burst_seconds"], run["ratio"]):
+        assert figure > 0
+    assert set(ours["latency"]) == {"p50", "p95", "p99", "max"}
+    assert ours["peak_memory_mib"] > 0
+    assert report["runs"][0]["targets"].keys() == run["targets"].keys()
+    vote_burst.print_report(report)
+
+
+def test_the_command_line_takes_the_options_of_the_readme():
+    options = vote_burst.parse(
+        [
+            "--delegates",
+            "1000",
+            "--observers",
+            "1000",
+            "--async-mode",
+            "eventlet,gevent,threading",
+            "--database",
+            "sqlite,postgresql",
+            "--proposals",
+            "all",
+        ]
+    )
+    assert options.async_modes == ("eventlet", "gevent", "threading")
+    assert options.databases == ("sqlite", "postgresql")
+    assert set(options.proposals) == {"group-commit", "gc-freeze", "one-query-login"}

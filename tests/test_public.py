@@ -1,0 +1,430 @@
+"""The public archive pages: conferences, adopted texts with amendments and results, the
+language switch, search, feeds and data downloads, all without an account."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html import unescape
+
+import pytest
+
+from participation import clock
+from participation.models import Ballot, PollTracker
+from participation.services import conferences, documents, voting
+from tests.conftest import make_app
+
+A1_TEXT = """\
+Die Konferenz fordert saubere Luft in allen Stadtteilen, auch dort, wo viele Familien mit \
+wenig Geld an großen Straßen wohnen.
+
+Die Städte sollen an jeder Grundschule die Luft messen und die Werte veröffentlichen.
+
+Das Netzwerk lädt Fachleute ein, die Mitgliedsorganisationen zu beraten."""
+A1_ENGLISH = """\
+The conference calls for clean air in all districts, including where many families with \
+little money live on busy roads.
+
+The towns should measure the air at every primary school, publish the values and plant trees \
+along the school routes.
+
+The network invites experts to advise the member organisations."""
+K1_TEXT = """\
+## Wohnen
+
+- Die Kommunen bauen mehr Sozialwohnungen.
+- Vermieter dürfen niemanden wegen seines Namens ablehnen.
+
+## Gesundheit
+
+- Dolmetschende werden in Arztpraxen von der Krankenkasse bezahlt."""
+
+#: Words that only unpublished things contain; none may ever reach an anonymous visitor.
+SECRETS = {
+    "draft_title": "Entwurfstitelgeheim",
+    "draft_body": "Entwurfskörpergeheim",
+    "submitted_title": "Eingereichttitelgeheim",
+    "submitted_body": "Eingereichtkörpergeheim",
+    "admitted_title": "Zugelassentitelgeheim",
+    "admitted_body": "Zugelassenkörpergeheim",
+    "withdrawn_title": "Zurückgezogentitelgeheim",
+    "withdrawn_body": "Zurückgezogenkörpergeheim",
+    "late_amendment": "Spätantragsgeheimtext",
+    "draft_poll": "Entwurfsabstimmunggeheim",
+}
+
+
+@dataclass
+class Archive:
+    """A running conference with published, unpublished and secret things (ids and texts)."""
+
+    conference_id: int
+    a1: object
+    a2: object
+    k1: object
+    amendment_adopted: object
+    amendment_rejected: object
+    late_amendment: object
+    unpublished: list = field(default_factory=list)
+    open_poll: object = None
+    draft_poll: object = None
+    secret_poll: object = None
+    named_poll: object = None
+    #: Ballot keys and trackers of the open poll: its partial count.
+    open_poll_tokens: list = field(default_factory=list)
+
+
+def vote(world, target_kind, target_id, choices, *, secret=False, close=True, title=""):
+    """A poll on a target; the two delegates vote ``choices`` (yes/no/abstain or None)."""
+    moderator = world.moderator.person
+    cid = world.conference.id
+    poll = voting.create_poll(
+        moderator,
+        cid,
+        title=title,
+        target_kind=target_kind,
+        target_id=target_id,
+        secret=secret,
+        quorum_kind="weight_share",
+        quorum="1/2",
+    )
+    voting.open_poll(moderator, cid, poll.id)
+    for acc, choice in zip((world.delegate, world.delegate_b), choices, strict=True):
+        if choice is not None:
+            voting.cast_ballot(acc.id, poll.id, choice, f"test-{poll.id}-{acc.id}")
+    if close:
+        voting.close_poll(moderator, cid, poll.id)
+    return poll
+
+
+def build_archive(world) -> Archive:
+    """Adopted A1 (amended, translated), rejected A2 (secret ballot), adopted catalogue K1, and
+    unpublished drafts, an open poll, a draft poll and a late unadmitted amendment."""
+    staff, moderator = world.staff, world.moderator.person
+    cid = world.conference.id
+    conferences.save_conference(
+        staff,
+        conference_id=cid,
+        title="Testkonferenz",
+        number=3,
+        status="running",
+        languages=["de", "en"],
+    )
+    create = documents.create_document
+    a1 = create(
+        moderator,
+        cid,
+        kind="resolution",
+        number="A1",
+        title="Saubere Luft in allen Stadtteilen",
+        body=A1_TEXT,
+        reasoning="Kinder atmen mehr Luft als Erwachsene.",
+        organisation_ids=[world.org_a.id],
+        submit=True,
+    )
+    documents.admit_document(moderator, cid, a1.id)
+    adopted = documents.file_amendment(
+        world.delegate.person,
+        cid,
+        a1.id,
+        base_version_id=a1.current_version_id,
+        changes={1: "Die Städte sollen an jeder Grundschule die Luft messen, die Werte "
+                 "veröffentlichen und Bäume an den Schulwegen pflanzen."},
+        reasoning="Bäume helfen sofort.",
+    )
+    rejected = documents.file_amendment(
+        world.delegate_b.person,
+        cid,
+        a1.id,
+        base_version_id=a1.current_version_id,
+        changes={2: "Das Netzwerk berät die Mitgliedsorganisationen selbst."},
+    )
+    named_poll = vote(world, "amendment", adopted.id, ["yes", "yes"])
+    vote(world, "amendment", rejected.id, ["no", "no"])
+    documents.set_amendment_deadline(staff, cid, clock.now() - timedelta(days=1))
+    late = documents.file_amendment(
+        world.delegate.person,
+        cid,
+        a1.id,
+        base_version_id=a1.current_version_id,
+        changes={0: f"Die Konferenz fordert {SECRETS['late_amendment']} saubere Luft."},
+    )
+    documents.set_amendment_deadline(staff, cid, None)
+    vote(world, "document", a1.id, ["yes", "abstain"])
+    documents.save_translation(
+        staff, cid, a1.id, language="en", title="Clean air in all districts", body=A1_ENGLISH
+    )
+
+    a2 = create(
+        moderator,
+        cid,
+        kind="resolution",
+        number="A2",
+        title="Ein Fahrradweg zu jedem Vereinsheim",
+        body="Jedes Vereinsheim bekommt einen sicheren Fahrradweg.",
+        organisation_ids=[world.org_b.id],
+        submit=True,
+    )
+    documents.admit_document(moderator, cid, a2.id)
+    secret_poll = vote(world, "document", a2.id, ["yes", "no"], secret=True)
+
+    k1 = create(
+        moderator,
+        cid,
+        kind="catalogue",
+        number="K1",
+        title="Forderungen für gutes Wohnen",
+        body=K1_TEXT,
+        submitting_body="Sprecher*innenrat",
+        submit=True,
+    )
+    documents.admit_document(moderator, cid, k1.id)
+    demand = next(d for d in k1.demands if d.label == "1.2")
+    vote(world, "demand", demand.id, ["no", "abstain"])
+    vote(world, "document", k1.id, ["yes", "yes"])
+
+    unpublished = _unpublished(world)
+    draft_poll = voting.create_poll(moderator, cid, title=SECRETS["draft_poll"])
+    open_poll = vote(world, "question", None, ["yes", None], close=False, title="Pause jetzt?")
+    tokens = [b.key for b in _rows(Ballot, open_poll.id)] + [
+        t.tracker for t in _rows(PollTracker, open_poll.id)
+    ]
+    return Archive(
+        cid,
+        a1,
+        a2,
+        k1,
+        adopted,
+        rejected,
+        late,
+        unpublished,
+        open_poll,
+        draft_poll,
+        secret_poll,
+        named_poll,
+        tokens,
+    )
+
+
+def _rows(model, poll_id):
+    from sqlalchemy import select
+
+    from participation.extensions import db
+
+    return list(db.session.scalars(select(model).where(model.poll_id == poll_id)))
+
+
+def _unpublished(world) -> list:
+    cid = world.conference.id
+    moderator = world.moderator.person
+    create = documents.create_document
+    draft = create(
+        world.delegate.person,
+        cid,
+        kind="resolution",
+        title=SECRETS["draft_title"],
+        body=f"Dieser Entwurf enthält {SECRETS['draft_body']}.",
+    )
+    submitted = create(
+        world.delegate_b.person,
+        cid,
+        kind="resolution",
+        title=SECRETS["submitted_title"],
+        body=f"Eingereicht, aber nicht zugelassen: {SECRETS['submitted_body']}.",
+        submit=True,
+    )
+    admitted = create(
+        moderator,
+        cid,
+        kind="resolution",
+        title=SECRETS["admitted_title"],
+        body=f"Zugelassen, noch nicht entschieden: {SECRETS['admitted_body']}.",
+        organisation_ids=[world.org_a.id],
+        submit=True,
+    )
+    documents.admit_document(moderator, cid, admitted.id)
+    withdrawn = create(
+        world.delegate.person,
+        cid,
+        kind="resolution",
+        title=SECRETS["withdrawn_title"],
+        body=f"Zurückgezogen vor der Zulassung: {SECRETS['withdrawn_body']}.",
+    )
+    documents.withdraw_document(world.delegate.person, cid, withdrawn.id)
+    return [draft, submitted, admitted, withdrawn]
+
+
+@pytest.fixture(scope="module")
+def archive_app(tmp_path_factory):
+    """One app per test module, holding the archive; the tests only read.
+
+    Its rate limits do not get in the way of tests that read a lot.
+    """
+    from participation.extensions import db
+
+    app = make_app(
+        tmp_path_factory.mktemp("archive"),
+        API_READ_RATE_LIMIT="100000 per minute",
+        PDF_RATE_LIMIT="1000 per minute",
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def archive(archive_app):
+    from tests.conftest import build_world
+
+    world = build_world()
+    return world, build_archive(world)
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.get_data(as_text=True)
+
+
+def visible(html: str) -> str:
+    """The text of a page, tags dropped and whitespace collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+# --- tests -------------------------------------------------------------------------------------
+
+
+def test_a_visitor_finds_the_adopted_texts_of_a_conference(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    home = page(client, "/")
+    assert f'href="/c/{arc.conference_id}"' in home
+    assert "2 adopted texts" in visible(home)
+    text = visible(page(client, f"/c/{arc.conference_id}"))
+    adopted = text.split("Adopted texts", 1)[1].split("Rejected, referred and withdrawn", 1)
+    assert "A1 Saubere Luft in allen Stadtteilen" in adopted[0]
+    assert "K1 Forderungen für gutes Wohnen" in adopted[0]
+    assert "A2 Ein Fahrradweg zu jedem Vereinsheim" in adopted[1]
+    assert "Book of resolutions (PDF) – English" in text
+
+
+def test_the_text_page_shows_the_final_numbered_text_amendments_and_results(archive_app, archive):
+    _world, arc = archive
+    html = page(archive_app.test_client(), f"/c/{arc.conference_id}/texts/A1")
+    assert '<span class="ln" aria-hidden="true">1</span>' in html
+    text = visible(html)
+    assert "adopted as amended" in text
+    assert "Bäume an den Schulwegen pflanzen" in text  # the adopted amendment is in the text
+    assert "Ä1 to A1, line 3–4" in text and "Ä2 to A1, line 5" in text
+    # Results with numbers, rule and quorum.
+    assert "Yes 2 No 0 Abstain 0" in text
+    assert "Rule: simple majority" in text and "Quorum: 0.50 of the eligible votes" in text
+    # The late amendment was never admitted.
+    assert "Ä3" not in text and SECRETS["late_amendment"] not in text
+    assert f"http://localhost/c/{arc.conference_id}/texts/A1" in text  # the permanent link
+
+
+def test_the_language_switch_shows_the_translation(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    original = page(client, f"/c/{arc.conference_id}/texts/A1")
+    assert f'href="/c/{arc.conference_id}/texts/A1?lang=en"' in original
+    html = page(client, f"/c/{arc.conference_id}/texts/A1?lang=en")
+    assert '<div class="archive-text" lang="en" dir="ltr">' in html
+    assert "Clean air in all districts" in html and "plant trees" in html
+    assert "Translation into English" in visible(html)
+    unknown = page(client, f"/c/{arc.conference_id}/texts/A1?lang=xx")
+    assert '<div class="archive-text" lang="de"' in unknown
+
+
+def test_a_catalogue_shows_its_demands_and_their_fate(archive_app, archive):
+    _world, arc = archive
+    text = visible(page(archive_app.test_client(), f"/c/{arc.conference_id}/texts/K1"))
+    assert "1.1 Die Kommunen bauen mehr Sozialwohnungen." in text
+    assert "Vermieter dürfen niemanden" not in text.split("Votes")[0]  # rejected: gone
+    assert "1.2 rejected Rejected (yes 0, no 1, abstain 1)" in text
+    assert "2.1 adopted with the catalogue" in text
+    assert "Submitted by: Sprecher*innenrat" in text
+
+
+def test_unpublished_and_unknown_texts_are_not_found(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    for document in arc.unpublished:
+        response = client.get(f"/c/{arc.conference_id}/texts/{document.number}")
+        assert response.status_code == 404
+    assert client.get(f"/c/{arc.conference_id}/texts/Z99").status_code == 404
+    assert client.get("/c/999/texts/A1").status_code == 404
+    assert client.get("/c/99999999999999999999").status_code == 404
+
+
+def test_search_finds_adopted_texts_with_their_lines(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    html = page(client, "/search?q=Grundschule+Luft")
+    assert "1 text found" in visible(html)
+    assert "<mark>Grundschule</mark>" in html
+    assert re.search(r"line 3</span> Die Städte sollen an jeder <mark>", html)
+    english = visible(page(client, f"/search?q=trees&conference={arc.conference_id}"))
+    assert "1 text found" in english and "English" in english
+    assert "0 texts found" in visible(page(client, f"/search?q={SECRETS['admitted_body']}"))
+    assert "<mark>" not in page(client, "/search?q=%3Cscript%3E")
+
+
+def test_the_atom_feed_lists_newly_adopted_texts(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    for url in ("/feed.atom", f"/c/{arc.conference_id}/feed.atom"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "application/atom+xml"
+        root = ET.fromstring(response.data)
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
+        assert sorted(titles) == ["A1 Saubere Luft in allen Stadtteilen",
+                                  "K1 Forderungen für gutes Wohnen"]
+        links = [e.find("a:link", ns).get("href") for e in root.findall("a:entry", ns)]
+        assert f"http://localhost/c/{arc.conference_id}/texts/A1" in links
+
+
+def test_texts_and_results_as_csv_and_json(archive_app, archive):
+    _world, arc = archive
+    client = archive_app.test_client()
+    rows = list(csv.DictReader(io.StringIO(page(client, f"/c/{arc.conference_id}/texts.csv"))))
+    a1_de = [r for r in rows if r["document"] == "A1" and r["language"] == "de"]
+    assert [r["line"] for r in a1_de][:2] == ["1", "2"]
+    assert {r["language"] for r in rows if r["document"] == "A1"} == {"de", "en"}
+    assert {r["document"] for r in rows} == {"A1", "A2", "K1"}
+    results = list(csv.DictReader(io.StringIO(page(client, f"/c/{arc.conference_id}/results.csv"))))
+    a2 = next(r for r in results if r["target"] == "A2")
+    assert (a2["outcome"], a2["yes"], a2["no"], a2["secret"]) == ("tie", "1", "1", "yes")
+    assert a2["quorum"] == "weight_share" and a2["quorum_met"] == "yes"
+    assert "Pause jetzt?" not in page(client, f"/c/{arc.conference_id}/results.csv")
+    texts = client.get(f"/c/{arc.conference_id}/texts.json").get_json()
+    a1 = next(d for d in texts["documents"] if d["number"] == "A1")
+    assert a1["status"] == "adopted_amended" and a1["text"]["lines"][0]["number"] == 1
+    assert [t["language"] for t in a1["translations"]] == ["en"]
+    assert {a["number"]: a["status"] for a in a1["amendments"]} == {
+        "Ä1": "adopted",
+        "Ä2": "rejected",
+    }
+    results_json = client.get(f"/c/{arc.conference_id}/results.json").get_json()
+    assert all(p["state"] == "closed" for p in results_json["polls"])
+
+
+def test_csv_cells_never_start_a_formula():
+    from participation.exports.data import to_csv
+
+    out = to_csv(["a", "b"], [["=HYPERLINK(1)", "ok"], ["-1", "+2"]])
+    assert out.splitlines()[1:] == ["'=HYPERLINK(1),ok", "'-1,'+2"]
+
+
+def test_the_public_pages_work_at_phone_width_without_javascript(archive_app, archive):
+    _world, arc = archive
+    html = page(archive_app.test_client(), f"/c/{arc.conference_id}/texts/A1")
+    assert "<script" not in html
+    assert 'name="viewport"' in html

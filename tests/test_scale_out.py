@@ -1,0 +1,342 @@
+"""Two server processes on PostgreSQL and Redis share the work, also behind nginx.
+
+Needs ``TEST_DATABASE_URL`` (PostgreSQL) and ``TEST_REDIS_URL`` (Redis); CI sets both
+(``.ci/run``), and then ``nginx`` must be installed too: the test of the sample configuration
+in ``deploy/`` does not skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+import pytest
+import requests
+import socketio
+
+from bench import server as servers
+from bench.setup import check
+from bench.swarm import Swarm
+from participation import create_app
+from participation.extensions import db
+
+DATABASE = os.environ.get("TEST_DATABASE_URL")
+REDIS = os.environ.get("TEST_REDIS_URL")
+DELEGATES = 8
+ROOT = Path(__file__).resolve().parents[1]
+NGINX_SAMPLE = ROOT / "deploy" / "nginx-participation.conf"
+
+pytestmark = pytest.mark.skipif(
+    not (DATABASE and REDIS),
+    reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
+)
+
+
+@dataclass
+class Cluster:
+    database: servers.Database
+    processes: list[servers.Server]
+    moderator: str
+    tokens: list[str]
+
+    @property
+    def conference_id(self) -> int:
+        return self.database.codes["conference_id"]
+
+
+def sign_in(url: str, code: str) -> str:
+    response = requests.post(url + "/api/v1/auth/join", json={"code": code}, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def api(url: str, method: str, path: str, token: str, body: dict | None = None) -> dict:
+    response = requests.request(
+        method,
+        url + "/api/v1" + path,
+        json=body,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    assert response.status_code < 300, response.text
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """Two processes (``python wsgi.py``, eventlet) on one PostgreSQL database and one Redis."""
+    workdir = tmp_path_factory.mktemp("scale-out")
+    database = servers.build(workdir / "db", DELEGATES, 0, postgres=DATABASE)
+    processes: list[servers.Server] = []
+    try:
+        for name in ("a", "b"):
+            env = database.env(servers.free_port(), message_queue=REDIS)
+            env["TRUSTED_PROXIES"] = "1"  # as behind the proxy of deploy/
+            processes.append(servers.start_app(env, log=workdir / f"server-{name}.log"))
+        a, b = processes
+        codes = database.codes
+        moderator = sign_in(a.url, codes["moderator"]["code"])
+        tokens = [sign_in((a, b)[i % 2].url, d["code"]) for i, d in enumerate(codes["delegates"])]
+        yield Cluster(database, processes, moderator, tokens)
+    finally:
+        for process in processes:
+            process.stop()
+        servers.drop(database)
+
+
+class Screen:
+    """A projector following the hall's screen through one process (or the proxy)."""
+
+    EVENTS = ("poll_opened", "poll_turnout", "poll_closed")
+
+    def __init__(self, url: str, token: str, conference_id: int, transport="websocket"):
+        self.events: list[tuple[str, dict]] = []
+        self.client = socketio.Client(reconnection=False)
+        for name in self.EVENTS:
+            self.client.on(name, partial(self._note, name))
+        self.client.connect(
+            url,
+            headers={"Authorization": f"Bearer {token}"},
+            transports=[transport],
+            wait_timeout=10,
+        )
+        reply = self.client.call("watch_projector", {"conference_id": conference_id}, timeout=10)
+        assert reply["ok"] is True, reply
+
+    def _note(self, name: str, payload=None) -> None:
+        self.events.append((name, payload or {}))
+
+    def saw(self, name: str, poll_id: int, condition=lambda payload: True) -> bool:
+        return any(
+            event == name and _poll_of(payload) == poll_id and condition(payload)
+            for event, payload in list(self.events)
+        )
+
+    def wait(self, name: str, poll_id: int, condition=lambda payload: True, timeout=15) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.saw(name, poll_id, condition):
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"{name} for poll {poll_id} never arrived: {self.events[-5:]}")
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+def _poll_of(payload: dict):
+    return payload.get("poll_id", payload.get("id"))
+
+
+def _counted(condition: int):
+    return lambda payload: payload.get("cast_count", -1) >= condition
+
+
+def _create_and_open(url: str, cluster: Cluster) -> int:
+    body = {"conference_id": cluster.conference_id, "title": "Probe"}
+    poll = api(url, "POST", "/polls", cluster.moderator, body)
+    poll_id = poll["poll"]["id"]
+    api(url, "POST", f"/polls/{poll_id}/open", cluster.moderator)
+    return poll_id
+
+
+def _ballot(cluster: Cluster, poll_id: int, index: int, vote: str = "yes") -> dict:
+    return {
+        "conference_id": cluster.conference_id,
+        "poll_id": poll_id,
+        "choice": {"vote": vote},
+        "submission_id": f"scale-{poll_id}-{index:04d}-{uuid.uuid4().hex[:8]}",
+    }
+
+
+def _check(cluster: Cluster, poll_id: int) -> dict:
+    url = cluster.database.url.replace("postgresql://", "postgresql+psycopg://", 1)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-" + "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SOCKETIO_ASYNC_MODE": "threading",
+        }
+    )
+    with app.app_context():
+        try:
+            return check(poll_id)
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_vote_on_one_process_updates_a_projector_on_the_other(cluster):
+    a, b = cluster.processes
+    screen_a = Screen(a.url, cluster.moderator, cluster.conference_id)
+    screen_b = Screen(b.url, cluster.moderator, cluster.conference_id)
+    try:
+        poll_id = _create_and_open(a.url, cluster)  # opened on A …
+        screen_b.wait("poll_opened", poll_id)  # … shown by B's screen
+        voter_a = Screen(a.url, cluster.tokens[0], cluster.conference_id)
+        voter_b = Screen(b.url, cluster.tokens[1], cluster.conference_id)
+        try:
+            reply = voter_a.client.call("cast_ballot", _ballot(cluster, poll_id, 0), timeout=10)
+            assert reply["ok"] is True, reply
+            screen_b.wait("poll_turnout", poll_id, _counted(1))  # a vote on A, seen on B
+            reply = voter_b.client.call("cast_ballot", _ballot(cluster, poll_id, 1), timeout=10)
+            assert reply["ok"] is True, reply
+            screen_a.wait("poll_turnout", poll_id, _counted(2))  # a vote on B, seen on A
+        finally:
+            voter_a.close()
+            voter_b.close()
+        closed = api(b.url, "POST", f"/polls/{poll_id}/close", cluster.moderator)["poll"]
+        assert closed["result"]["tally"]["ballots"] == 2
+        screen_a.wait("poll_closed", poll_id)  # closed on B, the result shown on A
+    finally:
+        screen_a.close()
+        screen_b.close()
+
+
+def test_both_processes_take_a_burst_and_count_each_ballot_once(cluster):
+    a, b = cluster.processes
+    screen = Screen(b.url, cluster.moderator, cluster.conference_id)
+    try:
+        poll_id = _create_and_open(a.url, cluster)
+        halves = {a.url: list(range(0, DELEGATES, 2)), b.url: list(range(1, DELEGATES, 2))}
+
+        async def vote(url: str, members: list[int]):
+            async with Swarm(url, [cluster.tokens[i] for i in members]) as swarm:
+                await swarm.connect(timeout=30)
+                return await swarm.burst(
+                    list(range(len(members))),
+                    "cast_ballot",
+                    lambda j: _ballot(cluster, poll_id, members[j], ("yes", "no")[j % 2]),
+                    timeout=30,
+                )
+
+        async def both():
+            return await asyncio.gather(*(vote(url, members) for url, members in halves.items()))
+
+        calls = [call for half in asyncio.run(both()) for call in half]
+        assert all(c.reply and c.reply.get("ok") for c in calls), [c.reply for c in calls]
+        trackers = {c.reply["receipt"]["tracker"] for c in calls}
+        screen.wait("poll_turnout", poll_id, _counted(DELEGATES))
+        found = _check(cluster, poll_id)
+        assert found["ballots"] == found["participations"] == found["cast_count"] == DELEGATES
+        assert set(found["trackers"]) == trackers
+        assert found["duplicate_voters"] == found["duplicate_trackers"] == 0
+        assert found["audit_ok"], found["audit_problem"]
+        closed = api(a.url, "POST", f"/polls/{poll_id}/close", cluster.moderator)["poll"]
+        assert closed["result"]["tally"]["ballots"] == DELEGATES
+    finally:
+        screen.close()
+
+
+# --- the sample proxy configuration ------------------------------------------------------------
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
+    )
+    if found is None:
+        pytest.fail("nginx is missing: `apt-get install nginx-light` (.ci/run installs it)")
+    return found
+
+
+def render_sample(backends: list[int], port: int) -> str:
+    """deploy/nginx-participation.conf with this test's ports."""
+    sample = NGINX_SAMPLE.read_text()
+    assert "server 127.0.0.1:5001;" in sample and "listen 80;" in sample
+    sample = sample.replace("    server 127.0.0.1:5002;\n", "")
+    sample = sample.replace(
+        "server 127.0.0.1:5001;", " ".join(f"server 127.0.0.1:{p};" for p in backends)
+    )
+    return sample.replace("listen 80;", f"listen 127.0.0.1:{port};")
+
+
+@pytest.fixture
+def proxy(cluster, tmp_path):
+    """nginx with the sample configuration in front of both processes."""
+    binary = nginx_binary()
+    port = servers.free_port()
+    prefix = tmp_path / "nginx"
+    (prefix / "logs").mkdir(parents=True)
+    (prefix / "site.conf").write_text(render_sample([p.port for p in cluster.processes], port))
+    (prefix / "nginx.conf").write_text(
+        f"""
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {prefix}/logs/access.log;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {prefix}/site.conf;
+}}
+"""
+    )
+    command = [binary, "-p", str(prefix), "-e", str(prefix / "logs/error.log")]
+    command += ["-c", str(prefix / "nginx.conf"), "-g", "daemon off; user root;"]
+    if os.geteuid() != 0:
+        command[-1] = "daemon off;"
+    tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    assert tested.returncode == 0, tested.stderr
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited: {process.stderr.read().decode()[-2000:]}")
+        try:
+            requests.get(url + "/", timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError("nginx did not start in time")
+
+
+@pytest.mark.parametrize("transport", ["websocket", "polling"])
+def test_the_sample_nginx_config_serves_both_processes_behind_one_address(
+    cluster, proxy, transport
+):
+    a, b = cluster.processes
+    assert requests.get(proxy + "/", timeout=10).status_code == 200
+    # A phone signs in and votes through the proxy; screens on both processes see the vote.
+    token = sign_in(proxy, cluster.database.codes["delegates"][2]["code"])
+    screens = [Screen(p.url, cluster.moderator, cluster.conference_id) for p in (a, b)]
+    try:
+        poll_id = _create_and_open(proxy, cluster)
+        phone = Screen(proxy, token, cluster.conference_id, transport=transport)
+        try:
+            reply = phone.client.call("cast_ballot", _ballot(cluster, poll_id, 2), timeout=10)
+            assert reply["ok"] is True, reply
+            assert phone.client.transport() == transport
+        finally:
+            phone.close()
+        for screen in screens:
+            screen.wait("poll_turnout", poll_id, _counted(1))
+        closed = api(proxy, "POST", f"/polls/{poll_id}/close", cluster.moderator)["poll"]
+        assert closed["result"]["tally"]["ballots"] == 1
+        for screen in screens:
+            screen.wait("poll_closed", poll_id)
+    finally:
+        for screen in screens:
+            screen.close()
