@@ -27,6 +27,14 @@ from participation.extensions import socketio  # noqa: E402
 app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE} if __name__ == "__main__" else None)
 
 if __name__ == "__main__":
+    import gc
+
+    # The app's startup objects never die; leaving them out of full collections spares the
+    # server pauses of up to a second in the middle of a vote burst.
+    gc.collect()
+    gc.freeze()
+
+if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = app.config["PORT"]
     print(f"Serving participation on http://{host}:{port} ({ASYNC_MODE})", flush=True)

@@ -31,8 +31,8 @@ def draw(report: dict, path: Path) -> Path:
     names = [f"{r['async_mode']}\n{r['database']}" for r in runs]
     positions = range(len(runs))
     width = 0.27
-    ours = [r["ours"]["burst_seconds"] for r in runs]
-    bare = [r["bare"]["burst_seconds"] for r in runs]
+    ours = [r["ours"]["burst_seconds"] or 0 for r in runs]
+    bare = [r["bare"]["burst_seconds"] or 0 for r in runs]
     result = [r["ours"]["result_seconds"] or 0 for r in runs]
     times.bar([p - width for p in positions], ours, width, label="all ballots acknowledged")
     times.bar(list(positions), bare, width, label="bare stack, same calls")

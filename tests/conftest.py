@@ -207,3 +207,9 @@ def join(client, code: str):
     response = client.get(f"/join/{code}")
     assert response.status_code == 302
     return response
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: Playwright keeps an event loop running in this process from
+    its first use on, and the benchmark and fault tests start their own with asyncio.run()."""
+    items.sort(key=lambda item: "/browser/" in str(item.path).replace("\\", "/"))

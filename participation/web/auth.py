@@ -104,7 +104,7 @@ def _join(code: str):
     try:
         token, accreditation = access_service.join_with_code(code)
     except DomainError as error:
-        return render_template("auth/join.html", form=JoinForm(), error=error.message), 404
+        return render_template("auth/join.html", form=JoinForm(), error=error.message), error.status
     _sign_in(token)
     return redirect(url_for("delegate.live", conference_id=accreditation.conference_id))
 

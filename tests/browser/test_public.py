@@ -48,9 +48,10 @@ def test_a_visitor_reads_an_adopted_text_and_downloads_the_book(live_server, pho
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     reader = PdfReader(io.BytesIO(response.body()))
     book = "\n".join(p.extract_text() for p in reader.pages)
-    assert "Contents" in book and "Berufliche Abschlüsse schneller anerkennen" in book
+    assert "Contents" in book or "Inhalt" in book  # in the reader's language
+    assert "Berufliche Abschlüsse schneller anerkennen" in book
     assert re.search(r"^\s*1 ?Viele Menschen", book, re.MULTILINE)
-    assert re.search(r"Yes ?6", book)
+    assert re.search(r"(Yes|Ja) ?6", book)
 
 
 def test_a_visitor_searches_the_archive(live_server, desktop_page):

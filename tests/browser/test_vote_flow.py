@@ -157,7 +157,7 @@ def test_the_countdown_closes_the_poll_on_the_server(live_server, new_page):
     moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
     moderator.click("#new-poll summary")
     moderator.fill("#title", "Pause von 15 Minuten")
-    moderator.fill("#duration", "2")
+    moderator.fill("#duration", "8")
     moderator.click("#new-poll button[type=submit].primary")
     phone = _phone(new_page, live_server.join_urls["Elif Kaya"])
     moderator.click("button.open-poll")
@@ -165,5 +165,5 @@ def test_the_countdown_closes_the_poll_on_the_server(live_server, new_page):
     phone.click("#ballot .ballot-confirm")
     phone.wait_for_selector("#ballot .ballot-done")
     # Nobody closes it: the countdown does, and every screen follows.
-    phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']", timeout=15_000)
-    moderator.wait_for_selector("tr[data-state=closed]", timeout=15_000)
+    phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']", timeout=30_000)
+    moderator.wait_for_selector("tr[data-state=closed]", timeout=30_000)
