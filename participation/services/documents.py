@@ -929,7 +929,8 @@ def create_document(
         f"document:{document.id}",
         actor=_actor(viewer),
         conference_id=conference.id,
-        data={"kind": kind, "number": number, "title": title, "organisations": submitters},
+        # No title: the audit log is public, drafts are not.
+        data={"kind": kind, "number": number, "organisations": submitters},
     )
     _new_version(
         document, body=text, title=title, note="submitted" if submit else "draft", viewer=viewer

@@ -425,7 +425,8 @@ def create_poll(
         f"poll:{poll.id}",
         actor=audit.actor_of(actor),
         conference_id=conference.id,
-        data=_settings_of(poll),
+        # Settings only: a poll's title and question are public once it opens, not before.
+        data={k: v for k, v in _settings_of(poll).items() if k not in ("title", "question")},
     )
     events.publish(db.session, "polls_changed", f"moderators:{conference.id}", {"poll": poll.id})
     return poll
@@ -757,9 +758,8 @@ def _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id) ->
     data = {"voter": f"accreditation:{vote.accreditation_id}"}
     if vote.caster_id != vote.accreditation_id:
         data["proxy_holder"] = f"accreditation:{vote.caster_id}"
-    if not poll.secret:
-        data["choice"] = normalised
-        data["weight"] = vote.weight
+    # No choice here, not even for a named poll: the log is public while the poll is open, and
+    # who voted what is published (and digested into the close entry) only after the close.
     audit.record(
         "ballot.accepted",
         f"poll:{poll.id}",
