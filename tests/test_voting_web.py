@@ -258,6 +258,37 @@ def test_the_audit_page_shows_the_chain_and_its_head(app, world):
     assert f"{entries} entries" in html
 
 
+def test_the_public_log_ends_at_an_open_polls_opening_until_it_closes(app, world):
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Turnout")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    opened = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "poll.opened", AuditEntry.subject == f"poll:{poll.id}"
+        )
+    )
+    voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+    anonymous = app.test_client()
+
+    while_open = anonymous.get("/api/v1/audit?limit=1000").get_json()
+    assert while_open["withheld"] is True
+    assert while_open["head"] == {"seq": opened.seq, "hash": opened.hash}
+    assert while_open["entries"][-1]["seq"] == opened.seq
+    assert "ballot.accepted" not in {e["action"] for e in while_open["entries"]}
+    assert anonymous.get(f"/api/v1/audit?after={opened.seq}").get_json()["entries"] == []
+    html = anonymous.get("/audit?verify=1").get_data(as_text=True)
+    assert "A poll is open" in html and opened.hash in html
+    assert f"The chain is intact: {opened.seq} entries verified." in html
+    assert voting.audit_head()["hash"] not in html
+
+    voting.close_poll(world.moderator.person, cid, poll.id)
+    closed = anonymous.get(f"/api/v1/audit?after={opened.seq}&limit=1000").get_json()
+    assert closed["withheld"] is False and closed["head"] == voting.audit_head()
+    assert "ballot.accepted" in {e["action"] for e in closed["entries"]}
+    assert closed["entries"][0]["prev_hash"] == opened.hash
+    assert "A poll is open" not in anonymous.get("/audit").get_data(as_text=True)
+
+
 def test_the_countdown_closes_the_poll_by_itself(app, world):
     import time
 

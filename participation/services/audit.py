@@ -83,19 +83,21 @@ class Verification:
     reason: str = ""
 
 
-def verify(batch: int = 1000) -> Verification:
-    """Recompute the chain from the start; name the first entry that does not fit."""
+def verify(batch: int = 1000, upto: int | None = None) -> Verification:
+    """Recompute the chain from the start; name the first entry that does not fit.
+
+    With ``upto``, only the entries up to that sequence number are checked (the public part of
+    the chain while a poll is open); otherwise the chain must also end at the recorded head.
+    """
     prev = GENESIS_HASH
     expected_seq = 1
     count = 0
     last_seq = 0
     while True:
-        rows = db.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.seq > last_seq)
-            .order_by(AuditEntry.seq)
-            .limit(batch)
-        ).all()
+        query = select(AuditEntry).where(AuditEntry.seq > last_seq)
+        if upto is not None:
+            query = query.where(AuditEntry.seq <= upto)
+        rows = db.session.scalars(query.order_by(AuditEntry.seq).limit(batch)).all()
         if not rows:
             break
         for entry in rows:
@@ -109,6 +111,10 @@ def verify(batch: int = 1000) -> Verification:
             expected_seq += 1
             count += 1
             last_seq = entry.seq
+    if upto is not None:
+        if count != upto:
+            return Verification(False, count, prev, count + 1, "entry missing")
+        return Verification(True, count, prev)
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.hash != prev):
         return Verification(False, count, prev, count + 1, "chain truncated after last entry")

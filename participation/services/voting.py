@@ -320,14 +320,46 @@ def audit_head() -> dict:
     return {"seq": head.seq if head else 0, "hash": head.hash if head else "0" * 64}
 
 
+def published_audit_seq() -> int | None:
+    """The last entry the public may read, or None when every entry is public.
+
+    While a poll is open, the public log ends with the entry that opened it: one
+    ``ballot.accepted`` entry per ballot would let anyone count its turnout before the close.
+    The withheld entries appear, with their place in the chain unchanged, once it closes.
+    """
+    open_polls = db.session.scalars(select(Poll.id).where(Poll.state == "open")).all()
+    if not open_polls:
+        return None
+    return db.session.scalar(
+        select(func.min(AuditEntry.seq)).where(
+            AuditEntry.action == "poll.opened",
+            AuditEntry.subject.in_([f"poll:{poll_id}" for poll_id in open_polls]),
+        )
+    )
+
+
+def published_audit_head() -> dict:
+    """The head of the public log: the chain's head, or the last entry before an open poll."""
+    limit = published_audit_seq()
+    if limit is None:
+        return audit_head()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == limit))
+    return {"seq": entry.seq, "hash": entry.hash}
+
+
 def audit_page(after: int = 0, limit: int = 200) -> dict:
-    """A page of the audit chain, oldest first, and its head."""
+    """A page of the public audit chain, oldest first, and its public head."""
     limit = max(1, min(int(limit), 1000))
+    head = published_audit_head()
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(limit)
+        select(AuditEntry)
+        .where(AuditEntry.seq > after, AuditEntry.seq <= head["seq"])
+        .order_by(AuditEntry.seq)
+        .limit(limit)
     ).all()
     return {
-        "head": audit_head(),
+        "head": head,
+        "withheld": published_audit_seq() is not None,
         "entries": [
             {
                 "seq": e.seq,

@@ -315,6 +315,7 @@ SCHEMAS: dict = {
     "AuditPage": _obj(
         {
             "head": _obj({"seq": INTEGER, "hash": HASH}),
+            "withheld": BOOLEAN,
             "entries": {
                 "type": "array",
                 "items": _obj(
@@ -636,7 +637,9 @@ def _paths() -> dict:
             security=SIGNED_IN,
         ),
         "/audit": _read(
-            "The hash-chained audit log, oldest first; page with ?after=<seq>.",
+            "The hash-chained audit log, oldest first; page with ?after=<seq>. While a poll is "
+            "open the log ends with the entry that opened it (`withheld` is true): the entries "
+            "after it appear, unchanged, when the poll closes.",
             _ok("A page of the chain and its head.", _ref("AuditPage")),
             parameters=[
                 _query("after", {"type": "integer", "minimum": 0, "maximum": ID_MAX},

@@ -390,5 +390,7 @@ def projector(conference_id: int):
 def audit_log():
     after = request.args.get("after", "0")
     page = voting.audit_page(int(after) if after.isdigit() else 0, 200)
-    verification = audit.verify() if request.args.get("verify") == "1" else None
+    verification = None
+    if request.args.get("verify") == "1":
+        verification = audit.verify(upto=voting.published_audit_seq())
     return render_template("voting/audit.html", page=page, verification=verification)
