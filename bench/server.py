@@ -132,13 +132,9 @@ def start(
     raise RuntimeError(f"server did not start in {timeout} s:\n{server.log_tail()}")
 
 
-def start_app(env: dict, *, log: Path, proposals: tuple[str, ...] = ()) -> Server:
-    """``python wsgi.py``: the real server, as in production; with ``proposals``, the same
-    with the changes proposed in ``bench/serve.py`` swapped in."""
-    if not proposals:
-        return start([sys.executable, "wsgi.py"], env, log=log)
-    env = {**env, "BENCH_PROPOSALS": ",".join(proposals)}
-    return start([sys.executable, "-m", "bench.serve"], env, log=log)
+def start_app(env: dict, *, log: Path) -> Server:
+    """``python wsgi.py``: the real server, as in production."""
+    return start([sys.executable, "wsgi.py"], env, log=log)
 
 
 def start_bare(env: dict, *, log: Path) -> Server:

@@ -41,7 +41,6 @@ from pathlib import Path
 import aiohttp
 
 from bench import server as servers
-from bench.serve import PROPOSALS
 from bench.swarm import Swarm, percentile
 
 #: The targets of the issue, for N = M = 1,000 on two cores (checked in the report).
@@ -68,8 +67,8 @@ class Options:
     timeout: float = 240
     workdir: Path | None = None
     quiet: bool = False
-    #: Changes proposed for files outside bench/, swapped in (see bench/serve.py).
-    proposals: tuple[str, ...] = ()
+    #: Store every ballot in a transaction of its own (GROUP_COMMIT=0), for comparison.
+    one_by_one: bool = False
 
 
 def log(options: Options, message: str) -> None:
@@ -188,7 +187,9 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
     conference_id = codes["conference_id"]
     port = servers.free_port()
     env = database.env(port, async_mode=async_mode)
-    app = servers.start_app(env, log=workdir / "server.log", proposals=options.proposals)
+    if options.one_by_one:
+        env = {**env, "GROUP_COMMIT": "0"}
+    app = servers.start_app(env, log=workdir / "server.log")
     try:
         started = time.perf_counter()
         people = codes["delegates"][:n] + codes["observers"][:m]
@@ -327,7 +328,7 @@ def run_config(options: Options, template, async_mode: str, kind: str, workdir: 
     return {
         "async_mode": async_mode,
         "database": kind,
-        "proposals": list(options.proposals),
+        "group_commit": not options.one_by_one,
         "delegates": options.delegates,
         "observers": options.observers,
         "ours": ours,
@@ -408,7 +409,7 @@ def print_report(report: dict) -> None:
         print(
             f"\n{r['async_mode']} + {r['database']}: {r['delegates']} delegates, "
             f"{r['observers']} observers"
-            + (f" (proposals: {', '.join(r['proposals'])})" if r["proposals"] else "")
+            + ("" if r["group_commit"] else ", one commit per ballot")
             + f"\n  every ballot acknowledged     {_s(ours['burst_seconds'])} "
             f"(bare stack {_s(bare['burst_seconds'])}, ratio {_n(r['ratio'])})\n"
             f"  acknowledgement latency       p50 {_s(lat['p50'])}  p95 {_s(lat['p95'])}  "
@@ -463,10 +464,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--out", type=Path, default=Path("bench/results/vote_burst.json"))
     parser.add_argument("--no-chart", action="store_true")
     parser.add_argument(
-        "--proposals",
-        default="",
-        help="serve with proposed changes swapped in (bench/serve.py): "
-        "group-commit, gc-freeze, one-query-login, or all (comma-separated)",
+        "--one-by-one",
+        action="store_true",
+        help="store every ballot in a transaction of its own (GROUP_COMMIT=0), for comparison",
     )
     parser.add_argument("--timeout", type=float, default=240)
     args = parser.parse_args(argv)
@@ -478,12 +478,6 @@ def parse(argv: list[str] | None = None) -> Options:
     for kind in kinds:
         if kind not in ("sqlite", "postgresql"):
             parser.error(f"unknown database {kind!r}")
-    proposals = tuple(p.strip() for p in args.proposals.split(",") if p.strip())
-    if proposals == ("all",):
-        proposals = PROPOSALS
-    for name in proposals:
-        if name not in PROPOSALS:
-            parser.error(f"unknown proposal {name!r}")
     return Options(
         delegates=args.delegates,
         observers=args.observers,
@@ -493,7 +487,7 @@ def parse(argv: list[str] | None = None) -> Options:
         out=args.out,
         chart=not args.no_chart,
         timeout=args.timeout,
-        proposals=proposals,
+        one_by_one=args.one_by_one,
     )
 
 

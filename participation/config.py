@@ -66,6 +66,8 @@ def from_environment(*, need_secret: bool = True) -> dict:
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         #: Number of reverse proxies in front of the app whose X-Forwarded-* headers to trust.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        #: Ballots that arrive together share one transaction and commit ("0": one each).
+        "GROUP_COMMIT": os.environ.get("GROUP_COMMIT", "1") != "0",
         "TESTING": False,
     }
 

@@ -43,10 +43,9 @@ def test_the_command_line_takes_the_options_of_the_readme():
             "eventlet,gevent,threading",
             "--database",
             "sqlite,postgresql",
-            "--proposals",
-            "all",
+            "--one-by-one",
         ]
     )
     assert options.async_modes == ("eventlet", "gevent", "threading")
     assert options.databases == ("sqlite", "postgresql")
-    assert set(options.proposals) == {"group-commit", "gc-freeze", "one-query-login"}
+    assert options.one_by_one

@@ -21,7 +21,6 @@ import requests
 import socketio
 from sqlalchemy import event, func, select
 
-from bench import group_commit
 from bench import server as servers
 from bench.setup import check
 from bench.swarm import Swarm
@@ -407,9 +406,9 @@ def _wait_for(condition, timeout: float = 10) -> None:
 BUSY_TIMEOUT_MS = 300
 
 
-@pytest.fixture(params=["as-is", "group-commit"])
-def ballots(request, app, monkeypatch):
-    """The database waits only BUSY_TIMEOUT_MS for a lock; ballots stored as-is or in groups."""
+@pytest.fixture(params=["group-commit", "one-by-one"])
+def ballots(request, app):
+    """The database waits only BUSY_TIMEOUT_MS for a lock; ballots stored in groups or alone."""
 
     @event.listens_for(db.engine, "connect")
     def _short_wait(dbapi_connection, _record) -> None:
@@ -417,8 +416,7 @@ def ballots(request, app, monkeypatch):
 
     db.session.commit()  # hands the connection back, so that new ones wait briefly
     db.engine.dispose()
-    if request.param == "group-commit":
-        monkeypatch.setattr(voting, "cast_ballot", group_commit.cast_ballot)
+    app.config["GROUP_COMMIT"] = request.param == "group-commit"
     yield request.param
     event.remove(db.engine, "connect", _short_wait)
 

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from participation import clock
 from participation.extensions import db
@@ -71,6 +71,56 @@ def record(
     session.add(entry)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
     return entry
+
+
+#: The columns of an audit entry's row, as ``record_many`` inserts them.
+ROW_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "subject",
+    "conference_id",
+    "data",
+    "prev_hash",
+    "hash",
+)
+
+
+def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at) -> None:
+    """Append ``(action, subject, actor, data)`` entries in the current transaction at once.
+
+    The same chain as :func:`record` entry by entry, in two statements: the head row is bumped
+    by the number of entries first, which takes its lock.
+    """
+    session = db.session
+    bumped = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
+    )
+    if bumped.rowcount == 0:  # no chain yet: let record() start it
+        for action, subject, actor, data in entries:
+            record(action, subject, actor=actor, conference_id=conference_id, data=data)
+        return
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
+    seq, prev = head.seq - len(entries), head.hash
+    rows = []
+    for action, subject, actor, data in entries:
+        seq += 1
+        entry = AuditEntry(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            conference_id=conference_id,
+            data=data,
+            prev_hash=prev,
+        )
+        entry.hash = entry_hash(entry, prev)
+        rows.append({column: getattr(entry, column) for column in ROW_COLUMNS})
+        prev = entry.hash
+    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
 
 
 @dataclass(frozen=True)

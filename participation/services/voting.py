@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from fractions import Fraction
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -686,7 +687,7 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     )
     payload = poll_json(poll)
     events.publish(db.session, "poll_opened", f"conference:{conference_id}", payload)
-    _publish_turnout(poll, poll.cast_count, poll.cast_weight)
+    publish_turnout(poll, poll.cast_count, poll.cast_weight)
     return poll
 
 
@@ -723,7 +724,35 @@ def cast_ballot(
 
     Stores it durably and only then returns the receipt. A retry with the same submission id
     returns the same receipt, even when the first attempt and the retry raced each other.
+    Ballots that arrive together share one commit (``ballot_box``) unless ``GROUP_COMMIT`` is
+    switched off.
     """
+    if current_app.config.get("GROUP_COMMIT", True):
+        from participation.services import ballot_box
+
+        cast = ballot_box.cast
+    else:
+        cast = cast_one_ballot
+    return cast(
+        caster_id,
+        poll_id,
+        choice,
+        submission_id,
+        voter_id=voter_id,
+        conference_id=conference_id,
+    )
+
+
+def cast_one_ballot(
+    caster_id: int | None,
+    poll_id: int,
+    choice,
+    submission_id,
+    *,
+    voter_id: int | None = None,
+    conference_id: int | None = None,
+) -> Receipt:
+    """Cast a single ballot in a transaction of its own (see :func:`cast_ballot`)."""
     try:
         return _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id)
     except Conflict as error:
@@ -787,30 +816,42 @@ def _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id) ->
     )
     db.session.add(PollTracker(tracker=tracker, poll_id=poll.id))
     caster = db.session.get(Accreditation, vote.caster_id)
-    data = {"voter": f"accreditation:{vote.accreditation_id}"}
-    if vote.caster_id != vote.accreditation_id:
-        data["proxy_holder"] = f"accreditation:{vote.caster_id}"
-    # No choice here, not even for a named poll: the log is public while the poll is open, and
-    # who voted what is published (and digested into the close entry) only after the close.
     audit.record(
         "ballot.accepted",
         f"poll:{poll.id}",
         actor=f"person:{caster.person_id}",
         conference_id=poll.conference_id,
-        data=data,
+        data=accepted_entry_data(vote),
     )
-    _publish_turnout(poll, bumped.cast_count, bumped.cast_weight)
+    publish_turnout(poll, bumped.cast_count, bumped.cast_weight)
+    publish_vote_recorded(poll, vote, caster.person_id)
+    return Receipt(poll.id, vote.accreditation_id, tracker)
+
+
+def accepted_entry_data(vote: PollVoter) -> dict:
+    """What the audit entry of an accepted ballot says: whose vote, and who cast it.
+
+    No choice, not even for a named poll: who voted what is published (and digested into the
+    close entry) only after the close.
+    """
+    data = {"voter": f"accreditation:{vote.accreditation_id}"}
+    if vote.caster_id != vote.accreditation_id:
+        data["proxy_holder"] = f"accreditation:{vote.caster_id}"
+    return data
+
+
+def publish_vote_recorded(poll: Poll, vote: PollVoter, caster_person_id: int) -> None:
+    """Tell the caster's other devices that this vote is cast (after commit)."""
     events.publish(
         db.session,
         "vote_recorded",
-        f"user:{caster.person_id}",
+        f"user:{caster_person_id}",
         {
             "conference_id": poll.conference_id,
             "poll_id": poll.id,
             "voter_id": vote.accreditation_id,
         },
     )
-    return Receipt(poll.id, vote.accreditation_id, tracker)
 
 
 def _vote_for(poll: Poll, caster_id: int | None, voter_id: int | None) -> PollVoter:
@@ -821,13 +862,13 @@ def _vote_for(poll: Poll, caster_id: int | None, voter_id: int | None) -> PollVo
         raise Invalid(_("The request could not be understood."))
     vote = db.session.get(PollVoter, (poll.id, voter_id if voter_id is not None else caster_id))
     if vote is None or vote.caster_id != caster_id:
-        if voter_id is None and _holds_only_proxies(poll.id, caster_id):
+        if voter_id is None and holds_only_proxies(poll.id, caster_id):
             raise Invalid(_("Choose whose vote you cast."))
         raise NotAllowed(_("You are not eligible to vote in this poll."))
     return vote
 
 
-def _holds_only_proxies(poll_id: int, caster_id: int) -> bool:
+def holds_only_proxies(poll_id: int, caster_id: int) -> bool:
     return (
         db.session.scalar(
             select(PollVoter.accreditation_id)
@@ -861,7 +902,7 @@ def _earlier_receipt(poll_id: int, vote: PollVoter, submission_id, expected: boo
     return Receipt(poll_id, vote.accreditation_id, earlier.tracker, repeated=True)
 
 
-def _publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
+def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
     payload = {
         "conference_id": poll.conference_id,
         "poll_id": poll.id,

@@ -1,28 +1,25 @@
-"""Group commit for ballots: a proposal for ``participation/services/voting.py``, measured here.
+"""Group commit: ballots that arrive together are stored in one transaction and one commit.
 
-One commit per ballot costs one transaction of about a dozen statements per ballot; when a
-thousand delegates vote within seconds, a server spends almost all its time in them. Here
-ballots that arrive together share one transaction and one durable commit:
+When a poll opens, every delegate in the hall votes within seconds. Stored one by one, each
+ballot costs a transaction of about a dozen statements and a durable commit, and the server
+spends almost all its time in them. Here:
 
-* Each ``cast_ballot`` call puts its ballot in the process's ballot box and waits. The first
-  caller becomes the *writer*: it lets the other ballots that arrived at the same moment join
-  (one cooperative yield), takes up to ``MAX_BATCH`` of them and stores them together, then hands
-  the box to the next waiting caller, if any, and returns. So there is never more than one
-  writer per process, and no thread of our own.
-* The batch takes the poll's row lock first (the conditional ``UPDATE … WHERE state = 'open'``
-  that refuses a closed poll, as before), then reads the frozen votes and earlier ballots of
-  all its voters in two queries, checks every ballot as ``_cast`` does — with the same messages
-  and in the same order — and writes the accepted ones with one multi-row INSERT per table,
-  one counter update, one turnout event and one extension of the audit chain.
-* Every caller returns (and its socket is acknowledged) only after the commit that stored its
+* Every call of :func:`cast` puts its ballot in the application's ballot box and waits. The
+  first caller becomes the *writer*: it lets the ballots that arrived at the same moment join
+  (one cooperative yield), takes up to ``MAX_BATCH`` of them and stores them together, then
+  hands the box to the next waiting caller, if any. There is never more than one writer per
+  process, and no thread of our own.
+* A batch takes the poll's row lock first (the conditional ``UPDATE … WHERE state = 'open'``
+  that refuses a closed poll), then reads the frozen votes and earlier ballots of all its voters
+  in two queries, checks every ballot as the single-ballot path does — with the same messages,
+  in the same order — and writes the accepted ones with one multi-row INSERT per table, one
+  counter update, one turnout event and one extension of the audit chain.
+* Every caller returns (and its client is acknowledged) only after the commit that stored its
   ballot. Duplicates inside a batch behave like retries: the same submission id gets the same
   receipt; another one is refused as "already voted".
-* If the batch fails as a whole with a constraint violation (another process got in between,
-  which the poll lock rules out), each of its ballots is stored alone, as before. If the
+* If a batch fails with a constraint violation (a ballot for the same vote stored by another
+  process in between), each of its ballots is stored alone by the single-ballot path. If the
   database stays locked, every ballot of the batch gets the clean "busy, try again" error.
-
-``install()`` swaps this in for ``voting.cast_ballot`` (``vote_burst --proposals group-commit``);
-merged into ``voting.py`` it would replace ``cast_ballot`` and keep ``_cast`` as the fall-back.
 """
 
 from __future__ import annotations
@@ -31,16 +28,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from participation import clock, events
+from participation import clock
 from participation.extensions import db
 from participation.models import (
     Accreditation,
-    AuditEntry,
-    AuditHead,
     Ballot,
     Poll,
     PollParticipation,
@@ -51,16 +47,15 @@ from participation.services import audit, voting
 from participation.services import voting_rules as rules
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from participation.services.unit import Busy
-from participation.services.voting import SUBMISSION_ID, Receipt
 
 #: Ballots stored in one transaction at most.
 MAX_BATCH = 250
 
-_single_cast = voting.cast_ballot
-
 
 @dataclass(eq=False)
-class _Ballot:
+class PendingBallot:
+    """A ballot in the box, and what became of it."""
+
     caster_id: int | None
     poll_id: int
     choice: object
@@ -70,11 +65,12 @@ class _Ballot:
     done: threading.Event = field(default_factory=threading.Event)
     #: Set when the box is handed to this caller: it writes the next batch.
     lead: bool = False
-    receipt: Receipt | None = None
+    receipt: voting.Receipt | None = None
     error: BaseException | None = None
 
     @property
     def owner(self):
+        """Whose vote this is: the proxy giver's if named, else the caster's own."""
         return self.voter_id if self.voter_id is not None else self.caster_id
 
 
@@ -83,10 +79,11 @@ class BallotBox:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._waiting: list[_Ballot] = []
+        self._waiting: list[PendingBallot] = []
         self._writing = False
 
-    def submit(self, ballot: _Ballot) -> None:
+    def submit(self, ballot: PendingBallot) -> None:
+        """Return once ``ballot`` has its receipt or its error."""
         with self._lock:
             self._waiting.append(ballot)
             lead = not self._writing
@@ -119,10 +116,12 @@ class BallotBox:
                 ballot.done.set()
 
 
-_box = BallotBox()
+def _box() -> BallotBox:
+    """The application's ballot box (each app has its own database, so its own box)."""
+    return current_app.extensions.setdefault("ballot_box", BallotBox())
 
 
-def cast_ballot(
+def cast(
     caster_id: int | None,
     poll_id: int,
     choice,
@@ -130,25 +129,22 @@ def cast_ballot(
     *,
     voter_id: int | None = None,
     conference_id: int | None = None,
-) -> Receipt:
-    """Cast a ballot, as ``voting.cast_ballot``; concurrent ballots share one commit.
-
-    Returns the receipt only after the transaction that stored the ballot committed.
-    """
-    # End this request's transaction: its connection goes back to the pool while it waits.
+) -> voting.Receipt:
+    """Cast a ballot through the box; returns the receipt once its commit is done."""
+    # End the caller's transaction: its connection goes back to the pool while it waits.
     db.session.rollback()
-    ballot = _Ballot(caster_id, poll_id, choice, submission_id, voter_id, conference_id)
-    _box.submit(ballot)
+    ballot = PendingBallot(caster_id, poll_id, choice, submission_id, voter_id, conference_id)
+    _box().submit(ballot)
     if ballot.error is not None:
         raise ballot.error
     return ballot.receipt
 
 
-def store(batch: list[_Ballot]) -> None:
+def store(batch: list[PendingBallot]) -> None:
     """Store ``batch`` in one transaction; set each ballot's receipt or error."""
     session = db.session
     try:
-        outcomes: dict[_Ballot, Receipt | DomainError] = {}
+        outcomes: dict[PendingBallot, voting.Receipt | DomainError] = {}
         for poll_id in dict.fromkeys(b.poll_id for b in batch):
             outcomes.update(_store_poll(poll_id, [b for b in batch if b.poll_id == poll_id]))
         session.commit()
@@ -167,16 +163,16 @@ def store(batch: list[_Ballot]) -> None:
         session.rollback()
         raise
     for ballot, outcome in outcomes.items():
-        if isinstance(outcome, Receipt):
+        if isinstance(outcome, voting.Receipt):
             ballot.receipt = outcome
         else:
             ballot.error = outcome
 
 
-def _store_one_by_one(batch: list[_Ballot]) -> None:
+def _store_one_by_one(batch: list[PendingBallot]) -> None:
     for ballot in batch:
         try:
-            ballot.receipt = _single_cast(
+            ballot.receipt = voting.cast_one_ballot(
                 ballot.caster_id,
                 ballot.poll_id,
                 ballot.choice,
@@ -188,12 +184,12 @@ def _store_one_by_one(batch: list[_Ballot]) -> None:
             ballot.error = error
 
 
-def _store_poll(poll_id: int, ballots: list[_Ballot]) -> dict:
+def _store_poll(poll_id: int, ballots: list[PendingBallot]) -> dict:
     """Check and write one poll's ballots (inside the caller's transaction)."""
     session = db.session
     table = Poll.__table__
     now = clock.now()
-    # The first write takes the poll's lock and refuses a poll that is not open (any more).
+    # The first write takes the poll's lock and tells whether it is (still) open.
     is_open = (
         session.execute(
             update(table)
@@ -208,12 +204,9 @@ def _store_poll(poll_id: int, ballots: list[_Ballot]) -> dict:
         is not None
     )
     poll = session.get(Poll, poll_id, populate_existing=True)
-    outcomes: dict = {}
     if poll is None:
         return {b: NotFound(_("No such poll.")) for b in ballots}
-    owners = {
-        b.owner for b in ballots if isinstance(b.owner, int) and not isinstance(b.owner, bool)
-    }
+    owners = {b.owner for b in ballots if _is_id(b.owner)}
     votes = {
         v.accreditation_id: v
         for v in session.scalars(
@@ -233,7 +226,8 @@ def _store_poll(poll_id: int, ballots: list[_Ballot]) -> dict:
         )
     }
     candidates = [c.id for c in poll.candidates]
-    accepted: list[tuple[_Ballot, PollVoter, dict, str]] = []
+    outcomes: dict = {}
+    accepted: list[tuple[PendingBallot, PollVoter, dict, str]] = []
     for ballot in ballots:
         try:
             vote = _check(poll, ballot, votes)
@@ -241,26 +235,31 @@ def _store_poll(poll_id: int, ballots: list[_Ballot]) -> dict:
             if claimed is not None:
                 outcomes[ballot] = _repeat(poll.id, vote, ballot.submission_id, claimed)
                 continue
+            if not is_open:
+                raise Conflict(_("This poll is closed; the ballot was not counted."))
             try:
                 choice = rules.normalise_choice(poll.method, poll.seats, candidates, ballot.choice)
             except rules.BadChoice:
                 raise Invalid(_("This ballot is not valid for this poll.")) from None
-            if not is_open:
-                raise Conflict(_("This poll is closed; the ballot was not counted."))
         except DomainError as error:
             outcomes[ballot] = error
             continue
         tracker = clock.token_hex(16)
         earlier[vote.accreditation_id] = (ballot.submission_id, tracker)
         accepted.append((ballot, vote, choice, tracker))
-        outcomes[ballot] = Receipt(poll.id, vote.accreditation_id, tracker)
+        outcomes[ballot] = voting.Receipt(poll.id, vote.accreditation_id, tracker)
     if accepted:
         _write(poll, accepted, now)
     return outcomes
 
 
-def _check(poll: Poll, ballot: _Ballot, votes: dict) -> PollVoter:
-    """The checks of ``voting._cast`` before its write, in its order and with its messages."""
+def _is_id(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(poll: Poll, ballot: PendingBallot, votes: dict) -> PollVoter:
+    """The checks of the single-ballot path before its write, in its order and with its
+    messages; returns the frozen vote the ballot is for."""
     if ballot.conference_id is not None and poll.conference_id != ballot.conference_id:
         raise NotFound(_("No such poll."))
     if poll.state == "draft":
@@ -269,32 +268,32 @@ def _check(poll: Poll, ballot: _Ballot, votes: dict) -> PollVoter:
         raise Conflict(_("This poll was cancelled."))
     if ballot.caster_id is None:
         raise NotAllowed(_("You are not eligible to vote in this poll."))
-    voter_id = ballot.voter_id
-    if voter_id is not None and not (isinstance(voter_id, int) and not isinstance(voter_id, bool)):
+    if ballot.voter_id is not None and not _is_id(ballot.voter_id):
         raise Invalid(_("The request could not be understood."))
     vote = votes.get(ballot.owner)
     if vote is None or vote.caster_id != ballot.caster_id:
-        if voter_id is None and voting._holds_only_proxies(poll.id, ballot.caster_id):
+        if ballot.voter_id is None and voting.holds_only_proxies(poll.id, ballot.caster_id):
             raise Invalid(_("Choose whose vote you cast."))
         raise NotAllowed(_("You are not eligible to vote in this poll."))
     submission_id = ballot.submission_id
-    if not isinstance(submission_id, str) or not SUBMISSION_ID.match(submission_id):
+    if not isinstance(submission_id, str) or not voting.SUBMISSION_ID.match(submission_id):
         raise Invalid(_("The ballot has no valid submission id."))
     return vote
 
 
-def _repeat(poll_id: int, vote: PollVoter, submission_id: str, claimed: tuple) -> Receipt:
+def _repeat(poll_id: int, vote: PollVoter, submission_id: str, claimed: tuple) -> voting.Receipt:
+    """A ballot for a vote stored before: its receipt if it is a retry, else "already voted"."""
     stored_submission, tracker = claimed
     if stored_submission != submission_id:
         if vote.caster_id != vote.accreditation_id:
             raise Conflict(_("This proxy vote has been cast already."))
         raise Conflict(_("You have voted in this poll already."))
-    return Receipt(poll_id, vote.accreditation_id, tracker, repeated=True)
+    return voting.Receipt(poll_id, vote.accreditation_id, tracker, repeated=True)
 
 
 def _write(poll: Poll, accepted: list, now) -> None:
+    """Insert the accepted ballots, count them, log them and tell the hall (after commit)."""
     session = db.session
-    table = Poll.__table__
     session.execute(
         insert(PollParticipation.__table__),
         [
@@ -312,25 +311,21 @@ def _write(poll: Poll, accepted: list, now) -> None:
     session.execute(
         insert(Ballot.__table__),
         [
-            {
-                "key": clock.token_hex(16),
-                "poll_id": poll.id,
-                "choice": choice,
-                "weight": vote.weight,
-            }
-            for _ballot, vote, choice, _tracker in accepted
+            {"key": clock.token_hex(16), "poll_id": poll.id, "choice": choice, "weight": v.weight}
+            for _ballot, v, choice, _tracker in accepted
         ],
     )
     session.execute(
         insert(PollTracker.__table__),
         [{"tracker": tracker, "poll_id": poll.id} for *_rest, tracker in accepted],
     )
+    table = Poll.__table__
     counts = session.execute(
         update(table)
         .where(table.c.id == poll.id)
         .values(
             cast_count=table.c.cast_count + len(accepted),
-            cast_weight=table.c.cast_weight + sum(vote.weight for _b, vote, _c, _t in accepted),
+            cast_weight=table.c.cast_weight + sum(v.weight for _b, v, _c, _t in accepted),
         )
         .returning(table.c.cast_count, table.c.cast_weight)
     ).one()
@@ -340,81 +335,19 @@ def _write(poll: Poll, accepted: list, now) -> None:
             select(Accreditation.id, Accreditation.person_id).where(Accreditation.id.in_(casters))
         ).all()
     )
-    entries = []
-    for _ballot, vote, choice, _tracker in accepted:
-        data = {"voter": f"accreditation:{vote.accreditation_id}"}
-        if vote.caster_id != vote.accreditation_id:
-            data["proxy_holder"] = f"accreditation:{vote.caster_id}"
-        if not poll.secret:
-            data["choice"] = choice
-            data["weight"] = vote.weight
-        entries.append(
-            ("ballot.accepted", f"poll:{poll.id}", f"person:{persons[vote.caster_id]}", data)
-        )
-    record_many(entries, conference_id=poll.conference_id, at=now)
-    voting._publish_turnout(poll, counts.cast_count, counts.cast_weight)
-    for _ballot, vote, _choice, _tracker in accepted:
-        events.publish(
-            session,
-            "vote_recorded",
-            f"user:{persons[vote.caster_id]}",
-            {
-                "conference_id": poll.conference_id,
-                "poll_id": poll.id,
-                "voter_id": vote.accreditation_id,
-            },
-        )
-
-
-def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at) -> None:
-    """Append ``(action, subject, actor, data)`` entries to the audit chain in one go.
-
-    The same chain as ``audit.record`` entry by entry (a proposal for ``services/audit.py``):
-    the head row is bumped by the number of entries first, which takes its lock.
-    """
-    session = db.session
-    bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
+    audit.record_many(
+        [
+            (
+                "ballot.accepted",
+                f"poll:{poll.id}",
+                f"person:{persons[vote.caster_id]}",
+                voting.accepted_entry_data(vote),
+            )
+            for _ballot, vote, _choice, _tracker in accepted
+        ],
+        conference_id=poll.conference_id,
+        at=now,
     )
-    if bumped.rowcount == 0:  # no chain yet: let record() start it
-        for action, subject, actor, data in entries:
-            audit.record(action, subject, actor=actor, conference_id=conference_id, data=data)
-        return
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
-    seq, prev = head.seq - len(entries), head.hash
-    rows = []
-    for action, subject, actor, data in entries:
-        seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            conference_id=conference_id,
-            data=data,
-            prev_hash=prev,
-        )
-        entry.hash = audit.entry_hash(entry, prev)
-        rows.append(
-            {
-                "seq": seq,
-                "at": at,
-                "actor": actor,
-                "action": action,
-                "subject": subject,
-                "conference_id": conference_id,
-                "data": data,
-                "prev_hash": prev,
-                "hash": entry.hash,
-            }
-        )
-        prev = entry.hash
-    session.execute(insert(AuditEntry.__table__), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
-
-
-def install() -> None:
-    """Serve ballots through the ballot box (the realtime handler and the API look the
-    function up on the module at each call)."""
-    voting.cast_ballot = cast_ballot
+    voting.publish_turnout(poll, counts.cast_count, counts.cast_weight)
+    for _ballot, vote, _choice, _tracker in accepted:
+        voting.publish_vote_recorded(poll, vote, persons[vote.caster_id])

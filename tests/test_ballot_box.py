@@ -1,0 +1,168 @@
+"""Group commit: ballots that arrive together are checked one by one and stored in one commit."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
+
+from participation.extensions import db
+from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
+from participation.services import audit, ballot_box, voting
+from participation.services.errors import Conflict, Invalid, NotAllowed
+from tests.conftest import build_world
+from tests.test_voting import add_delegate, new_poll
+from tests.test_voting_races import run_at_once
+
+
+def _open(world, **options):
+    poll = new_poll(world, **options)
+    return voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+
+
+def _pending(acc_id, poll, choice="yes", submission=None):
+    return ballot_box.PendingBallot(
+        acc_id, poll.id, choice, submission or uuid.uuid4().hex, None, poll.conference_id
+    )
+
+
+def _counted(poll_id):
+    db.session.rollback()
+
+    def count(model):
+        return db.session.scalar(
+            select(func.count()).select_from(model).where(model.poll_id == poll_id)
+        )
+
+    cast = db.session.scalar(select(Poll.cast_count).where(Poll.id == poll_id))
+    return count(Ballot), count(PollParticipation), count(PollTracker), cast
+
+
+@pytest.fixture
+def commits(app):
+    """How many transactions were committed."""
+    seen = []
+
+    @event.listens_for(db.session, "after_commit")
+    def _count(_session):
+        seen.append(1)
+
+    yield seen
+    event.remove(db.session, "after_commit", _count)
+
+
+def test_a_batch_checks_each_ballot_and_stores_the_valid_ones_in_one_commit(app, world, commits):
+    voters = [world.delegate, world.delegate_b] + [
+        add_delegate(world, f"Delegierte {i}", world.org_a) for i in range(4)
+    ]
+    poll = _open(world, secret=False)
+    first = _pending(voters[0].id, poll, submission="first-submission")
+    batch = [first] + [_pending(v.id, poll, choice="no") for v in voters[1:]]
+    retry = _pending(voters[0].id, poll, submission="first-submission")
+    again = _pending(voters[1].id, poll)
+    outsider = _pending(world.observer.id, poll)
+    spoilt = _pending(voters[0].id, poll, choice="perhaps", submission="spoilt-submission")
+    batch += [retry, again, outsider, spoilt]
+    head_before = voting.audit_head()["seq"]
+    commits.clear()
+
+    ballot_box.store(batch)
+
+    assert len(commits) == 1
+    assert _counted(poll.id) == (6, 6, 6, 6)
+    receipts = [b.receipt for b in batch[:6]]
+    assert all(r is not None and not r.repeated for r in receipts)
+    assert len({r.tracker for r in receipts}) == 6
+    assert retry.receipt.tracker == first.receipt.tracker and retry.receipt.repeated
+    assert isinstance(again.error, Conflict) and "already" in str(again.error)
+    assert isinstance(outsider.error, NotAllowed)
+    # The first ballot for this vote is stored; a spoilt retry with another id is "already voted".
+    assert isinstance(spoilt.error, Conflict)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.seq > head_before).order_by(AuditEntry.seq)
+    ).all()
+    assert [e.action for e in entries] == ["ballot.accepted"] * 6
+    assert {e.data["voter"] for e in entries} == {f"accreditation:{v.id}" for v in voters}
+    assert all("choice" not in e.data for e in entries)  # named choices appear at the close only
+    assert audit.verify().ok
+
+
+def test_an_invalid_choice_is_refused_and_the_rest_of_the_batch_stored(app, world):
+    poll = _open(world)
+    good = _pending(world.delegate.id, poll)
+    spoilt = _pending(world.delegate_b.id, poll, choice={"vote": "perhaps"})
+    ballot_box.store([good, spoilt])
+    assert good.receipt is not None
+    assert isinstance(spoilt.error, Invalid)
+    assert _counted(poll.id) == (1, 1, 1, 1)
+
+
+def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
+    poll = _open(world)
+    stored = voting.cast_ballot(world.delegate.id, poll.id, "yes", "stored-before-close")
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    retry = _pending(world.delegate.id, poll, submission="stored-before-close")
+    late = _pending(world.delegate_b.id, poll)
+    ballot_box.store([retry, late])
+    assert retry.receipt.tracker == stored.tracker and retry.receipt.repeated
+    assert isinstance(late.error, Conflict) and "closed" in str(late.error)
+
+
+def test_a_batch_that_breaks_a_constraint_is_stored_ballot_by_ballot(app, world, monkeypatch):
+    poll = _open(world)
+    batch = [_pending(world.delegate.id, poll), _pending(world.delegate_b.id, poll)]
+    real = ballot_box._store_poll
+
+    def clash(poll_id, ballots):
+        real(poll_id, ballots)
+        raise IntegrityError("INSERT", {}, Exception("unique constraint"))
+
+    monkeypatch.setattr(ballot_box, "_store_poll", clash)
+    ballot_box.store(batch)
+    assert all(b.receipt is not None and b.error is None for b in batch)
+    assert _counted(poll.id) == (2, 2, 2, 2)
+    assert audit.verify().ok
+
+
+def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, monkeypatch):
+    """Forty phones vote at once, five of them twice (threads, each with its own session, as
+    requests of a server have): the first writer waits until every other ballot is in the box,
+    so 45 ballots take at most two commits."""
+    world = build_world()
+    voters = [add_delegate(world, f"Delegierte {i}", world.org_b) for i in range(38)]
+    voters += [world.delegate, world.delegate_b]
+    poll = _open(world)
+    batches = []
+    real = ballot_box.store
+
+    def store(batch):
+        if not batches:  # the first writer lets everyone else queue up behind it
+            box = any_db_app.extensions["ballot_box"]
+            deadline = time.monotonic() + 30
+            while len(box._waiting) < len(jobs) - len(batch) and time.monotonic() < deadline:
+                time.sleep(0.01)
+        batches.append(len(batch))
+        real(batch)
+
+    monkeypatch.setattr(ballot_box, "store", store)
+    submissions = {v.id: uuid.uuid4().hex for v in voters}
+    jobs = [
+        (lambda v=v: voting.cast_ballot(v.id, poll.id, "yes", submissions[v.id])) for v in voters
+    ]
+    jobs += [  # a double tap: the same ballot again, at the same moment
+        (lambda v=v: voting.cast_ballot(v.id, poll.id, "yes", submissions[v.id]))
+        for v in voters[:5]
+    ]
+    results = run_at_once(any_db_app, jobs)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(batches) == len(jobs) and len(batches) <= 2
+    trackers = {}
+    for result in results:
+        trackers.setdefault(result.voter_id, set()).add(result.tracker)
+    assert all(len(t) == 1 for t in trackers.values()) and len(trackers) == len(voters)
+    assert _counted(poll.id) == (40, 40, 40, 40)
+    assert audit.verify().ok
