@@ -14,6 +14,7 @@
   var current = null;
   var shownResult = null;
   var countdownTimer = null;
+  var shownTurnout = null; // {poll, count}: the turnout on screen
 
   function byId(id) { return document.getElementById(id); }
 
@@ -22,8 +23,15 @@
     return Number.isInteger(value) ? String(value) : value.toFixed(2);
   }
 
+  // Turnout only grows while a poll is open, but events may arrive out of order (and a full
+  // state may be older than an event that overtook it): never step back within one poll.
+  function isOlder(t) {
+    return shownTurnout !== null && shownTurnout.poll === t.poll_id && t.cast_count < shownTurnout.count;
+  }
+
   function renderTurnout(t) {
-    if (!t || (current && t.poll_id !== current.id)) { return; }
+    if (!t || (current && t.poll_id !== current.id) || isOlder(t)) { return; }
+    shownTurnout = { poll: t.poll_id, count: t.cast_count };
     var fill = byId("turnout-fill");
     var text = byId("turnout-text");
     var share = t.eligible_weight ? t.cast_weight / t.eligible_weight : 0;

@@ -3,6 +3,7 @@ turnout and then the result with its rule, the amendment is merged, the audit ch
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.browser.conftest import PHONE, PROJECTOR, screenshot, sign_in_staff
@@ -167,3 +168,69 @@ def test_the_countdown_closes_the_poll_on_the_server(live_server, new_page):
     # Nobody closes it: the countdown does, and every screen follows.
     phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']", timeout=30_000)
     moderator.wait_for_selector("tr[data-state=closed]", timeout=30_000)
+
+
+def _socket_packet(message) -> tuple[str, list] | None:
+    """Split a Socket.IO event or acknowledgement packet ("42…[…]", "43…[…]") into its
+    Engine.IO+Socket.IO prefix (with the ack id) and its JSON arguments."""
+    if not isinstance(message, str):
+        return None
+    match = re.match(r"^(4[23]\d*)(\[.*)$", message, re.DOTALL)
+    return (match.group(1), json.loads(match.group(2))) if match else None
+
+
+def test_the_projector_never_shows_an_older_turnout(live_server, new_page):
+    """Turnout events may overtake each other; within one poll the count never steps back."""
+    moderator = new_page(PHONE)
+    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
+    moderator.click("#new-poll summary")
+    moderator.fill("#title", "Schluss der Rednerliste")
+    moderator.click("#new-poll button[type=submit].primary")
+
+    turnouts = []  # poll_turnout events as they reached the projector
+    routes = []
+
+    def keep_turnouts(ws):
+        server = ws.connect_to_server()
+        routes.append(ws)
+
+        def from_server(message):
+            packet = _socket_packet(message)
+            if packet and packet[1][0] == "poll_turnout":
+                turnouts.append(packet[1][1])
+            ws.send(message)
+
+        server.on_message(from_server)
+
+    projector = new_page(PROJECTOR)
+    sign_in_staff(projector, live_server)
+    projector.route_web_socket(re.compile(r"/socket\.io/"), keep_turnouts)
+    projector.goto(f"{live_server.url}/c/{conference_id}/projector")
+    projector.wait_for_selector("#connection[data-state=online]")
+    moderator.click("button.open-poll")
+    for name in ("Aylin Demir", "Mariam Haddad"):
+        phone = _phone(new_page, live_server.join_urls[name])
+        phone.click("#ballot .ballot-yes")
+        phone.click("#ballot .ballot-confirm")
+        phone.wait_for_selector("#ballot .ballot-done")
+    projector.wait_for_selector("#turnout-fill[data-count='2']")
+
+    # Every count the projector shows from now on is noted.
+    projector.evaluate(
+        """() => {
+          const fill = document.getElementById("turnout-fill");
+          window.shownCounts = [];
+          new MutationObserver(() => window.shownCounts.push(fill.dataset.count))
+            .observe(fill, {attributes: true, attributeFilter: ["data-count"]});
+        }"""
+    )
+    # The first event arrives again, late, and then a newer one: only the newer one shows.
+    late = next(t for t in turnouts if t["cast_count"] == 1)
+    newer = {**late, "cast_count": 3, "cast_weight": late["cast_weight"] * 3}
+    for event in (late, newer):
+        routes[-1].send("42" + json.dumps(["poll_turnout", event]))
+    projector.wait_for_selector("#turnout-fill[data-count='3']")
+    assert projector.evaluate("() => window.shownCounts") == ["3"]
+    assert re.search(r"\b3\b", projector.inner_text("#turnout-text"))
