@@ -5,11 +5,16 @@
 // submission id made here; until the server acknowledges it, the ballot is kept in
 // localStorage and sent again with the same id (on reconnect, reload or timeout), so a retry
 // can never count twice.
+//
+// For keyboard and screen reader users: every vote button is named by what it votes on, focus
+// follows the steps (choice → confirmation → receipt), and a status region outside the card
+// announces each step once.
 (function () {
   "use strict";
   var card = document.getElementById("ballot");
   var socket = window.participationSocket;
   if (!card || !socket) { return; }
+  var status = document.getElementById("ballot-status");
   var conferenceId = Number(card.dataset.conferenceId);
   var resultCard = document.getElementById("ballot-result");
   var t = card.dataset; // translated strings
@@ -19,6 +24,8 @@
   var local = {}; // "poll:voter" -> {stage, choice}
   var shownResult = null;
   var countdownTimer = null;
+  var focusNext = null; // data-focus key of the element to focus after the next render
+  var announcedPoll = null;
 
   // --- helpers -------------------------------------------------------------------------------
 
@@ -29,11 +36,24 @@
     return node;
   }
 
-  function button(label, className, onClick) {
+  function button(label, className, onClick, focusKey) {
     var b = el("button", className, label);
     b.type = "button";
     b.addEventListener("click", onClick);
+    if (focusKey) { b.dataset.focus = focusKey; }
     return b;
+  }
+
+  // A button's accessible name: its own text, then what it votes on (the candidate, the
+  // poll's title, whose vote it is), read from the elements that show them.
+  function nameFrom(b, id, others) {
+    b.id = id;
+    b.setAttribute("aria-labelledby", [id].concat(others.filter(Boolean)).join(" "));
+    return b;
+  }
+
+  function announce(text) {
+    if (status && status.textContent !== text) { status.textContent = text; }
   }
 
   function newSubmissionId() {
@@ -108,6 +128,7 @@
       remember(pollId, voterId, null);
       if (reply && reply.ok) {
         state.stage = "done";
+        if (!focusNext && focusInCard()) { focusNext = "done:" + voterId; }
         state.tracker = reply.receipt.tracker;
         votes.forEach(function (vote) {
           if (current && current.id === pollId && vote.voter_id === voterId) {
@@ -119,6 +140,7 @@
       } else {
         state.stage = "error";
         state.error = (reply && reply.error) || t.failed;
+        if (focusInCard()) { focusNext = "error:" + voterId; }
         refresh();
       }
     });
@@ -129,56 +151,67 @@
     var entry = { submission_id: newSubmissionId(), choice: state.choice };
     remember(current.id, voterId, entry);
     state.entry = entry;
+    focusNext = "sending:" + voterId;
     send(current.id, voterId);
+  }
+
+  function choose(state, voterId, choice) {
+    state.choice = choice;
+    state.stage = "confirm";
+    focusNext = "confirm:" + voterId;
+    render();
   }
 
   // --- rendering -----------------------------------------------------------------------------
 
-  function chooser(vote, state) {
+  function chooser(vote, state, whose) {
     var box = el("div", "ballot-choose");
+    var voterId = vote.voter_id;
+    var prefix = "ballot-" + voterId + "-";
     if (current.method === "yes_no_abstain") {
-      ["yes", "no", "abstain"].forEach(function (v) {
-        box.appendChild(button(voteLabel(v), "ballot-option ballot-" + v, function () {
-          state.choice = { vote: v };
-          state.stage = "confirm";
-          render();
-        }));
+      ["yes", "no", "abstain"].forEach(function (v, i) {
+        var b = button(voteLabel(v), "ballot-option ballot-" + v, function () {
+          choose(state, voterId, { vote: v });
+        }, i === 0 ? "choose:" + voterId : "option:" + voterId + ":" + v);
+        box.appendChild(nameFrom(b, prefix + v, ["ballot-title", whose]));
       });
       return box;
     }
     if (current.method === "approval") {
       var picked = (state.draft = state.draft || []);
       box.appendChild(el("p", "ballot-hint", t.approveUpTo.replace("{n}", current.seats)));
-      current.candidates.forEach(function (c) {
+      current.candidates.forEach(function (c, i) {
         var on = picked.indexOf(c.id) >= 0;
         var b = button(c.name, "ballot-option ballot-candidate" + (on ? " selected" : ""), function () {
           var at = picked.indexOf(c.id);
           if (at >= 0) { picked.splice(at, 1); } else if (picked.length < current.seats) { picked.push(c.id); }
           render();
-        });
+        }, i === 0 ? "choose:" + voterId : "candidate:" + voterId + ":" + c.id);
         b.setAttribute("aria-pressed", on ? "true" : "false");
+        b.dir = "auto";
         b.disabled = !on && picked.length >= current.seats;
-        box.appendChild(b);
+        box.appendChild(nameFrom(b, prefix + "c" + c.id, ["ballot-title", whose]));
       });
       box.appendChild(button(t.next, "primary ballot-next", function () {
-        state.choice = { approve: picked.slice().sort(function (a, b) { return a - b; }) };
-        state.stage = "confirm";
-        render();
-      }));
+        choose(state, voterId, { approve: picked.slice().sort(function (a, b) { return a - b; }) });
+      }, "next:" + voterId));
       return box;
     }
     var marks = (state.draft = state.draft || {});
-    current.candidates.forEach(function (c) {
+    current.candidates.forEach(function (c, i) {
       var row = el("fieldset", "ballot-candidate-row");
-      row.appendChild(el("legend", null, c.name));
-      ["yes", "no", "abstain"].forEach(function (v) {
+      var legend = el("legend", null, c.name);
+      legend.id = prefix + "c" + c.id;
+      legend.dir = "auto";
+      row.appendChild(legend);
+      ["yes", "no", "abstain"].forEach(function (v, j) {
         var on = marks[c.id] === v;
         var b = button(voteLabel(v), "ballot-option small ballot-" + v + (on ? " selected" : ""), function () {
           marks[c.id] = v;
           render();
-        });
+        }, i === 0 && j === 0 ? "choose:" + voterId : "mark:" + voterId + ":" + c.id + ":" + v);
         b.setAttribute("aria-pressed", on ? "true" : "false");
-        row.appendChild(b);
+        row.appendChild(nameFrom(b, legend.id + "-" + v, [legend.id, "ballot-title", whose]));
       });
       box.appendChild(row);
     });
@@ -186,10 +219,8 @@
     var next = button(t.next, "primary ballot-next", function () {
       var chosen = {};
       current.candidates.forEach(function (c) { chosen[String(c.id)] = marks[c.id]; });
-      state.choice = { votes: chosen };
-      state.stage = "confirm";
-      render();
-    });
+      choose(state, voterId, { votes: chosen });
+    }, "next:" + voterId);
     next.disabled = !complete;
     box.appendChild(next);
     return box;
@@ -202,40 +233,78 @@
       state.tracker = vote.tracker;
       remember(current.id, vote.voter_id, null);
     }
+    var voterId = vote.voter_id;
+    var prefix = "ballot-" + voterId + "-";
     var box = el("div", "ballot-vote");
-    box.dataset.voterId = vote.voter_id;
+    box.dataset.voterId = voterId;
     box.dataset.stage = state.stage;
+    var whose = null; // the heading naming whose vote this is, when it needs saying
     if (votes.length > 1 || !vote.own) {
-      box.appendChild(el("h3", null, vote.own ? t.yourVote : t.proxyFor.replace("{name}", vote.name)));
+      var heading = el("h3", null, vote.own ? t.yourVote : t.proxyFor.replace("{name}", vote.name));
+      heading.id = whose = prefix + "whose";
+      box.appendChild(heading);
+    }
+    function again() {
+      state.stage = "choose";
+      focusNext = "choose:" + voterId;
+      render();
+    }
+    function focusTarget(node, focusKey) { // a step's text, focused when the step begins
+      node.tabIndex = -1;
+      node.dataset.focus = focusKey;
+      return node;
     }
     if (state.stage === "choose") {
-      box.appendChild(chooser(vote, state));
+      box.appendChild(chooser(vote, state, whose));
     } else if (state.stage === "confirm") {
-      box.appendChild(el("p", "ballot-chosen", t.youChose + " " + describe(state.choice)));
+      var chosen = el("p", "ballot-chosen", t.youChose + " " + describe(state.choice));
+      chosen.id = prefix + "chosen";
+      box.appendChild(chosen);
       var actions = el("div", "ballot-actions");
-      actions.appendChild(button(t.confirm, "primary ballot-confirm", function () { confirm(vote.voter_id); }));
-      actions.appendChild(button(t.change, "ballot-change", function () {
-        state.stage = "choose";
-        render();
-      }));
+      var confirmButton = button(t.confirm, "primary ballot-confirm", function () {
+        confirm(voterId);
+      }, "confirm:" + voterId);
+      nameFrom(confirmButton, prefix + "confirm", ["ballot-title", whose]);
+      confirmButton.setAttribute("aria-describedby", chosen.id);
+      actions.appendChild(confirmButton);
+      actions.appendChild(button(t.change, "ballot-change", again, "change:" + voterId));
       box.appendChild(actions);
     } else if (state.stage === "sending" || state.stage === "retrying") {
-      box.appendChild(el("p", "ballot-sending", state.stage === "sending" ? t.sending : t.retrying));
+      box.appendChild(focusTarget(el("p", "ballot-sending",
+        state.stage === "sending" ? t.sending : t.retrying), "sending:" + voterId));
     } else if (state.stage === "done") {
-      box.appendChild(el("p", "ballot-done", t.stored));
+      box.appendChild(focusTarget(el(whose ? "h4" : "h3", "ballot-done", t.stored), "done:" + voterId));
       var receipt = el("p", "ballot-receipt");
       receipt.appendChild(el("span", null, t.tracker + " "));
       receipt.appendChild(el("code", "tracker", state.tracker));
       box.appendChild(receipt);
       box.appendChild(el("p", "ballot-hint", t.trackerHint));
     } else if (state.stage === "error") {
-      box.appendChild(el("p", "ballot-error", state.error));
-      box.appendChild(button(t.change, "ballot-change", function () {
-        state.stage = "choose";
-        render();
-      }));
+      box.appendChild(focusTarget(el("p", "ballot-error", state.error), "error:" + voterId));
+      box.appendChild(button(t.change, "ballot-change", again, "change:" + voterId));
     }
     return box;
+  }
+
+  // What the status region says about a vote's step (once per change).
+  function stepText(vote) {
+    var state = local[key(vote.voter_id)] || {};
+    var text = {
+      confirm: state.choice ? t.youChose + " " + describe(state.choice) : "",
+      sending: t.sending,
+      retrying: t.retrying,
+      done: t.stored,
+      error: state.error
+    }[state.stage] || "";
+    if (text && (votes.length > 1 || !vote.own)) {
+      text = (vote.own ? t.yourVote : t.proxyFor.replace("{name}", vote.name)) + ": " + text;
+    }
+    return text;
+  }
+
+  function focusInCard() {
+    var active = document.activeElement;
+    return !active || active === document.body || card.contains(active);
   }
 
   function renderCountdown() {
@@ -247,17 +316,33 @@
 
   function render() {
     window.clearInterval(countdownTimer);
+    // Re-rendering replaces the card's buttons: keep the keyboard focus where it was (or
+    // move it to the next step), unless it has left the card meanwhile.
+    var active = document.activeElement;
+    var hadFocus = focusInCard();
+    var focusKey = focusNext || (active && card.contains(active) ? active.dataset.focus : null);
+    focusNext = null;
     if (!current) {
       card.hidden = true;
       card.textContent = "";
+      announcedPoll = null;
+      announce("");
       return;
     }
     card.hidden = false;
     card.textContent = "";
     card.dataset.pollId = current.id;
     card.appendChild(el("p", "ballot-kicker", current.secret ? t.secret : t.named));
-    card.appendChild(el("h2", "ballot-title", current.title));
-    if (current.question) { card.appendChild(el("p", "ballot-question", current.question)); }
+    // Titles, questions and names are written in any language: let each find its direction.
+    var title = el("h2", "ballot-title", current.title);
+    title.id = "ballot-title";
+    title.dir = "auto";
+    card.appendChild(title);
+    if (current.question) {
+      var question = el("p", "ballot-question", current.question);
+      question.dir = "auto";
+      card.appendChild(question);
+    }
     if (current.closes_at) {
       card.appendChild(el("p", "ballot-countdown"));
       renderCountdown();
@@ -265,9 +350,19 @@
     }
     if (!votes.length) {
       card.appendChild(el("p", "ballot-hint", t.noVote));
-      return;
     }
     votes.forEach(function (vote) { card.appendChild(renderVote(vote)); });
+
+    var steps = votes.map(stepText).filter(Boolean);
+    if (announcedPoll !== current.id) { // a poll has just appeared: say which
+      announcedPoll = current.id;
+      steps.unshift((current.secret ? t.secret : t.named) + ": " + current.title);
+      if (!votes.length) { steps.push(t.noVote); }
+    }
+    if (steps.length) { announce(steps.join(" ")); }
+
+    var target = focusKey && hadFocus ? card.querySelector('[data-focus="' + focusKey + '"]') : null;
+    if (target && !target.disabled) { target.focus(); }
   }
 
   function showResult(poll) {

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, PHONE, PROJECTOR, sign_in_staff
+from tests.browser.conftest import DESKTOP, PHONE, PROJECTOR, screenshot, sign_in_staff
 
 MODERATOR = "Samira Benali (Moderation)"
 DELEGATE = "Aylin Demir"
@@ -112,3 +112,172 @@ def test_the_phone_and_the_projector_pass_axe_through_a_vote(
     """Both colour schemes of the phone, both themes of the projector, each against the
     other system preference (the projector's theme overrides it)."""
     _vote_and_check_every_step(live_server, new_page, color_scheme, theme)
+
+
+# --- Voting in Arabic with the keyboard only --------------------------------------------------
+
+#: Enough presses to cross the whole live page; more means the target is not reachable.
+MAX_TABS = 40
+
+
+def _tab_to(page, target, key: str = "Tab") -> list[str]:
+    """Press ``key`` until ``target`` has the focus; return what was focused on the way."""
+    path = []
+    for _ in range(MAX_TABS):
+        page.keyboard.press(key)
+        if target.evaluate("el => el === document.activeElement"):
+            return path
+        path.append(
+            page.evaluate("() => document.activeElement.id || document.activeElement.className")
+        )
+    raise AssertionError(f"{key} never reached the target; the focus went through {path}")
+
+
+def _choose_with_keyboard(select, page, value: str) -> None:
+    """Move a focused <select> to ``value`` with the arrow keys (no pointer)."""
+    options = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    steps = options.index(value) - options.index(select.input_value())
+    for _ in range(abs(steps)):
+        page.keyboard.press("ArrowDown" if steps > 0 else "ArrowUp")
+    expect(select).to_have_value(value)
+
+
+def _shows_focus(locator) -> bool:
+    return locator.evaluate(
+        "el => el.matches(':focus-visible') && getComputedStyle(el).outlineStyle !== 'none'"
+        " && parseFloat(getComputedStyle(el).outlineWidth) >= 2"
+    )
+
+
+def test_a_delegate_votes_in_arabic_with_the_keyboard_only(live_server, new_page):
+    """The delegate switches the interface to Arabic and votes without a pointer: the page is
+    mirrored, every button says what it votes on, the focus follows the steps and each step is
+    announced."""
+    title = "Schluss der Debatte"
+    moderator = new_page(DESKTOP)
+    base = _conference_base(moderator, live_server)
+    _draft_poll(moderator, base, title)
+
+    # The delegate's phone: from here on, only keys.
+    phone = _phone(new_page, live_server.join_urls[DELEGATE])
+    keyboard = phone.keyboard
+    language = phone.locator("#locale-select")
+    _tab_to(phone, language)
+    assert _shows_focus(language)
+    _choose_with_keyboard(language, phone, "ar")
+    _tab_to(phone, phone.locator("form.language button[type=submit]"))
+    keyboard.press("Enter")
+    expect(phone.locator("html")).to_have_attribute("lang", "ar")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+
+    moderator.click("button.open-poll")
+
+    ballot = phone.locator("#ballot")
+    expect(ballot).to_be_visible()
+    expect(ballot).to_have_attribute("aria-labelledby", "ballot-title")
+    expect(phone.get_by_role("region", name=title)).to_be_visible()
+    strings = ballot.evaluate("el => Object.assign({}, el.dataset)")
+    status = phone.locator("#ballot-status")
+    expect(status).to_have_attribute("role", "status")
+    expect(status).to_contain_text(title)  # the poll that just opened is announced
+
+    yes, no, abstain = (ballot.locator(f".ballot-{v}") for v in ("yes", "no", "abstain"))
+    for button, label in (
+        (yes, strings["yes"]),
+        (no, strings["no"]),
+        (abstain, strings["abstain"]),
+    ):
+        expect(button).to_have_accessible_name(re.compile(f"^{re.escape(label)}.*{title}"))
+
+    # Forward to the second choice, back to the first, choose it with the Enter key.
+    _tab_to(phone, no)
+    _tab_to(phone, yes, key="Shift+Tab")
+    expect(yes).to_be_focused()
+    assert _shows_focus(yes)
+    keyboard.press("Enter")
+
+    # The focus moves to the confirmation, which says what was chosen and on what.
+    confirm = ballot.locator(".ballot-confirm")
+    change = ballot.locator(".ballot-change")
+    expect(confirm).to_be_focused()
+    assert _shows_focus(confirm)
+    expect(confirm).to_have_accessible_name(
+        re.compile(f"^{re.escape(strings['confirm'])}.*{title}")
+    )
+    expect(confirm).to_have_accessible_description(re.compile(re.escape(strings["yes"])))
+    expect(ballot.locator(".ballot-chosen")).to_contain_text(strings["yes"])
+    expect(status).to_contain_text(strings["yes"])
+
+    # Mirrored: right to left, the primary action comes first, at the right.
+    assert ballot.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    confirm_box, change_box = confirm.bounding_box(), change.bounding_box()
+    assert confirm_box["x"] > change_box["x"], (confirm_box, change_box)
+    card_box = ballot.bounding_box()
+    card_right, confirm_right = (
+        card_box["x"] + card_box["width"],
+        confirm_box["x"] + confirm_box["width"],
+    )
+    assert card_right - confirm_right < card_box["width"] / 8, (card_box, confirm_box)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "vote-arabic-keyboard-confirm")
+
+    keyboard.press("Space")
+    done = ballot.locator(".ballot-done")
+    expect(done).to_be_visible(timeout=30_000)
+    expect(done).to_be_focused()
+    expect(done).to_have_text(strings["stored"])
+    expect(status).to_contain_text(strings["stored"])
+    assert re.fullmatch(r"[0-9a-f]{32}", ballot.locator("code.tracker").inner_text())
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    violations = axe_violations(phone)
+    assert not violations, describe(violations)
+    screenshot(phone, "vote-arabic-keyboard")
+
+    expect(moderator.locator("#turnout-fill")).to_have_attribute("data-count", "1")
+
+
+def test_an_election_is_filled_in_with_the_keyboard(live_server, new_page):
+    """Toggling a candidate redraws the ballot; the focus stays on that candidate."""
+    title = "Wahl der Kassenprüfung"
+    moderator = new_page(DESKTOP)
+    base = _conference_base(moderator, live_server)
+    moderator.goto(f"{base}/polls")
+    moderator.click("#new-poll summary")
+    moderator.select_option("#target", "election")
+    moderator.fill("#title", title)
+    moderator.select_option("#method", "approval")
+    moderator.fill("#seats", "2")
+    moderator.fill("#candidates", "Leyla Aydın\nJonas Weber\nOlena Koval")
+    moderator.click("#new-poll button[type=submit].primary")
+    moderator.wait_for_selector("button.open-poll")
+
+    phone = _phone(new_page, live_server.join_urls[DELEGATE])
+    moderator.click("button.open-poll")
+    ballot = phone.locator("#ballot")
+    leyla, jonas, olena = (
+        ballot.locator(".ballot-candidate", has_text=n) for n in ("Leyla", "Jonas", "Olena")
+    )
+    expect(leyla).to_have_accessible_name(re.compile(f"^Leyla Aydın.*{title}"))
+    assert not axe_violations(phone), describe(axe_violations(phone))
+
+    _tab_to(phone, leyla)
+    phone.keyboard.press("Space")
+    expect(leyla).to_have_attribute("aria-pressed", "true")
+    expect(leyla).to_be_focused()
+    phone.keyboard.press("Tab")
+    expect(jonas).to_be_focused()
+    phone.keyboard.press("Enter")
+    expect(jonas).to_have_attribute("aria-pressed", "true")
+    expect(jonas).to_be_focused()
+    expect(olena).to_be_disabled()  # two seats, two chosen
+    phone.keyboard.press("Tab")  # past the disabled candidate, to "Continue"
+    expect(ballot.locator(".ballot-next")).to_be_focused()
+    phone.keyboard.press("Enter")
+
+    confirm = ballot.locator(".ballot-confirm")
+    expect(confirm).to_be_focused()
+    expect(confirm).to_have_accessible_description(re.compile("Leyla Aydın, Jonas Weber"))
+    phone.keyboard.press("Enter")
+    expect(ballot.locator(".ballot-done")).to_be_focused(timeout=30_000)
+    expect(phone.locator("#ballot-status")).to_contain_text("Your vote has been stored.")
