@@ -3,8 +3,8 @@
 // It appears when a poll opens, offers large buttons, asks for confirmation, and shows the
 // receipt (tracker) once the server has stored the ballot. Each confirmed ballot carries a
 // submission id made here; until the server acknowledges it, the ballot is kept in
-// localStorage and sent again with the same id (on reconnect, reload or timeout), so a retry
-// can never count twice.
+// localStorage and sent again with the same id (on reconnect, reload, timeout or when the
+// server answers that it is busy), so a retry can never count twice.
 //
 // For keyboard and screen reader users: every vote button is named by what it votes on, focus
 // follows the steps (choice → confirmation → receipt), and a status region outside the card
@@ -19,6 +19,9 @@
   var resultCard = document.getElementById("ballot-result");
   var t = card.dataset; // translated strings
   var ACK_TIMEOUT = 8000;
+  var RETRY_AFTER = 2000; // then doubling, up to RETRY_MAX, with jitter
+  var RETRY_MAX = 15000;
+  var BUSY = 503; // the server's answer when its database stayed locked: try again later
   var current = null; // the open poll
   var votes = []; // my votes in it
   var local = {}; // "poll:voter" -> {stage, choice}
@@ -117,15 +120,20 @@
       submission_id: entry.submission_id
     };
     socket.timeout(ACK_TIMEOUT).emit("cast_ballot", payload, function (err, reply) {
-      if (err) { // no acknowledgement: try again with the same id
+      if (err || (reply && !reply.ok && reply.status === BUSY)) {
+        // No acknowledgement, or the server is busy: keep the ballot and send it again later
+        // with the same submission id, waiting a little longer each time.
         state.stage = "retrying";
+        state.attempts = (state.attempts || 0) + 1;
         render();
+        var wait = Math.min(RETRY_AFTER * Math.pow(2, state.attempts - 1), RETRY_MAX);
         window.setTimeout(function () {
           if (socket.connected && state.stage === "retrying") { send(pollId, voterId); }
-        }, 2000);
+        }, wait * (0.75 + Math.random() / 2));
         return;
       }
       remember(pollId, voterId, null);
+      state.attempts = 0;
       if (reply && reply.ok) {
         state.stage = "done";
         if (!focusNext && focusInCard()) { focusNext = "done:" + voterId; }

@@ -179,6 +179,51 @@ def _socket_packet(message) -> tuple[str, list] | None:
     return (match.group(1), json.loads(match.group(2))) if match else None
 
 
+def test_a_ballot_answered_busy_is_sent_again_with_the_same_id(live_server, new_page):
+    """The server answers 503 when its database stayed locked; the phone keeps the ballot and
+    sends it again later with the same submission id, as after a timeout."""
+    moderator = new_page(PHONE)
+    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
+    moderator.click("#new-poll summary")
+    moderator.fill("#title", "Vertagung")
+    moderator.click("#new-poll button[type=submit].primary")
+
+    sent = []  # the cast_ballot payloads that left the phone
+
+    def busy_once(ws):
+        server = ws.connect_to_server()
+
+        def from_page(message):
+            packet = _socket_packet(message)
+            if packet and packet[1][0] == "cast_ballot":
+                sent.append(packet[1][1])
+                if len(sent) == 1:  # answer the first one as a locked database would
+                    ack = "43" + packet[0][2:]
+                    busy = {"ok": False, "status": 503, "error": "busy"}
+                    ws.send(ack + json.dumps([busy]))
+                    return
+            server.send(message)
+
+        ws.on_message(from_page)
+
+    phone = new_page(PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    phone.route_web_socket(re.compile(r"/socket\.io/"), busy_once)
+    phone.goto(live_server.join_urls["Elif Kaya"])
+    phone.wait_for_selector("#connection[data-state=online]")
+    moderator.click("button.open-poll")
+    phone.click("#ballot .ballot-yes")
+    phone.click("#ballot .ballot-confirm")
+    phone.wait_for_selector("#ballot .ballot-sending")  # "sending again" while it waits
+    assert phone.evaluate("Object.keys(localStorage).length") == 1
+    phone.wait_for_selector("#ballot .ballot-done", timeout=30_000)
+    assert phone.evaluate("Object.keys(localStorage).length") == 0
+    assert len(sent) == 2 and sent[0]["submission_id"] == sent[1]["submission_id"]
+    assert sent[0]["choice"] == sent[1]["choice"] == {"vote": "yes"}
+    moderator.wait_for_selector("#turnout-fill[data-count='1']")
+
+
 def test_the_projector_never_shows_an_older_turnout(live_server, new_page):
     """Turnout events may overtake each other; within one poll the count never steps back."""
     moderator = new_page(PHONE)
