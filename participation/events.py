@@ -22,6 +22,8 @@ class Event:
     name: str
     room: str
     payload: dict = field(default_factory=dict)
+    #: A connection in the room that already knows (it asked, and is answered directly).
+    skip: str | None = None
 
 
 Sink = Callable[[Event], None]
@@ -33,9 +35,12 @@ def set_sink(sink: Sink | None) -> None:
     _sink = sink
 
 
-def publish(session: Session, name: str, room: str, payload: dict | None = None) -> None:
-    """Queue an event for delivery once ``session`` commits."""
-    session.info.setdefault(_OUTBOX, []).append(Event(name, room, payload or {}))
+def publish(
+    session: Session, name: str, room: str, payload: dict | None = None, skip: str | None = None
+) -> None:
+    """Queue an event for delivery once ``session`` commits (to every connection in ``room``
+    but ``skip``)."""
+    session.info.setdefault(_OUTBOX, []).append(Event(name, room, payload or {}, skip))
 
 
 @event.listens_for(Session, "after_commit")

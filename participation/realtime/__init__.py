@@ -24,7 +24,7 @@ def init_realtime(app: Flask) -> None:
 
 def broadcast(event: events.Event) -> None:
     """Send a committed event to its room; a ended session also loses its sockets here."""
-    socketio.emit(event.name, event.payload, to=event.room)
+    socketio.emit(event.name, event.payload, to=event.room, skip_sid=event.skip)
     if event.name == "session_ended":
         _disconnect_room(event.room)
 

@@ -61,7 +61,7 @@ def connect(auth=None):
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("not signed in")
     join_room(f"user:{current_user.person.id}")
-    join_room(f"login:{current_user.login.id}")
+    join_room(f"login:{current_user.login_id}")
 
 
 @on("watch_conference", "observer")

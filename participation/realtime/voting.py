@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
@@ -48,14 +49,14 @@ def cast_ballot(payload: dict) -> dict:
     same submission id gets the same receipt.
     """
     conference_id = payload["conference_id"]
-    accreditation = current_user.accreditation(conference_id)
     receipt = voting.cast_ballot(
-        accreditation.id if accreditation is not None else None,
+        current_user.accreditation_id_in(conference_id),
         _int(payload, "poll_id"),
         payload.get("choice"),
         payload.get("submission_id"),
         voter_id=_int(payload, "voter_id", optional=True),
         conference_id=conference_id,
+        origin=request.sid,
     )
     return {"ok": True, "receipt": receipt.as_dict()}
 

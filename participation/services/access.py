@@ -9,7 +9,6 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
-from sqlalchemy.orm import joinedload
 
 from participation import clock, events
 from participation.extensions import db
@@ -113,9 +112,7 @@ def session_for(token: str | None) -> LoginSession | None:
     if not token:
         return None
     return db.session.scalar(
-        select(LoginSession)
-        .options(joinedload(LoginSession.person), joinedload(LoginSession.accreditation))
-        .where(LoginSession.token_hash == clock.digest(token))
+        select(LoginSession).where(LoginSession.token_hash == clock.digest(token))
     )
 
 

@@ -13,22 +13,21 @@ from participation.extensions import db
 from participation.models import AuditEntry, AuditHead
 from participation.models.audit import GENESIS_HASH
 
+#: The fields an entry's hash covers: all but the hashes.
+HASHED_FIELDS = ("seq", "at", "actor", "action", "subject", "conference_id", "data")
 
-def canonical(entry: AuditEntry) -> bytes:
+
+def canonical(entry: AuditEntry | dict) -> bytes:
     """The bytes an entry's hash covers: every field but the hashes, in a fixed form."""
-    body = {
-        "seq": entry.seq,
-        "at": entry.at.isoformat(timespec="microseconds"),
-        "actor": entry.actor,
-        "action": entry.action,
-        "subject": entry.subject,
-        "conference_id": entry.conference_id,
-        "data": entry.data,
-    }
+    if isinstance(entry, dict):
+        body = {name: entry[name] for name in HASHED_FIELDS}
+    else:
+        body = {name: getattr(entry, name) for name in HASHED_FIELDS}
+    body["at"] = body["at"].isoformat(timespec="microseconds")
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
+def entry_hash(entry: AuditEntry | dict, prev_hash: str) -> str:
     return hashlib.sha256(canonical(entry) + prev_hash.encode()).hexdigest()
 
 
@@ -73,20 +72,6 @@ def record(
     return entry
 
 
-#: The columns of an audit entry's row, as ``record_many`` inserts them.
-ROW_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "action",
-    "subject",
-    "conference_id",
-    "data",
-    "prev_hash",
-    "hash",
-)
-
-
 def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at) -> None:
     """Append ``(action, subject, actor, data)`` entries in the current transaction at once.
 
@@ -106,19 +91,18 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
     rows = []
     for action, subject, actor, data in entries:
         seq += 1
-        entry = AuditEntry(
-            seq=seq,
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            conference_id=conference_id,
-            data=data,
-            prev_hash=prev,
-        )
-        entry.hash = entry_hash(entry, prev)
-        rows.append({column: getattr(entry, column) for column in ROW_COLUMNS})
-        prev = entry.hash
+        row = {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "subject": subject,
+            "conference_id": conference_id,
+            "data": data,
+            "prev_hash": prev,
+        }
+        row["hash"] = prev = entry_hash(row, prev)
+        rows.append(row)
     session.execute(insert(AuditEntry.__table__), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
 

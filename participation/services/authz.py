@@ -9,11 +9,13 @@ A signed-in browser is a :class:`Principal`. Its role in a conference is the hig
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from participation import clock
 from participation.extensions import db
 from participation.models import Accreditation, LoginSession, Person
 from participation.services.errors import NotAllowed
@@ -25,41 +27,98 @@ ROLE_RANK = {"observer": 0, "delegate": 1, "moderator": 2, "admin": 3}
 LEVELS = ("public", "signed_in", "staff", *ROLE_RANK)
 
 
-@dataclass
-class Principal:
-    """The signed-in person behind a request, as Flask-Login's user object."""
+@dataclass(frozen=True)
+class Identity:
+    """Who a login session is, read in one light query on every request and socket event."""
 
-    login: LoginSession
+    login_id: int
+    person_id: int
+    #: Set for a phone that joined with an access code: the one accreditation it acts as.
+    accreditation_id: int | None
+    accreditation_conference_id: int | None
+    accreditation_role: str | None
+    is_admin: bool
+
+
+def identity_for(token: str | None) -> Identity | None:
+    """The identity of the live login session a browser's token belongs to (a plain row, no
+    objects: this runs for every request and socket event, so it must be cheap)."""
+    if not token:
+        return None
+    row = db.session.execute(
+        select(
+            LoginSession.id,
+            LoginSession.person_id,
+            LoginSession.accreditation_id,
+            Accreditation.conference_id,
+            Accreditation.role,
+            Person.is_admin,
+        )
+        .join(Person, Person.id == LoginSession.person_id)
+        .outerjoin(Accreditation, Accreditation.id == LoginSession.accreditation_id)
+        .where(LoginSession.token_hash == clock.digest(token))
+    ).one_or_none()
+    return Identity(*row) if row is not None else None
+
+
+class Principal:
+    """The signed-in person behind a request, as Flask-Login's user object.
+
+    Built from an :class:`Identity`; the person and accreditation objects are loaded only
+    when a handler asks for them.
+    """
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
+    def __init__(self, identity: Identity) -> None:
+        self.identity = identity
+
     def get_id(self) -> str:  # Flask-Login stores what this returns; we never use it.
-        return str(self.login.id)
+        return str(self.identity.login_id)
 
     @property
+    def login_id(self) -> int:
+        return self.identity.login_id
+
+    @functools.cached_property
     def person(self) -> Person:
-        return self.login.person
+        return db.session.get(Person, self.identity.person_id)
 
     @property
     def is_staff(self) -> bool:
-        return self.login.accreditation_id is None and self.person.is_admin
+        return self.identity.accreditation_id is None and self.identity.is_admin
+
+    def accreditation_id_in(self, conference_id: int) -> int | None:
+        """The id of this browser's accreditation for the conference, if it has one."""
+        identity = self.identity
+        if identity.accreditation_id is not None:
+            pinned = identity.accreditation_conference_id == conference_id
+            return identity.accreditation_id if pinned else None
+        accreditation = self.accreditation(conference_id)
+        return accreditation.id if accreditation is not None else None
 
     def accreditation(self, conference_id: int) -> Accreditation | None:
-        if self.login.accreditation_id is not None:
-            pinned = self.login.accreditation
-            return pinned if pinned.conference_id == conference_id else None
+        identity = self.identity
+        if identity.accreditation_id is not None:
+            if identity.accreditation_conference_id != conference_id:
+                return None
+            return db.session.get(Accreditation, identity.accreditation_id)
         return db.session.scalar(
             select(Accreditation).where(
                 Accreditation.conference_id == conference_id,
-                Accreditation.person_id == self.person.id,
+                Accreditation.person_id == identity.person_id,
             )
         )
 
     def role_in(self, conference_id: int) -> str | None:
         if self.is_staff:
             return "admin"
+        identity = self.identity
+        if identity.accreditation_id is not None:
+            pinned = identity.accreditation_conference_id == conference_id
+            return identity.accreditation_role if pinned else None
         accreditation = self.accreditation(conference_id)
         return accreditation.role if accreditation is not None else None
 

@@ -62,6 +62,8 @@ class PendingBallot:
     submission_id: object
     voter_id: object
     conference_id: int | None
+    #: The connection that cast it (it learns of it from its receipt).
+    origin: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
     #: Set when the box is handed to this caller: it writes the next batch.
     lead: bool = False
@@ -129,11 +131,14 @@ def cast(
     *,
     voter_id: int | None = None,
     conference_id: int | None = None,
+    origin: str | None = None,
 ) -> voting.Receipt:
     """Cast a ballot through the box; returns the receipt once its commit is done."""
     # End the caller's transaction: its connection goes back to the pool while it waits.
     db.session.rollback()
-    ballot = PendingBallot(caster_id, poll_id, choice, submission_id, voter_id, conference_id)
+    ballot = PendingBallot(
+        caster_id, poll_id, choice, submission_id, voter_id, conference_id, origin
+    )
     _box().submit(ballot)
     if ballot.error is not None:
         raise ballot.error
@@ -179,6 +184,7 @@ def _store_one_by_one(batch: list[PendingBallot]) -> None:
                 ballot.submission_id,
                 voter_id=ballot.voter_id,
                 conference_id=ballot.conference_id,
+                origin=ballot.origin,
             )
         except DomainError as error:
             ballot.error = error
@@ -349,5 +355,5 @@ def _write(poll: Poll, accepted: list, now) -> None:
         at=now,
     )
     voting.publish_turnout(poll, counts.cast_count, counts.cast_weight)
-    for _ballot, vote, _choice, _tracker in accepted:
-        voting.publish_vote_recorded(poll, vote, persons[vote.caster_id])
+    for ballot, vote, _choice, _tracker in accepted:
+        voting.publish_vote_recorded(poll, vote, persons[vote.caster_id], ballot.origin)

@@ -719,13 +719,15 @@ def cast_ballot(
     *,
     voter_id: int | None = None,
     conference_id: int | None = None,
+    origin: str | None = None,
 ) -> Receipt:
     """Cast a ballot as accreditation ``caster_id`` (for itself, or a proxy's ``voter_id``).
 
     Stores it durably and only then returns the receipt. A retry with the same submission id
     returns the same receipt, even when the first attempt and the retry raced each other.
     Ballots that arrive together share one commit (``ballot_box``) unless ``GROUP_COMMIT`` is
-    switched off.
+    switched off. ``origin``, the connection that cast it, learns of it from the receipt; the
+    caster's other devices are told.
     """
     if current_app.config.get("GROUP_COMMIT", True):
         from participation.services import ballot_box
@@ -740,6 +742,7 @@ def cast_ballot(
         submission_id,
         voter_id=voter_id,
         conference_id=conference_id,
+        origin=origin,
     )
 
 
@@ -751,10 +754,11 @@ def cast_one_ballot(
     *,
     voter_id: int | None = None,
     conference_id: int | None = None,
+    origin: str | None = None,
 ) -> Receipt:
     """Cast a single ballot in a transaction of its own (see :func:`cast_ballot`)."""
     try:
-        return _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id)
+        return _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id, origin)
     except Conflict as error:
         if not isinstance(error.__cause__, IntegrityError):
             raise
@@ -767,7 +771,7 @@ def cast_one_ballot(
 
 
 @use_case
-def _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id) -> Receipt:
+def _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id, origin) -> Receipt:
     poll = get_poll(poll_id, conference_id)
     if poll.state == "draft":
         raise Conflict(_("This poll is not open yet."))
@@ -824,7 +828,7 @@ def _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id) ->
         data=accepted_entry_data(vote),
     )
     publish_turnout(poll, bumped.cast_count, bumped.cast_weight)
-    publish_vote_recorded(poll, vote, caster.person_id)
+    publish_vote_recorded(poll, vote, caster.person_id, origin)
     return Receipt(poll.id, vote.accreditation_id, tracker)
 
 
@@ -840,7 +844,9 @@ def accepted_entry_data(vote: PollVoter) -> dict:
     return data
 
 
-def publish_vote_recorded(poll: Poll, vote: PollVoter, caster_person_id: int) -> None:
+def publish_vote_recorded(
+    poll: Poll, vote: PollVoter, caster_person_id: int, origin: str | None = None
+) -> None:
     """Tell the caster's other devices that this vote is cast (after commit)."""
     events.publish(
         db.session,
@@ -851,6 +857,7 @@ def publish_vote_recorded(poll: Poll, vote: PollVoter, caster_person_id: int) ->
             "poll_id": poll.id,
             "voter_id": vote.accreditation_id,
         },
+        skip=origin,
     )
 
 

@@ -25,7 +25,7 @@ from participation.config import SUPPORTED_LOCALES
 from participation.extensions import limiter
 from participation.services import access as access_service
 from participation.services import people as people_service
-from participation.services.authz import Principal
+from participation.services.authz import Principal, identity_for
 from participation.services.errors import DomainError
 from participation.web.access import access
 
@@ -42,8 +42,8 @@ def load_principal(_request) -> Principal | None:
     """
     bearer = bearer_token(_request)
     token = bearer if bearer is not None else session.get(SESSION_KEY)
-    login = access_service.session_for(token)
-    return Principal(login) if login is not None else None
+    identity = identity_for(token)
+    return Principal(identity) if identity is not None else None
 
 
 def bearer_token(req) -> str | None:
