@@ -8,6 +8,7 @@ When a test here fails after a change to user-visible texts, update the catalogu
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,85 @@ def test_pages_are_translated(translated_app, language, catalogues):
     client = translated_app.test_client()
     html = client.get("/", headers={"Accept-Language": language}).get_data(as_text=True)
     assert expected in html, "compiled catalogue is stale or not loaded (run `make translations`)"
+
+
+IDENTIFIER = re.compile(r"[a-z0-9_.:-]+")
+
+
+class _VisibleText(HTMLParser):
+    """Text nodes and the attribute values a person sees or hears, from an HTML page."""
+
+    SPOKEN = {"aria-label", "title", "placeholder", "alt", "value"}
+    SILENT = {"script", "style"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._silent = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SILENT:
+            self._silent += 1
+        for name, value in attrs:
+            # data-* attributes carry the strings the page's scripts show (ballot steps …);
+            # lower-case words there and in values are states and keys, not text.
+            if not value or IDENTIFIER.fullmatch(value):
+                continue
+            if name in self.SPOKEN or name.startswith("data-"):
+                self.texts.append(value.strip())
+
+    def handle_endtag(self, tag):
+        if tag in self.SILENT and self._silent:
+            self._silent -= 1
+
+    def handle_data(self, data):
+        if not self._silent and data.strip():
+            self.texts.append(" ".join(data.split()))
+
+
+def _untranslated(html: str, catalog: Catalog) -> list[str]:
+    """English source texts that appear on the page although ``catalog`` translates them."""
+    english = {
+        m.id
+        for m in catalog
+        if m.id
+        and isinstance(m.id, str)
+        and m.string
+        and m.string != m.id
+        and re.search(r"[A-Za-z]{3}", m.id)
+        and "%(" not in m.id
+        and "{" not in m.id
+    }
+    parser = _VisibleText()
+    parser.feed(html)
+    return sorted({text for text in parser.texts if text in english})
+
+
+@pytest.mark.parametrize("language", ["de", "ar", "fa", "tr", "ru", "uk"])
+def test_the_phone_and_the_projector_show_no_untranslated_text(
+    translated_app, language, catalogues
+):
+    """A delegate's phone with an open ballot, and the projector, in each language."""
+    from participation.services import voting
+    from tests.conftest import build_world, join
+
+    world = build_world()
+    poll = voting.create_poll(
+        world.moderator.person, world.conference.id, title="Schluss der Debatte"
+    )
+    voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+    pages = {}
+    for who, path in (
+        (world.delegate, f"/c/{world.conference.id}/live"),
+        (world.moderator, f"/c/{world.conference.id}/projector"),
+        (world.moderator, f"/c/{world.conference.id}/polls"),
+    ):
+        client = translated_app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+        join(client, world.codes[who.id])
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert f'lang="{language}"' in html
+        pages[path] = _untranslated(html, catalogues[language])
+    assert not any(pages.values()), pages
