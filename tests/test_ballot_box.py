@@ -6,16 +6,16 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 
 from participation.extensions import db
-from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
+from participation.models import AuditEntry
 from participation.services import audit, ballot_box, voting
 from participation.services.errors import Conflict, Invalid, NotAllowed
 from tests.conftest import build_world
 from tests.test_voting import add_delegate, new_poll
-from tests.test_voting_races import run_at_once
+from tests.test_voting_races import run_at_once, stored
 
 
 def _open(world, **options):
@@ -25,20 +25,8 @@ def _open(world, **options):
 
 def _pending(acc_id, poll, choice="yes", submission=None):
     return ballot_box.PendingBallot(
-        acc_id, poll.id, choice, submission or uuid.uuid4().hex, None, poll.conference_id
+        acc_id, poll.id, choice, submission or uuid.uuid4().hex, conference_id=poll.conference_id
     )
-
-
-def _counted(poll_id):
-    db.session.rollback()
-
-    def count(model):
-        return db.session.scalar(
-            select(func.count()).select_from(model).where(model.poll_id == poll_id)
-        )
-
-    cast = db.session.scalar(select(Poll.cast_count).where(Poll.id == poll_id))
-    return count(Ballot), count(PollParticipation), count(PollTracker), cast
 
 
 @pytest.fixture
@@ -72,7 +60,7 @@ def test_a_batch_checks_each_ballot_and_stores_the_valid_ones_in_one_commit(app,
     ballot_box.store(batch)
 
     assert len(commits) == 1
-    assert _counted(poll.id) == (6, 6, 6, 6)
+    assert stored(poll.id) == (6, 6, 6, 6)
     receipts = [b.receipt for b in batch[:6]]
     assert all(r is not None and not r.repeated for r in receipts)
     assert len({r.tracker for r in receipts}) == 6
@@ -97,7 +85,7 @@ def test_an_invalid_choice_is_refused_and_the_rest_of_the_batch_stored(app, worl
     ballot_box.store([good, spoilt])
     assert good.receipt is not None
     assert isinstance(spoilt.error, Invalid)
-    assert _counted(poll.id) == (1, 1, 1, 1)
+    assert stored(poll.id) == (1, 1, 1, 1)
 
 
 def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
@@ -123,7 +111,7 @@ def test_a_batch_that_breaks_a_constraint_is_stored_ballot_by_ballot(app, world,
     monkeypatch.setattr(ballot_box, "_store_poll", clash)
     ballot_box.store(batch)
     assert all(b.receipt is not None and b.error is None for b in batch)
-    assert _counted(poll.id) == (2, 2, 2, 2)
+    assert stored(poll.id) == (2, 2, 2, 2)
     assert audit.verify().ok
 
 
@@ -164,5 +152,5 @@ def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, mo
     for result in results:
         trackers.setdefault(result.voter_id, set()).add(result.tracker)
     assert all(len(t) == 1 for t in trackers.values()) and len(trackers) == len(voters)
-    assert _counted(poll.id) == (40, 40, 40, 40)
+    assert stored(poll.id) == (40, 40, 40, 40)
     assert audit.verify().ok

@@ -60,8 +60,8 @@ class PendingBallot:
     poll_id: int
     choice: object
     submission_id: object
-    voter_id: object
-    conference_id: int | None
+    voter_id: object = None
+    conference_id: int | None = None
     #: The connection that cast it (it learns of it from its receipt).
     origin: str | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -123,22 +123,12 @@ def _box() -> BallotBox:
     return current_app.extensions.setdefault("ballot_box", BallotBox())
 
 
-def cast(
-    caster_id: int | None,
-    poll_id: int,
-    choice,
-    submission_id,
-    *,
-    voter_id: int | None = None,
-    conference_id: int | None = None,
-    origin: str | None = None,
-) -> voting.Receipt:
-    """Cast a ballot through the box; returns the receipt once its commit is done."""
+def cast(caster_id: int | None, poll_id: int, choice, submission_id, **options) -> voting.Receipt:
+    """Cast a ballot through the box (options as ``voting.cast_one_ballot``); returns the
+    receipt once the commit that stored it is done."""
     # End the caller's transaction: its connection goes back to the pool while it waits.
     db.session.rollback()
-    ballot = PendingBallot(
-        caster_id, poll_id, choice, submission_id, voter_id, conference_id, origin
-    )
+    ballot = PendingBallot(caster_id, poll_id, choice, submission_id, **options)
     _box().submit(ballot)
     if ballot.error is not None:
         raise ballot.error

@@ -711,39 +711,19 @@ class Receipt:
         }
 
 
-def cast_ballot(
-    caster_id: int | None,
-    poll_id: int,
-    choice,
-    submission_id,
-    *,
-    voter_id: int | None = None,
-    conference_id: int | None = None,
-    origin: str | None = None,
-) -> Receipt:
+def cast_ballot(caster_id: int | None, poll_id: int, choice, submission_id, **options) -> Receipt:
     """Cast a ballot as accreditation ``caster_id`` (for itself, or a proxy's ``voter_id``).
 
     Stores it durably and only then returns the receipt. A retry with the same submission id
     returns the same receipt, even when the first attempt and the retry raced each other.
     Ballots that arrive together share one commit (``ballot_box``) unless ``GROUP_COMMIT`` is
-    switched off. ``origin``, the connection that cast it, learns of it from the receipt; the
-    caster's other devices are told.
+    switched off. The options are those of :func:`cast_one_ballot`.
     """
     if current_app.config.get("GROUP_COMMIT", True):
         from participation.services import ballot_box
 
-        cast = ballot_box.cast
-    else:
-        cast = cast_one_ballot
-    return cast(
-        caster_id,
-        poll_id,
-        choice,
-        submission_id,
-        voter_id=voter_id,
-        conference_id=conference_id,
-        origin=origin,
-    )
+        return ballot_box.cast(caster_id, poll_id, choice, submission_id, **options)
+    return cast_one_ballot(caster_id, poll_id, choice, submission_id, **options)
 
 
 def cast_one_ballot(
@@ -756,7 +736,12 @@ def cast_one_ballot(
     conference_id: int | None = None,
     origin: str | None = None,
 ) -> Receipt:
-    """Cast a single ballot in a transaction of its own (see :func:`cast_ballot`)."""
+    """Cast a single ballot in a transaction of its own (see :func:`cast_ballot`).
+
+    ``voter_id`` names the proxy giver whose vote is cast; ``conference_id`` the conference
+    the poll must belong to; ``origin``, the connection that cast it, learns of it from the
+    receipt, and only the caster's other devices are told.
+    """
     try:
         return _cast(caster_id, poll_id, choice, submission_id, voter_id, conference_id, origin)
     except Conflict as error:

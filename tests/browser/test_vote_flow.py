@@ -179,16 +179,22 @@ def _socket_packet(message) -> tuple[str, list] | None:
     return (match.group(1), json.loads(match.group(2))) if match else None
 
 
-def test_a_ballot_answered_busy_is_sent_again_with_the_same_id(live_server, new_page):
-    """The server answers 503 when its database stayed locked; the phone keeps the ballot and
-    sends it again later with the same submission id, as after a timeout."""
+def _moderator_with_a_draft_poll(live_server, new_page, title: str):
+    """The moderator's page on the poll desk, with a new draft poll ready to open."""
     moderator = new_page(PHONE)
     moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
     conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
     moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
     moderator.click("#new-poll summary")
-    moderator.fill("#title", "Vertagung")
+    moderator.fill("#title", title)
     moderator.click("#new-poll button[type=submit].primary")
+    return moderator
+
+
+def test_a_ballot_answered_busy_is_sent_again_with_the_same_id(live_server, new_page):
+    """The server answers 503 when its database stayed locked; the phone keeps the ballot and
+    sends it again later with the same submission id, as after a timeout."""
+    moderator = _moderator_with_a_draft_poll(live_server, new_page, "Vertagung")
 
     sent = []  # the cast_ballot payloads that left the phone
 
@@ -226,13 +232,8 @@ def test_a_ballot_answered_busy_is_sent_again_with_the_same_id(live_server, new_
 
 def test_the_projector_never_shows_an_older_turnout(live_server, new_page):
     """Turnout events may overtake each other; within one poll the count never steps back."""
-    moderator = new_page(PHONE)
-    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
-    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
-    moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
-    moderator.click("#new-poll summary")
-    moderator.fill("#title", "Schluss der Rednerliste")
-    moderator.click("#new-poll button[type=submit].primary")
+    moderator = _moderator_with_a_draft_poll(live_server, new_page, "Schluss der Rednerliste")
+    conference_id = re.search(r"/c/(\d+)/polls", moderator.url).group(1)
 
     turnouts = []  # poll_turnout events as they reached the projector
     routes = []
