@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from participation import clock
 from participation.extensions import db
@@ -40,24 +40,32 @@ class Identity:
     is_admin: bool
 
 
+#: Built once: SQLAlchemy then computes its cache key once, not on every socket event.
+_IDENTITY = (
+    select(
+        LoginSession.id,
+        LoginSession.person_id,
+        LoginSession.accreditation_id,
+        Accreditation.conference_id,
+        Accreditation.role,
+        Person.is_admin,
+    )
+    .join(Person, Person.id == LoginSession.person_id)
+    .outerjoin(Accreditation, Accreditation.id == LoginSession.accreditation_id)
+    .where(LoginSession.token_hash == bindparam("token_hash"))
+)
+
+
 def identity_for(token: str | None) -> Identity | None:
     """The identity of the live login session a browser's token belongs to (a plain row, no
     objects: this runs for every request and socket event, so it must be cheap)."""
     if not token:
         return None
-    row = db.session.execute(
-        select(
-            LoginSession.id,
-            LoginSession.person_id,
-            LoginSession.accreditation_id,
-            Accreditation.conference_id,
-            Accreditation.role,
-            Person.is_admin,
-        )
-        .join(Person, Person.id == LoginSession.person_id)
-        .outerjoin(Accreditation, Accreditation.id == LoginSession.accreditation_id)
-        .where(LoginSession.token_hash == clock.digest(token))
-    ).one_or_none()
+    row = (
+        db.session.connection()
+        .execute(_IDENTITY, {"token_hash": clock.digest(token)})
+        .one_or_none()
+    )
     return Identity(*row) if row is not None else None
 
 

@@ -265,8 +265,10 @@ def published_ballots(poll: Poll) -> dict:
         return {"ballots": [], "trackers": [], "named": []}
     ballots = [
         {"key": b.key, "choice": b.choice, "weight": b.weight}
-        for b in db.session.scalars(
-            select(Ballot).where(Ballot.poll_id == poll.id).order_by(Ballot.key)
+        for b in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight)
+            .where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.key)
         )
     ]
     trackers = list(
