@@ -60,6 +60,9 @@ def from_environment(*, need_secret: bool = True) -> dict:
         "SECRET_KEY": _secret_key(instance) if need_secret else None,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        #: With several processes: how often each one drops sockets whose session ended
+        #: on another (their events are refused at once in any case).
+        "SESSION_SWEEP_SECONDS": float(os.environ.get("SESSION_SWEEP_SECONDS", "5")),
         "PORT": int(os.environ.get("PORT", "5000")),
         "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

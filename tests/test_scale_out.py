@@ -79,6 +79,7 @@ def cluster(tmp_path_factory):
         for name in ("a", "b"):
             env = database.env(servers.free_port(), message_queue=REDIS)
             env["TRUSTED_PROXIES"] = "1"  # as behind the proxy of deploy/
+            env["SESSION_SWEEP_SECONDS"] = "0.5"
             processes.append(servers.start_app(env, log=workdir / f"server-{name}.log"))
         a, b = processes
         codes = database.codes
@@ -199,6 +200,26 @@ def test_a_vote_on_one_process_updates_a_projector_on_the_other(cluster):
     finally:
         screen_a.close()
         screen_b.close()
+
+
+def test_a_session_ended_on_one_process_loses_its_sockets_on_the_other(cluster):
+    a, b = cluster.processes
+    token = sign_in(a.url, cluster.database.codes["delegates"][2]["code"])
+    phone = Screen(b.url, token, cluster.conference_id)
+    try:
+        assert phone.client.connected
+        api(a.url, "POST", "/auth/revoke", token)  # signed out on A …
+        try:
+            refused = phone.client.call("poll_state", {"conference_id": cluster.conference_id})
+            assert refused["ok"] is False and refused["status"] == 403  # … refused on B at once
+        except socketio.exceptions.SocketIOError:
+            pass  # or B has already dropped the socket
+        deadline = time.monotonic() + 15
+        while phone.client.connected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not phone.client.connected, "B kept the socket of a session ended on A"
+    finally:
+        phone.close()
 
 
 def test_both_processes_take_a_burst_and_count_each_ballot_once(cluster):

@@ -9,12 +9,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from participation.extensions import socketio
-from participation.realtime import state
+from participation.realtime import forget_socket, state, track_socket
 from participation.services.authz import allows
 from participation.services.errors import DomainError
 
@@ -60,8 +61,14 @@ def connect(auth=None):
     """Only signed-in browsers connect; each joins its own person and session rooms."""
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("not signed in")
-    join_room(f"user:{current_user.person.id}")
+    join_room(f"user:{current_user.identity.person_id}")
     join_room(f"login:{current_user.login_id}")
+    track_socket(current_app._get_current_object(), request.sid, current_user.login_id)
+
+
+@socketio.on("disconnect")
+def disconnect(*_reason) -> None:
+    forget_socket(current_app._get_current_object(), request.sid)
 
 
 @on("watch_conference", "observer")

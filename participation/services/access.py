@@ -107,6 +107,13 @@ def staff_login(email: str, password: str) -> tuple[str, Person]:
     return _start_session(person, None), person
 
 
+def live_session_ids(ids: set[int]) -> set[int]:
+    """Which of these login sessions still exist (a read)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(LoginSession.id).where(LoginSession.id.in_(ids))))
+
+
 def session_for(token: str | None) -> LoginSession | None:
     """The live login session a browser's token belongs to (a read, not a use case)."""
     if not token:
