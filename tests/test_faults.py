@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 import socketio
 from sqlalchemy import event, func, select
 
@@ -29,6 +28,7 @@ from participation.extensions import db
 from participation.models import Ballot, Poll, PollParticipation
 from participation.services import voting
 from tests.conftest import csrf_token, join, socket_client
+from tests.live_api import api, sign_in
 
 DELEGATES = 60
 SECRET = "test-" + "k" * 40
@@ -47,24 +47,6 @@ def template(tmp_path_factory):
 
 def start(database, workdir: Path, name: str) -> servers.Server:
     return servers.start_app(database.env(servers.free_port()), log=workdir / f"{name}.log")
-
-
-def sign_in(url: str, code: str) -> str:
-    response = requests.post(url + "/api/v1/auth/join", json={"code": code}, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
-
-
-def api(url: str, method: str, path: str, token: str, body: dict | None = None) -> dict:
-    response = requests.request(
-        method,
-        url + "/api/v1" + path,
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 def open_poll(url: str, moderator: str, conference_id: int) -> int:

@@ -26,6 +26,7 @@ from bench.setup import check
 from bench.swarm import Swarm
 from participation import create_app
 from participation.extensions import db
+from tests.live_api import api, sign_in
 
 DATABASE = os.environ.get("TEST_DATABASE_URL")
 REDIS = os.environ.get("TEST_REDIS_URL")
@@ -49,24 +50,6 @@ class Cluster:
     @property
     def conference_id(self) -> int:
         return self.database.codes["conference_id"]
-
-
-def sign_in(url: str, code: str) -> str:
-    response = requests.post(url + "/api/v1/auth/join", json={"code": code}, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()["token"]
-
-
-def api(url: str, method: str, path: str, token: str, body: dict | None = None) -> dict:
-    response = requests.request(
-        method,
-        url + "/api/v1" + path,
-        json=body,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    assert response.status_code < 300, response.text
-    return response.json()
 
 
 @pytest.fixture(scope="module")
