@@ -51,7 +51,7 @@ class Swarm:
     """Clients of one server; ``tokens[i] is None`` connects without signing in (bare stack)."""
 
     #: Events whose first arrival each client notes.
-    WATCHED = ("poll_opened", "poll_closed")
+    WATCHED = ("poll_opened", "ballot_ready", "poll_closed")
 
     def __init__(self, url: str, tokens: list[str | None], *, concurrency: int = 50) -> None:
         self.url = url
@@ -152,16 +152,20 @@ class Swarm:
 
         return list(await asyncio.gather(*(one(i) for i in indices)))
 
-    async def wait_for(self, event: str, *, timeout: float = 60) -> float | None:
-        """Wait until ``event`` reached every client; the moment the last one got it.
+    async def wait_for(
+        self, event: str, *, timeout: float = 60, members: list[int] | None = None
+    ) -> float | None:
+        """Wait until ``event`` reached every client (or those of ``members``); the moment the
+        last one got it.
 
         None if it did not reach them all in time, or a client lost its connection first.
         """
+        chosen = self.members if members is None else [self.members[i] for i in members]
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
-            waiting = [m for m in self.members if event not in m.seen]
+            waiting = [m for m in chosen if event not in m.seen]
             if not waiting:
-                return max(m.seen[event] for m in self.members)
+                return max(m.seen[event] for m in chosen)
             if any(m.client is None or not m.client.connected for m in waiting):
                 return None
             await asyncio.sleep(0.005)

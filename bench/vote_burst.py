@@ -215,6 +215,10 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
             sent = time.perf_counter()
             await api(http, "POST", f"{base}/{poll['id']}/open", moderator)
             opened = await swarm.wait_for("poll_opened", timeout=options.timeout)
+            # The delegates (the first n clients) get their ballots with the opening.
+            ballots_shown = await swarm.wait_for(
+                "ballot_ready", timeout=options.timeout, members=list(range(n))
+            )
             choices = ["yes", "no", "abstain"]
             runs = {i: random.getrandbits(64) for i in range(n)}
 
@@ -291,6 +295,7 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
         "join_seconds": join_seconds,
         "connect_seconds": connect_seconds,
         "open_seconds": None if opened is None else opened - sent,
+        "ballot_seconds": None if ballots_shown is None else ballots_shown - sent,
         "close_request_seconds": closed_reply - closing,
         "result_seconds": None if last is None else last - closing,
         "result_missing_clients": missing_result,
@@ -420,7 +425,8 @@ def print_report(report: dict) -> None:
             f"per ballot (bare {_n(bare['burst_server_cpu_seconds'])} s)\n"
             f"  sign-in / connect + state     {_n(ours['join_seconds'])} s / "
             f"{_n(ours['connect_seconds'])} s for {r['delegates'] + r['observers']} clients\n"
-            f"  poll opened on every client   {_s(ours['open_seconds'])}\n"
+            f"  poll opened on every client   {_s(ours['open_seconds'])}, ballot on every "
+            f"delegate's phone {_s(ours['ballot_seconds'])}\n"
             f"  server peak memory            {_n(ours['peak_memory_mib'], 0)} MiB "
             f"(bare {_n(bare['peak_memory_mib'], 0)} MiB)\n"
             f"  stored = acknowledged         {checks['stored_ballots']} = "

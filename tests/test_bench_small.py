@@ -23,6 +23,7 @@ def test_a_small_vote_burst_stores_every_acknowledged_ballot_once(tmp_path):
     assert checks["acknowledged"] == checks["stored_ballots"] == 30
     assert checks["duplicates"] == 0 and checks["audit_ok"]
     assert ours["result_missing_clients"] == 0
+    assert ours["open_seconds"] > 0 and ours["ballot_seconds"] > 0
     assert bare["acks"] == 30
     for figure in (ours["burst_seconds"], bare["burst_seconds"], run["ratio"]):
         assert figure > 0

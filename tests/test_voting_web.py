@@ -86,11 +86,30 @@ def test_moderator_runs_a_secret_poll_from_the_desk(app, world):
         sio.get_received()
 
     assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
-    opened = events_named(dana, "poll_opened")
-    assert opened and opened[0]["id"] == poll.id and "result" not in opened[0]
+    received = [(e["name"], e["args"][0]) for e in dana.get_received()]
+    names = [name for name, _payload in received]
+    # Her ballot comes with the opening, before it, so her phone needs not ask for it.
+    assert names.index("ballot_ready") < names.index("poll_opened")
+    ready = dict(received)["ballot_ready"]
+    assert ready["conference_id"] == cid and ready["voting"]["poll"]["id"] == poll.id
+    assert ready["voting"]["my_votes"] == [
+        {
+            "voter_id": world.delegate.id,
+            "own": True,
+            "name": "Dana Delegate",
+            "weight": 1,
+            "cast": False,
+            "tracker": None,
+        }
+    ]
+    opened = dict(received)["poll_opened"]
+    assert opened["id"] == poll.id and "result" not in opened
+    # The moderator has no vote in it, so no ballot.
+    assert "ballot_ready" not in {e["name"] for e in desk.get_received()}
     reply = dana.emit("poll_state", {"conference_id": cid}, callback=True)
     assert reply["voting"]["poll"]["id"] == poll.id
     assert reply["voting"]["my_votes"][0]["cast"] is False
+    assert reply["voting"]["my_votes"] == ready["voting"]["my_votes"]
     assert "turnout" not in reply["voting"]  # moderators and projector only
     desk.get_received()
 
@@ -312,3 +331,25 @@ def test_the_countdown_closes_the_poll_by_itself(app, world):
     assert state == "closed"
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "poll.closed")).one()
     assert entry.data["by"] == "countdown" and entry.data["result"]["outcome"] == "adopted"
+
+
+def test_a_proxy_holders_ballot_comes_with_the_opening_with_both_votes(app, world):
+    giver = add_delegate(world, "Gül Geberin", world.org_a, present=False)
+    voting.record_proxy(world.moderator.person, world.conference.id, giver.id, world.delegate.id)
+    _client, dana, _state = phone(app, world, world.delegate)
+    _client_b, bo, _state_b = phone(app, world, world.delegate_b)
+    poll = voting.create_poll(world.moderator.person, world.conference.id, title="Vollmacht")
+    dana.get_received()
+    bo.get_received()
+    voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+
+    (ready,) = events_named(dana, "ballot_ready")
+    votes = ready["voting"]["my_votes"]
+    assert [(v["voter_id"], v["own"], v["name"]) for v in votes] == [
+        (world.delegate.id, True, "Dana Delegate"),
+        (giver.id, False, "Gül Geberin"),
+    ]
+    state = dana.emit("poll_state", {"conference_id": world.conference.id}, callback=True)
+    assert state["voting"]["my_votes"] == votes
+    (bos,) = events_named(bo, "ballot_ready")  # each caster gets only their own
+    assert [v["voter_id"] for v in bos["voting"]["my_votes"]] == [world.delegate_b.id]

@@ -411,8 +411,23 @@
   }
 
   document.addEventListener("participation:state", function (event) { apply(event.detail.voting); });
-  socket.on("poll_opened", refresh);
-  socket.on("poll_closed", refresh);
+  // A poll opens: whoever casts votes in it gets "ballot_ready" (with the votes) just before
+  // "poll_opened"; everyone else shows the open poll without a ballot. No request is needed,
+  // so a hall of phones does not ask the server all at once.
+  socket.on("ballot_ready", function (ready) {
+    if (ready && ready.conference_id === conferenceId) { apply(ready.voting); }
+  });
+  socket.on("poll_opened", function (poll) {
+    if (current && current.id === poll.id) { return; } // its ballot is shown already
+    apply({ poll: poll, my_votes: [], last_result: null });
+  });
+  socket.on("poll_closed", function (poll) {
+    if (poll.state === "closed" && (!current || current.id === poll.id)) {
+      apply({ poll: null, my_votes: [], last_result: poll });
+    } else {
+      refresh(); // cancelled, or not the poll shown: ask what there is to show
+    }
+  });
   socket.on("vote_recorded", function (recorded) { // cast elsewhere (another device, the API)?
     var state = local[recorded.poll_id + ":" + recorded.voter_id] || {};
     if (["done", "sending", "retrying"].indexOf(state.stage) < 0) { refresh(); }
