@@ -100,12 +100,7 @@ class Principal:
 
     def accreditation_id_in(self, conference_id: int) -> int | None:
         """The id of this browser's accreditation for the conference, if it has one."""
-        identity = self.identity
-        if identity.accreditation_id is not None:
-            pinned = identity.accreditation_conference_id == conference_id
-            return identity.accreditation_id if pinned else None
-        accreditation = self.accreditation(conference_id)
-        return accreditation.id if accreditation is not None else None
+        return self._of_accreditation(conference_id, "accreditation_id", "id")
 
     def accreditation(self, conference_id: int) -> Accreditation | None:
         identity = self.identity
@@ -123,12 +118,17 @@ class Principal:
     def role_in(self, conference_id: int) -> str | None:
         if self.is_staff:
             return "admin"
+        return self._of_accreditation(conference_id, "accreditation_role", "role")
+
+    def _of_accreditation(self, conference_id: int, pinned_field: str, attribute: str):
+        """A field of the accreditation for the conference: from the identity for a phone
+        pinned to one (no query), else from the person's accreditation there."""
         identity = self.identity
         if identity.accreditation_id is not None:
             pinned = identity.accreditation_conference_id == conference_id
-            return identity.accreditation_role if pinned else None
+            return getattr(identity, pinned_field) if pinned else None
         accreditation = self.accreditation(conference_id)
-        return accreditation.role if accreditation is not None else None
+        return getattr(accreditation, attribute) if accreditation is not None else None
 
 
 def allows(principal, level: str, conference_id: int | None = None) -> bool:
