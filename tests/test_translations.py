@@ -255,3 +255,21 @@ def test_the_phone_and_the_projector_show_no_untranslated_text(
         assert f'lang="{language}"' in html
         pages[path] = _untranslated(html, catalogues[language])
     assert not any(pages.values()), pages
+
+
+def test_user_text_keeps_its_own_direction_in_a_right_to_left_interface(translated_app):
+    """Titles and names are written in any language: in the Arabic interface a German title
+    is isolated (``dir="auto"`` or ``<bdi>``), so it reads left to right inside the page."""
+    from participation.services import conferences
+    from tests.conftest import build_world, join
+
+    world = build_world()
+    conferences.save_agenda_item(world.staff, world.conference.id, title="Begrüßung", number="1")
+    client = translated_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
+    join(client, world.codes[world.delegate.id])
+    html = client.get(f"/c/{world.conference.id}/live").get_data(as_text=True)
+    assert 'dir="rtl"' in html
+    assert '<h1 dir="auto">Testkonferenz</h1>' in html
+    assert "<bdi>Begrüßung</bdi>" in html
+    assert "<bdi>Dana Delegate</bdi>" in html and "<bdi>Verein Alpha</bdi>" in html

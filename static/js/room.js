@@ -31,6 +31,7 @@
       var a = document.createElement("a");
       a.href = "/c/" + conferenceId + "/documents/" + d.id;
       a.textContent = d.number + " " + d.title;
+      a.dir = "auto"; // a German title reads left to right in an Arabic interface
       li.appendChild(a);
       docs.appendChild(li);
     });
