@@ -16,6 +16,8 @@ from tests.browser.conftest import DESKTOP, PHONE, PROJECTOR, screenshot, sign_i
 
 MODERATOR = "Samira Benali (Moderation)"
 DELEGATE = "Aylin Demir"
+#: Of the same organisation as DELEGATE in the demo (participation/demo.py).
+PROXY_GIVER = "Jonas Okafor"
 
 
 class Findings:
@@ -281,3 +283,40 @@ def test_an_election_is_filled_in_with_the_keyboard(live_server, new_page):
     phone.keyboard.press("Enter")
     expect(ballot.locator(".ballot-done")).to_be_focused(timeout=30_000)
     expect(phone.locator("#ballot-status")).to_contain_text("Your vote has been stored.")
+
+
+def test_a_proxy_holder_casts_both_votes_with_the_keyboard(live_server, new_page):
+    """Two votes on one phone, her own and one by proxy: each has its own buttons, named after
+    whose vote they cast, and each goes through choose, confirm and receipt by keyboard."""
+    title = "Vertagung der Wahl"
+    moderator = new_page(DESKTOP)
+    base = _conference_base(moderator, live_server)
+    moderator.goto(f"{base}/proxies")
+    for field, name in (("#giver_id", PROXY_GIVER), ("#holder_id", DELEGATE)):
+        option = moderator.locator(f"{field} option", has_text=name)
+        moderator.select_option(field, option.get_attribute("value"))
+    moderator.get_by_role("button", name="Record proxy").click()
+    expect(moderator.locator("table")).to_contain_text(PROXY_GIVER)
+    _draft_poll(moderator, base, title)
+
+    phone = _phone(new_page, live_server.join_urls[DELEGATE])
+    moderator.click("button.open-poll")
+    ballot = phone.locator("#ballot")
+    own, proxy = ballot.locator(".ballot-vote").nth(0), ballot.locator(".ballot-vote").nth(1)
+    expect(proxy.locator("h3")).to_contain_text(PROXY_GIVER)
+    expect(proxy.locator(".ballot-no")).to_have_accessible_name(re.compile(PROXY_GIVER))
+    assert not axe_violations(phone), describe(axe_violations(phone))
+
+    for vote, choice in ((own, ".ballot-yes"), (proxy, ".ballot-no")):
+        _tab_to(phone, vote.locator(choice))
+        phone.keyboard.press("Enter")
+        confirm = vote.locator(".ballot-confirm")
+        expect(confirm).to_be_focused()
+        phone.keyboard.press("Space")
+        done = vote.locator(".ballot-done")
+        expect(done).to_be_visible(timeout=30_000)
+        expect(done).to_be_focused()
+    expect(phone.locator("#ballot-status")).to_contain_text(PROXY_GIVER)
+    assert not axe_violations(phone), describe(axe_violations(phone))
+    screenshot(phone, "vote-proxy-keyboard")
+    expect(moderator.locator("#turnout-fill")).to_have_attribute("data-count", "2")
