@@ -320,3 +320,49 @@ def test_a_proxy_holder_casts_both_votes_with_the_keyboard(live_server, new_page
     assert not axe_violations(phone), describe(axe_violations(phone))
     screenshot(phone, "vote-proxy-keyboard")
     expect(moderator.locator("#turnout-fill")).to_have_attribute("data-count", "2")
+
+
+def test_yes_no_or_abstain_for_each_candidate_by_keyboard(live_server, new_page):
+    """Each candidate is a group of three buttons named after the candidate; marking one keeps
+    the focus on it, and "Continue" comes only when every candidate is marked."""
+    title = "Wahl der Delegierten zum Bundesrat"
+    moderator = new_page(DESKTOP)
+    base = _conference_base(moderator, live_server)
+    moderator.goto(f"{base}/polls")
+    moderator.click("#new-poll summary")
+    moderator.select_option("#target", "election")
+    moderator.fill("#title", title)
+    moderator.select_option("#method", "candidate_yes_no_abstain")
+    moderator.fill("#seats", "2")
+    moderator.fill("#candidates", "Amal Nasser\nPiotr Wiśniewski")
+    moderator.click("#new-poll button[type=submit].primary")
+    moderator.wait_for_selector("button.open-poll")
+
+    phone = _phone(new_page, live_server.join_urls[DELEGATE])
+    moderator.click("button.open-poll")
+    ballot = phone.locator("#ballot")
+    amal = ballot.locator("fieldset.ballot-candidate-row", has_text="Amal Nasser")
+    piotr = ballot.locator("fieldset.ballot-candidate-row", has_text="Piotr")
+    expect(amal.locator(".ballot-yes")).to_have_accessible_name(re.compile("Amal Nasser"))
+    next_button = ballot.locator(".ballot-next")
+    expect(next_button).to_be_disabled()
+    assert not axe_violations(phone), describe(axe_violations(phone))
+
+    _tab_to(phone, amal.locator(".ballot-yes"))
+    phone.keyboard.press("Enter")
+    expect(amal.locator(".ballot-yes")).to_have_attribute("aria-pressed", "true")
+    expect(amal.locator(".ballot-yes")).to_be_focused()
+    _tab_to(phone, piotr.locator(".ballot-abstain"))
+    phone.keyboard.press("Space")
+    expect(piotr.locator(".ballot-abstain")).to_have_attribute("aria-pressed", "true")
+    expect(next_button).to_be_enabled()
+    _tab_to(phone, next_button)
+    phone.keyboard.press("Enter")
+
+    confirm = ballot.locator(".ballot-confirm")
+    expect(confirm).to_be_focused()
+    expect(confirm).to_have_accessible_description(re.compile("Amal Nasser"))
+    phone.keyboard.press("Enter")
+    expect(ballot.locator(".ballot-done")).to_be_focused(timeout=30_000)
+    assert not axe_violations(phone), describe(axe_violations(phone))
+    expect(moderator.locator("#turnout-fill")).to_have_attribute("data-count", "1")
