@@ -342,19 +342,15 @@ def published_audit_seq() -> int | None:
     )
 
 
-def published_audit_head() -> dict:
-    """The head of the public log: the chain's head, or the last entry before an open poll."""
-    limit = published_audit_seq()
-    if limit is None:
-        return audit_head()
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == limit))
-    return {"seq": entry.seq, "hash": entry.hash}
-
-
 def audit_page(after: int = 0, limit: int = 200) -> dict:
     """A page of the public audit chain, oldest first, and its public head."""
     limit = max(1, min(int(limit), 1000))
-    head = published_audit_head()
+    withheld_after = published_audit_seq()
+    if withheld_after is None:
+        head = audit_head()
+    else:
+        last = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == withheld_after))
+        head = {"seq": last.seq, "hash": last.hash}
     entries = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq > after, AuditEntry.seq <= head["seq"])
@@ -363,7 +359,7 @@ def audit_page(after: int = 0, limit: int = 200) -> dict:
     ).all()
     return {
         "head": head,
-        "withheld": published_audit_seq() is not None,
+        "withheld": withheld_after is not None,
         "entries": [
             {
                 "seq": e.seq,
@@ -763,7 +759,7 @@ def cast_ballot(caster_id: int | None, poll_id: int, choice, submission_id, **op
     switched off. The options are those of :func:`cast_one_ballot`.
     """
     if current_app.config.get("GROUP_COMMIT", True):
-        from participation.services import ballot_box
+        from participation.services import ballot_box  # it builds on this module
 
         return ballot_box.cast(caster_id, poll_id, choice, submission_id, **options)
     return cast_one_ballot(caster_id, poll_id, choice, submission_id, **options)

@@ -239,20 +239,28 @@ def test_a_delegate_votes_in_arabic_with_the_keyboard_only(live_server, new_page
     expect(moderator.locator("#turnout-fill")).to_have_attribute("data-count", "1")
 
 
-def test_an_election_is_filled_in_with_the_keyboard(live_server, new_page):
-    """Toggling a candidate redraws the ballot; the focus stays on that candidate."""
-    title = "Wahl der Kassenprüfung"
+def _moderator_with_a_draft_election(live_server, new_page, title, method, candidates):
+    """The moderator's desk with a draft election for two seats, ready to open."""
     moderator = new_page(DESKTOP)
     base = _conference_base(moderator, live_server)
     moderator.goto(f"{base}/polls")
     moderator.click("#new-poll summary")
     moderator.select_option("#target", "election")
     moderator.fill("#title", title)
-    moderator.select_option("#method", "approval")
+    moderator.select_option("#method", method)
     moderator.fill("#seats", "2")
-    moderator.fill("#candidates", "Leyla Aydın\nJonas Weber\nOlena Koval")
+    moderator.fill("#candidates", "\n".join(candidates))
     moderator.click("#new-poll button[type=submit].primary")
     moderator.wait_for_selector("button.open-poll")
+    return moderator
+
+
+def test_an_election_is_filled_in_with_the_keyboard(live_server, new_page):
+    """Toggling a candidate redraws the ballot; the focus stays on that candidate."""
+    title = "Wahl der Kassenprüfung"
+    moderator = _moderator_with_a_draft_election(
+        live_server, new_page, title, "approval", ["Leyla Aydın", "Jonas Weber", "Olena Koval"]
+    )
 
     phone = _phone(new_page, live_server.join_urls[DELEGATE])
     moderator.click("button.open-poll")
@@ -326,17 +334,13 @@ def test_yes_no_or_abstain_for_each_candidate_by_keyboard(live_server, new_page)
     """Each candidate is a group of three buttons named after the candidate; marking one keeps
     the focus on it, and "Continue" comes only when every candidate is marked."""
     title = "Wahl der Delegierten zum Bundesrat"
-    moderator = new_page(DESKTOP)
-    base = _conference_base(moderator, live_server)
-    moderator.goto(f"{base}/polls")
-    moderator.click("#new-poll summary")
-    moderator.select_option("#target", "election")
-    moderator.fill("#title", title)
-    moderator.select_option("#method", "candidate_yes_no_abstain")
-    moderator.fill("#seats", "2")
-    moderator.fill("#candidates", "Amal Nasser\nPiotr Wiśniewski")
-    moderator.click("#new-poll button[type=submit].primary")
-    moderator.wait_for_selector("button.open-poll")
+    moderator = _moderator_with_a_draft_election(
+        live_server,
+        new_page,
+        title,
+        "candidate_yes_no_abstain",
+        ["Amal Nasser", "Piotr Wiśniewski"],
+    )
 
     phone = _phone(new_page, live_server.join_urls[DELEGATE])
     moderator.click("button.open-poll")
