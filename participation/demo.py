@@ -546,9 +546,7 @@ def _vote(moderator, conference_id, people, target_kind, target_id, yes, no, abs
     choices = ["yes"] * yes + ["no"] * no + ["abstain"] * abstain
     for name, choice in zip(ARCHIVE_DELEGATES, choices, strict=False):
         accreditation = conferences.conference_accreditation(conference_id, people[name].id)
-        voting.cast_ballot(
-            accreditation.id, poll.id, choice, f"demo-{poll.id}-{accreditation.id}"
-        )
+        voting.cast_ballot(accreditation.id, poll.id, choice, f"demo-{poll.id}-{accreditation.id}")
     return voting.close_poll(moderator, conference_id, poll.id)
 
 
@@ -605,7 +603,11 @@ def _archive_texts(admin, moderator, conference_id, organisations, people, tick)
     _vote(moderator, conference_id, people, "document", resolution.id, 7, 0, 1)
     tick()
     documents.save_translation(
-        admin, conference_id, resolution.id, language="en", title=ARCHIVE_RESOLUTION_EN[0],
+        admin,
+        conference_id,
+        resolution.id,
+        language="en",
+        title=ARCHIVE_RESOLUTION_EN[0],
         body=ARCHIVE_RESOLUTION_EN[1],
     )
 
@@ -626,7 +628,11 @@ def _archive_texts(admin, moderator, conference_id, organisations, people, tick)
     _vote(moderator, conference_id, people, "document", catalogue.id, 8, 0, 0)
     tick()
     documents.save_translation(
-        admin, conference_id, catalogue.id, language="en", title=ARCHIVE_CATALOGUE_EN[0],
+        admin,
+        conference_id,
+        catalogue.id,
+        language="en",
+        title=ARCHIVE_CATALOGUE_EN[0],
         body=ARCHIVE_CATALOGUE_EN[1],
     )
 

@@ -21,9 +21,11 @@ def _post(client, path, data):
 
 def test_staff_create_an_organisation(app, world):
     client = _staff(app)
-    response = _post(client, "/admin/organisations",
-                     {"name": "Kulturbrücke Hamm", "short_name": "KBH", "town": "Hamm",
-                      "active": "y"})
+    response = _post(
+        client,
+        "/admin/organisations",
+        {"name": "Kulturbrücke Hamm", "short_name": "KBH", "town": "Hamm", "active": "y"},
+    )
     assert response.status_code == 302
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Kulturbrücke Hamm"))
 
@@ -46,38 +48,60 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, world):
 def test_a_delegate_opening_an_admin_page_is_refused(app, world):
     phone = app.test_client()
     join(phone, world.codes[world.delegate.id])
-    for path in ("/admin/", "/admin/organisations", f"/admin/c/{world.conference.id}/checkin",
-                 f"/admin/c/{world.conference.id}/accreditations"):
+    for path in (
+        "/admin/",
+        "/admin/organisations",
+        f"/admin/c/{world.conference.id}/checkin",
+        f"/admin/c/{world.conference.id}/accreditations",
+    ):
         response = phone.get(path)
         assert response.status_code == 403, path
         assert "not allowed" in response.get_data(as_text=True) or "nicht" in response.get_data(
             as_text=True
         )
-    response = phone.post("/admin/organisations",
-                          data={"name": "Sneaky", "csrf_token": csrf_token(phone, "/")})
+    response = phone.post(
+        "/admin/organisations", data={"name": "Sneaky", "csrf_token": csrf_token(phone, "/")}
+    )
     assert response.status_code == 403
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Sneaky")) is None
 
 
 def test_staff_create_a_conference_with_agenda(app, world):
     client = _staff(app)
-    response = _post(client, "/admin/conferences", {
-        "title": "5. Netzwerkkonferenz", "number": "5", "starts_on": "2027-05-08",
-        "ends_on": "2027-05-08", "venue": "Rathaus", "status": "planned",
-        "languages": ["de", "ar"], "line_width": "80"})
+    response = _post(
+        client,
+        "/admin/conferences",
+        {
+            "title": "5. Netzwerkkonferenz",
+            "number": "5",
+            "starts_on": "2027-05-08",
+            "ends_on": "2027-05-08",
+            "venue": "Rathaus",
+            "status": "planned",
+            "languages": ["de", "ar"],
+            "line_width": "80",
+        },
+    )
     assert response.status_code == 302
     conference = db.session.scalar(select(Conference).where(Conference.number == 5))
     assert conference.languages == ["de", "ar"]
     path = f"/admin/c/{conference.id}/agenda"
-    assert _post(client, path, {"number": "TOP 1", "title": "Begrüßung", "parent_id": "0"}
-                 ).status_code == 302
+    assert (
+        _post(client, path, {"number": "TOP 1", "title": "Begrüßung", "parent_id": "0"}).status_code
+        == 302
+    )
     parent = db.session.scalar(select(AgendaItem).where(AgendaItem.number == "TOP 1"))
-    assert _post(client, path, {"number": "TOP 1.1", "title": "Grußwort",
-                                "parent_id": str(parent.id)}).status_code == 302
+    assert (
+        _post(
+            client, path, {"number": "TOP 1.1", "title": "Grußwort", "parent_id": str(parent.id)}
+        ).status_code
+        == 302
+    )
     child = db.session.scalar(select(AgendaItem).where(AgendaItem.number == "TOP 1.1"))
     # Only one level of sub-items.
-    response = _post(client, path, {"number": "TOP 1.1.1", "title": "Zu tief",
-                                    "parent_id": str(child.id)})
+    response = _post(
+        client, path, {"number": "TOP 1.1.1", "title": "Zu tief", "parent_id": str(child.id)}
+    )
     assert response.status_code == 422
     duplicate = _post(client, path, {"number": "TOP 1", "title": "Nochmal", "parent_id": "0"})
     assert duplicate.status_code == 422
@@ -85,9 +109,19 @@ def test_staff_create_a_conference_with_agenda(app, world):
 
 def test_end_before_start_is_refused(app, world):
     client = _staff(app)
-    response = _post(client, "/admin/conferences", {
-        "title": "Falsch", "number": "6", "starts_on": "2027-05-08", "ends_on": "2027-05-01",
-        "status": "planned", "languages": ["de"], "line_width": "80"})
+    response = _post(
+        client,
+        "/admin/conferences",
+        {
+            "title": "Falsch",
+            "number": "6",
+            "starts_on": "2027-05-08",
+            "ends_on": "2027-05-01",
+            "status": "planned",
+            "languages": ["de"],
+            "line_width": "80",
+        },
+    )
     assert response.status_code == 422
     assert db.session.scalar(select(Conference).where(Conference.title == "Falsch")) is None
 
@@ -95,9 +129,18 @@ def test_end_before_start_is_refused(app, world):
 def test_accredit_a_new_person(app, world):
     client = _staff(app)
     path = f"/admin/c/{world.conference.id}/accreditations"
-    response = _post(client, path, {"person_id": "0", "new_person_name": "Neu Delegierte",
-                                    "role": "delegate", "organisation_id": str(world.org_a.id),
-                                    "voting_right": "y", "vote_weight": "2"})
+    response = _post(
+        client,
+        path,
+        {
+            "person_id": "0",
+            "new_person_name": "Neu Delegierte",
+            "role": "delegate",
+            "organisation_id": str(world.org_a.id),
+            "voting_right": "y",
+            "vote_weight": "2",
+        },
+    )
     assert response.status_code == 302
     acc = db.session.scalar(select(Accreditation).where(Accreditation.vote_weight == 2))
     assert acc.person.display_name == "Neu Delegierte" and acc.voting_right
@@ -106,8 +149,11 @@ def test_accredit_a_new_person(app, world):
 def test_observers_cannot_get_a_voting_right(app, world):
     client = _staff(app)
     path = f"/admin/c/{world.conference.id}/accreditations/{world.observer.id}"
-    _post(client, path, {"role": "observer", "organisation_id": "0", "voting_right": "y",
-                         "vote_weight": "1"})
+    _post(
+        client,
+        path,
+        {"role": "observer", "organisation_id": "0", "voting_right": "y", "vote_weight": "1"},
+    )
     db.session.refresh(world.observer)
     assert world.observer.voting_right is False
 
@@ -119,7 +165,8 @@ def test_check_in_by_code_and_live_count(app, world):
     client = _staff(app)
     path = f"/admin/c/{world.conference.id}/checkin"
     assert "1 of 2" in client.get(path).get_data(as_text=True) or "1 von 2" in client.get(
-        path).get_data(as_text=True)
+        path
+    ).get_data(as_text=True)
     typed = world.codes[world.delegate.id].lower()
     assert _post(client, path, {"code": typed}).status_code == 302
     db.session.refresh(world.delegate)

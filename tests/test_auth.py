@@ -50,9 +50,7 @@ def test_join_link_signs_in_and_lands_on_the_live_page(app, world):
 def test_typed_code_is_forgiving_about_case_and_spaces(app, world):
     client = app.test_client()
     typed = world.codes[world.delegate.id].lower().replace("-", " ")
-    response = client.post(
-        "/join", data={"code": typed, "csrf_token": csrf_token(client, "/join")}
-    )
+    response = client.post("/join", data={"code": typed, "csrf_token": csrf_token(client, "/join")})
     assert response.status_code == 302
     assert _signed_in_as(client) == "Dana Delegate"
 
@@ -73,8 +71,9 @@ def test_guessing_is_rate_limited_but_valid_codes_do_not_count(app, world):
     client = app.test_client()
     for _ in range(5):
         join(client, world.codes[world.delegate.id])  # successes are never counted
-    statuses = [client.get(f"/join/AAAA-BBBB-CCCC-DDDD-EEEE-FF{i:02d}-GG").status_code
-                for i in range(25)]
+    statuses = [
+        client.get(f"/join/AAAA-BBBB-CCCC-DDDD-EEEE-FF{i:02d}-GG").status_code for i in range(25)
+    ]
     assert statuses[:20] == [404] * 20
     assert statuses[-1] == 429
     # The code itself is not locked: the delegate joins from another device.
@@ -86,11 +85,13 @@ def test_guessing_is_rate_limited_but_valid_codes_do_not_count(app, world):
 def test_staff_sign_in_and_wrong_passwords(app, world):
     client = app.test_client()
     token = csrf_token(client)
-    wrong = client.post("/login", data={"email": "staff@example.org", "password": "nope",
-                                        "csrf_token": token})
+    wrong = client.post(
+        "/login", data={"email": "staff@example.org", "password": "nope", "csrf_token": token}
+    )
     assert wrong.status_code == 403
-    unknown = client.post("/login", data={"email": "who@example.org", "password": STAFF_PASSWORD,
-                                          "csrf_token": token})
+    unknown = client.post(
+        "/login", data={"email": "who@example.org", "password": STAFF_PASSWORD, "csrf_token": token}
+    )
     assert unknown.status_code == 403
     assert _signed_in_as(client) is None
     sign_in_staff(client)
@@ -101,8 +102,10 @@ def test_staff_sign_in_and_wrong_passwords(app, world):
 def test_sign_in_only_follows_local_next_urls(app, world):
     client = app.test_client()
     token = csrf_token(client)
-    response = client.post("/login?next=https://evil.example/", data={
-        "email": "staff@example.org", "password": STAFF_PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "staff@example.org", "password": STAFF_PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 302
     assert "evil" not in response.headers["Location"]
 
@@ -155,8 +158,9 @@ def test_reissued_code_replaces_the_old_one(app, world):
 
 def test_a_joined_phone_acts_only_as_its_accreditation(app, world):
     """Staff who join with a delegate's code are that delegate there, not staff."""
-    db.session.execute(text("UPDATE person SET is_admin = 1 WHERE id = :id"),
-                       {"id": world.delegate.person_id})
+    db.session.execute(
+        text("UPDATE person SET is_admin = 1 WHERE id = :id"), {"id": world.delegate.person_id}
+    )
     db.session.commit()
     client = app.test_client()
     join(client, world.codes[world.delegate.id])

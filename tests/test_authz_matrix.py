@@ -229,8 +229,12 @@ def _closed_poll_and_proxy(world):
     voting.close_poll(moderator, world.conference.id, poll.id)
     giver_person = directory.save_person(world.staff, display_name="Gina Giver")
     giver = conferences.save_accreditation(
-        world.staff, world.conference.id, person_id=giver_person.id, role="delegate",
-        organisation_id=world.org_a.id, voting_right=True,
+        world.staff,
+        world.conference.id,
+        person_id=giver_person.id,
+        role="delegate",
+        organisation_id=world.org_a.id,
+        voting_right=True,
     )
     proxy = voting.record_proxy(moderator, world.conference.id, giver.id, world.delegate.id)
     return poll, proxy

@@ -116,13 +116,23 @@ def test_a_right_to_left_translation_as_pdf(app):
     world = build_world()
     cid = world.conference.id
     conferences.save_conference(
-        world.staff, conference_id=cid, title="Konferenz", number=3, status="running",
+        world.staff,
+        conference_id=cid,
+        title="Konferenz",
+        number=3,
+        status="running",
         languages=["de", "ar"],
     )
     moderator = world.moderator.person
     document = documents.create_document(
-        moderator, cid, kind="resolution", number="A1", title="Titel", body="Ein Satz.",
-        organisation_ids=[world.org_a.id], submit=True,
+        moderator,
+        cid,
+        kind="resolution",
+        number="A1",
+        title="Titel",
+        body="Ein Satz.",
+        organisation_ids=[world.org_a.id],
+        submit=True,
     )
     documents.admit_document(moderator, cid, document.id)
     test_public.vote(world, "document", document.id, ["yes", "yes"])

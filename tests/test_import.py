@@ -22,10 +22,14 @@ def _upload(app, content: bytes):
     client = app.test_client()
     sign_in_staff(client)
     path = "/admin/c/1/import"
-    return client.post(path, data={
-        "csrf_token": csrf_token(client, path),
-        "file": (io.BytesIO(content), "delegates.csv"),
-    }, content_type="multipart/form-data")
+    return client.post(
+        path,
+        data={
+            "csrf_token": csrf_token(client, path),
+            "file": (io.BytesIO(content), "delegates.csv"),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def _count() -> int:

@@ -89,8 +89,11 @@ def walk(archive_app, archive):
     values = {
         "conference_id": [cid, cid + 1],
         "document_id": [d.id for d in documents],
-        "amendment_id": [arc.amendment_adopted.id, arc.amendment_rejected.id,
-                         arc.late_amendment.id],
+        "amendment_id": [
+            arc.amendment_adopted.id,
+            arc.amendment_rejected.id,
+            arc.late_amendment.id,
+        ],
         "number": [d.number for d in documents],
         "version_number": [1, 2, 3],
         "poll_id": [p.id for p in polls],
@@ -200,9 +203,7 @@ def test_nobody_sees_who_voted_what_in_a_secret_poll(walk):
     _world, arc, visitor = walk
     trackers = set(
         db.session.scalars(
-            select(PollParticipation.tracker).where(
-                PollParticipation.poll_id == arc.secret_poll.id
-            )
+            select(PollParticipation.tracker).where(PollParticipation.poll_id == arc.secret_poll.id)
         )
     )
     names = ("Dana Delegate", "Bo Delegate")

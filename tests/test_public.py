@@ -132,8 +132,10 @@ def build_archive(world) -> Archive:
         cid,
         a1.id,
         base_version_id=a1.current_version_id,
-        changes={1: "Die Städte sollen an jeder Grundschule die Luft messen, die Werte "
-                 "veröffentlichen und Bäume an den Schulwegen pflanzen."},
+        changes={
+            1: "Die Städte sollen an jeder Grundschule die Luft messen, die Werte "
+            "veröffentlichen und Bäume an den Schulwegen pflanzen."
+        },
         reasoning="Bäume helfen sofort.",
     )
     rejected = documents.file_amendment(
@@ -385,8 +387,10 @@ def test_the_atom_feed_lists_newly_adopted_texts(archive_app, archive):
         root = ET.fromstring(response.data)
         ns = {"a": "http://www.w3.org/2005/Atom"}
         titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
-        assert sorted(titles) == ["A1 Saubere Luft in allen Stadtteilen",
-                                  "K1 Forderungen für gutes Wohnen"]
+        assert sorted(titles) == [
+            "A1 Saubere Luft in allen Stadtteilen",
+            "K1 Forderungen für gutes Wohnen",
+        ]
         links = [e.find("a:link", ns).get("href") for e in root.findall("a:entry", ns)]
         assert f"http://localhost/c/{arc.conference_id}/texts/A1" in links
 

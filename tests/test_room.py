@@ -12,8 +12,9 @@ from tests.conftest import join, sign_in_staff, socket_client
 
 @pytest.fixture
 def item(world):
-    return conferences.save_agenda_item(world.staff, world.conference.id, number="TOP 4",
-                                        title="Anträge")
+    return conferences.save_agenda_item(
+        world.staff, world.conference.id, number="TOP 4", title="Anträge"
+    )
 
 
 def _socket(app, code=None):
@@ -37,8 +38,9 @@ def test_setting_the_current_item_moves_every_phone(app, world, item):
     phone, state = _socket(app, world.codes[world.delegate.id])
     assert state["room"]["current_agenda_item"] is None
     console, _ = _socket(app)
-    assert console.emit("set_current_item", {"conference_id": 1, "agenda_item_id": item.id},
-                        callback=True) == {"ok": True}
+    assert console.emit(
+        "set_current_item", {"conference_id": 1, "agenda_item_id": item.id}, callback=True
+    ) == {"ok": True}
     pushed = _last(phone, "room")
     assert pushed["current_agenda_item"]["number"] == "TOP 4"
     # A reconnecting phone gets the same state.
@@ -49,8 +51,9 @@ def test_setting_the_current_item_moves_every_phone(app, world, item):
 
 def test_delegates_cannot_move_the_room(app, world, item):
     phone, _ = _socket(app, world.codes[world.delegate.id])
-    reply = phone.emit("set_current_item", {"conference_id": 1, "agenda_item_id": item.id},
-                       callback=True)
+    reply = phone.emit(
+        "set_current_item", {"conference_id": 1, "agenda_item_id": item.id}, callback=True
+    )
     assert reply["ok"] is False and reply["status"] == 403
     assert room.room_state(1).current_agenda_item_id is None
 
@@ -70,8 +73,11 @@ def test_point_of_order_jumps_the_queue_and_next_gives_the_floor(app, world, ite
     room.request_to_speak(world.delegate_b, item.id)
     room.request_to_speak(world.delegate_b, item.id, kind="point_of_order")
     names = [(w["name"], w["kind"]) for w in room.speakers_list(item)["waiting"]]
-    assert names == [("Bo Delegate", "point_of_order"), ("Dana Delegate", "speech"),
-                     ("Bo Delegate", "speech")]
+    assert names == [
+        ("Bo Delegate", "point_of_order"),
+        ("Dana Delegate", "speech"),
+        ("Bo Delegate", "speech"),
+    ]
     room.call_next(world.staff, 1, item.id)
     listing = room.speakers_list(item)
     assert listing["current"]["kind"] == "point_of_order"
@@ -128,7 +134,8 @@ def test_projector_settings_are_validated(app, world):
     console, _ = _socket(app)
     bad = console.emit("set_projector", {"conference_id": 1, "view": "fireworks"}, callback=True)
     assert bad["ok"] is False and bad["status"] == 422
-    good = console.emit("set_projector", {"conference_id": 1, "view": "speakers",
-                                          "theme": "light"}, callback=True)
+    good = console.emit(
+        "set_projector", {"conference_id": 1, "view": "speakers", "theme": "light"}, callback=True
+    )
     assert good["ok"] is True
     assert room.room_state(1).projector_view == "speakers"

@@ -95,9 +95,7 @@ def published_documents(
 ) -> list[Document]:
     """Published documents of one conference (or of all), in agenda order."""
     statuses = ADOPTED_STATUSES if adopted_only else PUBLISHED_STATUSES
-    query = select(Document).where(
-        Document.status.in_(statuses), Document.admitted_at.is_not(None)
-    )
+    query = select(Document).where(Document.status.in_(statuses), Document.admitted_at.is_not(None))
     if conference_id is not None:
         query = query.where(Document.conference_id == conference_id)
     return sorted(db.session.scalars(query), key=document_order)

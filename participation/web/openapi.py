@@ -452,8 +452,7 @@ BALLOT_BODY = _obj(
         "submission_id": {
             "type": "string",
             "pattern": "^[A-Za-z0-9_.:-]{8,64}$",
-            "description": "Chosen by the client; a retry with the same id gets the same "
-            "receipt.",
+            "description": "Chosen by the client; a retry with the same id gets the same receipt.",
         },
         "voter_id": {**ID, "description": "Casting a proxy's vote: whose."},
     },
@@ -467,8 +466,10 @@ def _paths() -> dict:
     return {
         "/conferences": _read(
             "The network's conferences.",
-            _ok("The conferences.", _obj({"conferences": {"type": "array", "items": _ref(
-                "Conference")}})),
+            _ok(
+                "The conferences.",
+                _obj({"conferences": {"type": "array", "items": _ref("Conference")}}),
+            ),
             errors=("429",),
         ),
         "/conferences/{conference_id}": _read(
@@ -502,8 +503,10 @@ def _paths() -> dict:
         ),
         DOC_PATH + "/versions": _read(
             "The text's versions (for anyone: from the admitted one on).",
-            _ok("The versions.", _obj({"versions": {"type": "array", "items": _ref(
-                "VersionSummary")}})),
+            _ok(
+                "The versions.",
+                _obj({"versions": {"type": "array", "items": _ref("VersionSummary")}}),
+            ),
             parameters=[CONFERENCE, DOCUMENT],
         ),
         DOC_PATH + "/versions/{version_number}": _read(
@@ -525,8 +528,10 @@ def _paths() -> dict:
         ),
         DOC_PATH + "/amendments": _read(
             "The text's amendments (for anyone: those admitted), with their fate.",
-            _ok("The amendments.", _obj({"amendments": {"type": "array", "items": _ref(
-                "Amendment")}})),
+            _ok(
+                "The amendments.",
+                _obj({"amendments": {"type": "array", "items": _ref("Amendment")}}),
+            ),
             parameters=[CONFERENCE, DOCUMENT],
         ),
         "/conferences/{conference_id}/results": _read(
@@ -582,8 +587,10 @@ def _paths() -> dict:
         "/polls": _read(
             "The conference's polls (drafts only for its moderators). Open polls show no "
             "counts; closed ones their result.",
-            _ok("The polls, newest first.", _obj({"polls": {"type": "array", "items": _ref(
-                "Poll")}})),
+            _ok(
+                "The polls, newest first.",
+                _obj({"polls": {"type": "array", "items": _ref("Poll")}}),
+            ),
             parameters=[_query("conference_id", ID, "The conference.", required=True)],
             errors=("422", "429"),
             tag="voting",
@@ -628,8 +635,10 @@ def _paths() -> dict:
         | _write(
             "Cast a ballot (delegates with a vote in the open poll).",
             {
-                **_ok("A retry: the receipt of the ballot stored before.", _obj({
-                    "receipt": _ref("Receipt")})),
+                **_ok(
+                    "A retry: the receipt of the ballot stored before.",
+                    _obj({"receipt": _ref("Receipt")}),
+                ),
                 **_ok("Stored; the receipt.", _obj({"receipt": _ref("Receipt")}), "201"),
             },
             parameters=[POLL],
@@ -642,10 +651,16 @@ def _paths() -> dict:
             "after it appear, unchanged, when the poll closes.",
             _ok("A page of the chain and its head.", _ref("AuditPage")),
             parameters=[
-                _query("after", {"type": "integer", "minimum": 0, "maximum": ID_MAX},
-                       "Entries after this sequence number."),
-                _query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
-                       "At most this many entries (200 if not given)."),
+                _query(
+                    "after",
+                    {"type": "integer", "minimum": 0, "maximum": ID_MAX},
+                    "Entries after this sequence number.",
+                ),
+                _query(
+                    "limit",
+                    {"type": "integer", "minimum": 1, "maximum": 1000},
+                    "At most this many entries (200 if not given).",
+                ),
             ],
             errors=("429",),
             tag="audit",

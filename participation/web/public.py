@@ -239,9 +239,7 @@ def _download(body: str, mimetype: str, filename: str) -> Response:
 @access("public")
 def texts_csv(conference_id: int):
     conference = archive.get_conference(conference_id)
-    return _download(
-        data.texts_csv(conference), "text/csv", f"{conference.number}-texts.csv"
-    )
+    return _download(data.texts_csv(conference), "text/csv", f"{conference.number}-texts.csv")
 
 
 @bp.get("/c/<int:conference_id>/texts.json")
@@ -259,9 +257,7 @@ def texts_json(conference_id: int):
 @access("public")
 def results_csv(conference_id: int):
     conference = archive.get_conference(conference_id)
-    return _download(
-        data.results_csv(conference), "text/csv", f"{conference.number}-results.csv"
-    )
+    return _download(data.results_csv(conference), "text/csv", f"{conference.number}-results.csv")
 
 
 @bp.get("/c/<int:conference_id>/results.json")
@@ -331,4 +327,3 @@ def search():
         hits=hits,
         pattern=archive.search_pattern(query),
     )
-

@@ -63,7 +63,11 @@ class LiveServer:
         """Run ``flask --app wsgi …`` against this server's database."""
         return subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
 
