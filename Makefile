@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PARTICIPATION_INSTANCE ?= $(CURDIR)/instance
 
-.PHONY: run test setup lint translations extract bench clean
+.PHONY: run test setup prerequisites lint typecheck translations extract bench clean
 
 run: setup
 	$(FLASK) db upgrade
@@ -14,9 +14,14 @@ run: setup
 	@echo "(password: printed above at the first run, or set one: $(FLASK) create-admin admin@example.org)"
 	$(BIN)/python wsgi.py
 
-test: setup
-	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+# The whole gate: lint, formatting, types, then every test. The PostgreSQL and Redis on
+# 127.0.0.1 are used when they answer (scripts/test-services); pytest lists what it skipped and why.
+test: prerequisites setup lint
+	eval "$$(scripts/test-services)" && $(BIN)/python -m pytest
+
+# Chromium, Pango, fonts and nginx: installed when running as root, else the command to run.
+prerequisites:
+	@scripts/prerequisites
 
 setup: $(VENV)/.installed static/vendor/socket.io.min.js translations
 
@@ -48,6 +53,9 @@ extract: $(VENV)/.installed
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/python -m bench.vote_burst
