@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from participation import clock
+from participation import demo as demo_data
 from participation.extensions import db
 from participation.models import Person
 from participation.services import audit
@@ -56,13 +57,12 @@ def create_admin(email: str, name: str | None, password: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database has conferences.")
 def demo(base_url: str | None, if_empty: bool) -> None:
     """Load a demo network with a running conference and print the delegates' join URLs."""
-    from participation import demo as demo_data
-
     if if_empty and demo_data.has_data():
         click.echo("The database holds data already; the demo was not loaded.")
         return
     password = os.environ.get("PARTICIPATION_ADMIN_PASSWORD") or clock.token_urlsafe(12)
-    base = (base_url or os.environ.get("PUBLIC_URL") or "http://127.0.0.1:5000").rstrip("/")
+    served_at = f"http://{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"
+    base = (base_url or os.environ.get("PUBLIC_URL") or served_at).rstrip("/")
     result = demo_data.load(admin_password=password)
     click.echo(f"Demo conference: {result.conference.title}")
     click.echo(f"Staff sign-in: {base}/login  admin@example.org  {password}")
