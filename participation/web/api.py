@@ -15,9 +15,9 @@ from participation.services import access as access_service
 from participation.services import api_tokens, voting
 from participation.services.authz import allows, require
 from participation.services.errors import Invalid, NotFound
-from participation.web import error_response
 from participation.web.access import access
 from participation.web.auth import SESSION_KEY, _failed, _join_limit, bearer_token
+from participation.web.errors import error_response
 from participation.web.voting import schedule_countdown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
