@@ -29,7 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
     settings.check(app.config)
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way
+            app.wsgi_app, x_for=n, x_proto=n, x_host=n
+        )
 
     _bind_extensions(app)
     _register_blueprints(app)

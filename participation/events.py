@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 _OUTBOX = "participation_outbox"
 
@@ -36,7 +36,11 @@ def set_sink(sink: Sink | None) -> None:
 
 
 def publish(
-    session: Session, name: str, room: str, payload: dict | None = None, skip: str | None = None
+    session: Session | scoped_session,
+    name: str,
+    room: str,
+    payload: dict | None = None,
+    skip: str | None = None,
 ) -> None:
     """Queue an event for delivery once ``session`` commits (to every connection in ``room``
     but ``skip``)."""

@@ -41,7 +41,7 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
     """The package's modules that ``name`` imports, wherever in the file."""
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -53,6 +53,16 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
                 submodule = f"{base}.{alias.name}"
                 found.add(submodule if submodule in known else base)
     return {m for m in found if m in known and m != name}
+
+
+def _runtime_nodes(tree: ast.AST):
+    """Every node but those under ``if TYPE_CHECKING:`` (imports for the type checker only)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            yield from (n for child in node.orelse for n in ast.walk(child))
+            continue
+        yield node
+        yield from _runtime_nodes(node)
 
 
 def _graph() -> dict[str, set[str]]:
@@ -109,9 +119,7 @@ def test_the_lower_layers_import_nothing_above_them():
     for name, targets in _graph().items():
         for layer, allowed in ALLOWED_BELOW.items():
             if _within(name, layer):
-                wrong += [
-                    (name, t) for t in targets if not _within(t, layer) and t not in allowed
-                ]
+                wrong += [(name, t) for t in targets if not _within(t, layer) and t not in allowed]
         for layer, forbidden in NEVER.items():
             if _within(name, layer):
                 wrong += [(name, t) for t in targets if any(_within(t, f) for f in forbidden)]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation import clock
 from participation.models.base import Base, UTCDateTime
+
+if TYPE_CHECKING:  # the relationship's other side; imported at run time by the registry
+    from participation.models.conference import Accreditation
 
 
 class Network(Base):
@@ -59,7 +63,7 @@ class Person(Base):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
-    accreditations: Mapped[list[Accreditation]] = relationship(  # noqa: F821
+    accreditations: Mapped[list[Accreditation]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
 
@@ -83,4 +87,4 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship()
-    accreditation: Mapped[Accreditation | None] = relationship()  # noqa: F821
+    accreditation: Mapped[Accreditation | None] = relationship()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
@@ -17,10 +17,34 @@ from flask_socketio import ConnectionRefusedError, join_room
 from participation.extensions import socketio
 from participation.realtime import forget_socket, state, track_socket
 from participation.services.authz import allows
-from participation.services.errors import DomainError
+from participation.services.errors import DomainError, Invalid
 
 #: event name → access level, for the authorisation matrix.
 EVENT_ACCESS: dict[str, str] = {}
+
+
+def optional_id(payload: dict, key: str) -> int | None:
+    """An id the payload may leave out; anything but a whole number is refused."""
+    value = payload.get(key)
+    return None if value is None else required_id(payload, key)
+
+
+def required_id(payload: dict, key: str) -> int:
+    """An id the payload must carry; a boolean is not a number."""
+    value = payload.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise Invalid(_("The request could not be understood."))
+    return value
+
+
+def socket_id() -> str:
+    """The connection the current event came on (Flask-SocketIO sets it on the request)."""
+    return request.sid  # type: ignore[attr-defined]
+
+
+def _app() -> Flask:
+    """The application itself, not the context-bound proxy (a background task keeps it)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
 def error_ack(message: str, status: int = 400) -> dict:
@@ -63,12 +87,12 @@ def connect(auth=None):
         raise ConnectionRefusedError("not signed in")
     join_room(f"user:{current_user.identity.person_id}")
     join_room(f"login:{current_user.login_id}")
-    track_socket(current_app._get_current_object(), request.sid, current_user.login_id)
+    track_socket(_app(), socket_id(), current_user.login_id)
 
 
 @socketio.on("disconnect")
 def disconnect(*_reason) -> None:
-    forget_socket(current_app._get_current_object(), request.sid)
+    forget_socket(_app(), socket_id())
 
 
 @on("watch_conference", "observer")

@@ -5,18 +5,9 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.realtime.handlers import on
+from participation.realtime.handlers import on, optional_id, required_id
 from participation.services import room
 from participation.services.errors import Invalid, NotAllowed
-
-
-def _int(payload: dict, key: str, *, optional: bool = False) -> int | None:
-    value = payload.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(_("The request could not be understood."))
-    return value
 
 
 def _me(payload: dict):
@@ -26,13 +17,18 @@ def _me(payload: dict):
     return accreditation
 
 
+def _kind(payload: dict) -> str:
+    kind = payload.get("kind")
+    return kind if isinstance(kind, str) else "speech"
+
+
 def _ok(**extra) -> dict:
     return {"ok": True, **extra}
 
 
 @on("set_current_item", "moderator")
 def set_current_item(payload: dict) -> dict:
-    item_id = _int(payload, "agenda_item_id", optional=True)
+    item_id = optional_id(payload, "agenda_item_id")
     room.set_current_agenda_item(current_user.person, payload["conference_id"], item_id)
     return _ok()
 
@@ -49,8 +45,8 @@ def set_projector(payload: dict) -> dict:
         current_user.person,
         payload["conference_id"],
         view=view,
-        document_id=_int(payload, "document_id", optional=True),
-        line=_int(payload, "line", optional=True),
+        document_id=optional_id(payload, "document_id"),
+        line=optional_id(payload, "line"),
         theme=theme,
     )
     return _ok()
@@ -60,8 +56,8 @@ def set_projector(payload: dict) -> dict:
 def request_to_speak(payload: dict) -> dict:
     request = room.request_to_speak(
         _me(payload),
-        _int(payload, "agenda_item_id"),
-        kind=payload.get("kind") if isinstance(payload.get("kind"), str) else "speech",
+        required_id(payload, "agenda_item_id"),
+        kind=_kind(payload),
         priority=payload.get("priority") is True,
     )
     return _ok(request_id=request.id)
@@ -69,7 +65,7 @@ def request_to_speak(payload: dict) -> dict:
 
 @on("withdraw_speech", "delegate")
 def withdraw_speech(payload: dict) -> dict:
-    room.withdraw_request(_me(payload), _int(payload, "request_id"))
+    room.withdraw_request(_me(payload), required_id(payload, "request_id"))
     return _ok()
 
 
@@ -78,9 +74,9 @@ def speakers_add(payload: dict) -> dict:
     request = room.add_speaker(
         current_user.person,
         payload["conference_id"],
-        _int(payload, "agenda_item_id"),
-        _int(payload, "accreditation_id"),
-        kind=payload.get("kind") if isinstance(payload.get("kind"), str) else "speech",
+        required_id(payload, "agenda_item_id"),
+        required_id(payload, "accreditation_id"),
+        kind=_kind(payload),
         priority=payload.get("priority") is True,
     )
     return _ok(request_id=request.id)
@@ -88,7 +84,9 @@ def speakers_add(payload: dict) -> dict:
 
 @on("speakers_remove", "moderator")
 def speakers_remove(payload: dict) -> dict:
-    room.remove_speaker(current_user.person, payload["conference_id"], _int(payload, "request_id"))
+    room.remove_speaker(
+        current_user.person, payload["conference_id"], required_id(payload, "request_id")
+    )
     return _ok()
 
 
@@ -98,28 +96,32 @@ def speakers_reorder(payload: dict) -> dict:
     if not isinstance(order, list) or not all(isinstance(i, int) for i in order):
         raise Invalid(_("The request could not be understood."))
     room.reorder_speakers(
-        current_user.person, payload["conference_id"], _int(payload, "agenda_item_id"), order
+        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id"), order
     )
     return _ok()
 
 
 @on("speakers_start", "moderator")
 def speakers_start(payload: dict) -> dict:
-    room.start_speaker(current_user.person, payload["conference_id"], _int(payload, "request_id"))
+    room.start_speaker(
+        current_user.person, payload["conference_id"], required_id(payload, "request_id")
+    )
     return _ok()
 
 
 @on("speakers_stop", "moderator")
 def speakers_stop(payload: dict) -> dict:
     room.stop_speaker(
-        current_user.person, payload["conference_id"], _int(payload, "agenda_item_id")
+        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id")
     )
     return _ok()
 
 
 @on("speakers_next", "moderator")
 def speakers_next(payload: dict) -> dict:
-    room.call_next(current_user.person, payload["conference_id"], _int(payload, "agenda_item_id"))
+    room.call_next(
+        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id")
+    )
     return _ok()
 
 
@@ -128,7 +130,7 @@ def speakers_close(payload: dict) -> dict:
     room.set_list_closed(
         current_user.person,
         payload["conference_id"],
-        _int(payload, "agenda_item_id"),
+        required_id(payload, "agenda_item_id"),
         payload.get("closed") is not False,
     )
     return _ok()

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from flask import request
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import join_room
 
 from participation import clock
-from participation.realtime.handlers import on
+from participation.realtime.handlers import on, optional_id, required_id, socket_id
 from participation.services import voting
 from participation.services.authz import allows
-from participation.services.errors import Invalid
-
-
-def _int(payload: dict, key: str, *, optional: bool = False) -> int | None:
-    value = payload.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(_("The request could not be understood."))
-    return value
 
 
 def voting_state(conference_id: int) -> dict:
@@ -51,12 +39,12 @@ def cast_ballot(payload: dict) -> dict:
     conference_id = payload["conference_id"]
     receipt = voting.cast_ballot(
         current_user.accreditation_id_in(conference_id),
-        _int(payload, "poll_id"),
+        required_id(payload, "poll_id"),
         payload.get("choice"),
         payload.get("submission_id"),
-        voter_id=_int(payload, "voter_id", optional=True),
+        voter_id=optional_id(payload, "voter_id"),
         conference_id=conference_id,
-        origin=request.sid,
+        origin=socket_id(),
     )
     return {"ok": True, "receipt": receipt.as_dict()}
 

@@ -92,7 +92,9 @@ class Principal:
 
     @functools.cached_property
     def person(self) -> Person:
-        return db.session.get(Person, self.identity.person_id)
+        person = db.session.get(Person, self.identity.person_id)
+        assert person is not None  # a login session's person cannot be deleted before it
+        return person
 
     @property
     def is_staff(self) -> bool:

@@ -92,6 +92,7 @@ def save_agenda_item(
 ) -> AgendaItem:
     """Create or update an agenda item; sub-items may not have sub-items of their own."""
     conference = get_conference(conference_id)
+    item: AgendaItem | None
     if item_id is None:
         item = AgendaItem(conference_id=conference.id)
     else:
@@ -183,6 +184,7 @@ def save_accreditation(
     person = db.session.get(Person, person_id)
     if person is None:
         raise NotFound(_("No such person."))
+    accreditation: Accreditation | None
     if accreditation_id is None:
         if conference_accreditation(conference.id, person.id) is not None:
             raise Conflict(_("%(name)s is accredited already.", name=person.display_name))
@@ -352,7 +354,8 @@ def parse_delegate_csv(content: bytes | str) -> tuple[list[ImportRow], dict[int,
     header = [_HEADER_ALIASES.get(cell.strip().lower(), "") for cell in next(reader, [])]
     if "name" not in header:
         return [], {1: [_("The first line must name the columns; a column “name” is needed.")]}
-    rows, errors = [], {}
+    rows: list[ImportRow] = []
+    errors: dict[int, list[str]] = {}
     for line, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
@@ -361,7 +364,7 @@ def parse_delegate_csv(content: bytes | str) -> tuple[list[ImportRow], dict[int,
             break
         record = {key: (cells[i].strip() if i < len(cells) else "") for i, key in enumerate(header)}
         row, problems = _import_row(line, record)
-        if problems:
+        if problems or row is None:
             errors[line] = problems
         else:
             rows.append(row)

@@ -59,9 +59,10 @@ def save_organisation(
     if organisation_id is None:
         organisation = Organisation()
     else:
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None:
+        found = db.session.get(Organisation, organisation_id)
+        if found is None:
             raise NotFound(_("No such organisation."))
+        organisation = found
     clash = organisation_by_name(name)
     if clash is not None and clash is not organisation and clash.name.lower() == name.lower():
         raise Conflict(_("An organisation named “%(name)s” exists already.", name=name))
@@ -104,9 +105,10 @@ def save_person(
     if person_id is None:
         person = new_person(display_name, email)
     else:
-        person = db.session.get(Person, person_id)
-        if person is None:
+        found_person = db.session.get(Person, person_id)
+        if found_person is None:
             raise NotFound(_("No such person."))
+        person = found_person
         cleaned = clean_email(email)
         if (
             cleaned

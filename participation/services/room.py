@@ -432,7 +432,7 @@ def call_next(actor: Person, conference_id: int, item_id: int) -> SpeakerRequest
         _stop_current(item, actor)
         _publish_speakers(item)
         return None
-    request = db.session.get(SpeakerRequest, waiting[0]["id"])
+    request = _request(item.conference_id, waiting[0]["id"])
     _start(request, actor)
     _publish_speakers(item)
     return request

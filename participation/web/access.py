@@ -16,6 +16,9 @@ from participation.services.authz import LEVELS, allows
 
 #: Endpoints served by Flask itself.
 BUILTIN_PUBLIC = {"static"}
+#: The attributes :func:`access` sets on a view.
+ACCESS_LEVEL = "access_level"
+CONFERENCE_ARG = "access_conference_arg"
 
 
 def access(level: str, conference_arg: str = "conference_id") -> Callable:
@@ -24,8 +27,8 @@ def access(level: str, conference_arg: str = "conference_id") -> Callable:
         raise ValueError(f"unknown access level {level!r}")
 
     def mark(view: Callable) -> Callable:
-        view.access_level = level
-        view.access_conference_arg = conference_arg
+        setattr(view, ACCESS_LEVEL, level)  # noqa: B010  (a function's own attribute)
+        setattr(view, CONFERENCE_ARG, conference_arg)  # noqa: B010
         return view
 
     return mark
@@ -35,7 +38,7 @@ def level_of(endpoint: str) -> str | None:
     if endpoint in BUILTIN_PUBLIC:
         return "public"
     view = current_app.view_functions.get(endpoint)
-    return getattr(view, "access_level", None)
+    return getattr(view, ACCESS_LEVEL, None)
 
 
 def guard() -> None:
@@ -51,6 +54,6 @@ def guard() -> None:
     if not current_user.is_authenticated:
         abort(401)
     view = current_app.view_functions[request.endpoint]
-    conference_id = (request.view_args or {}).get(view.access_conference_arg)
+    conference_id = (request.view_args or {}).get(getattr(view, CONFERENCE_ARG))
     if not allows(current_user, level, conference_id):
         abort(403)

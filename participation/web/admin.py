@@ -355,12 +355,14 @@ def _accreditation_fields(form: AccreditationForm) -> dict:
 
 
 def _accreditation_rows(conference_id: int) -> list[Accreditation]:
-    return db.session.scalars(
-        select(Accreditation)
-        .join(Person)
-        .where(Accreditation.conference_id == conference_id)
-        .order_by(Person.display_name)
-    ).all()
+    return list(
+        db.session.scalars(
+            select(Accreditation)
+            .join(Person)
+            .where(Accreditation.conference_id == conference_id)
+            .order_by(Person.display_name)
+        )
+    )
 
 
 @bp.route("/c/<int:conference_id>/import", methods=["GET", "POST"])
@@ -418,7 +420,8 @@ def slips(conference_id: int):
     form.accreditations.choices = [(a.id, a.person.display_name) for a in rows]
     if form.validate_on_submit() and form.accreditations.data:
         codes = access_service.issue_access_codes(form.accreditations.data, _actor())
-        slips = [_slip(db.session.get(Accreditation, aid), code) for aid, code in codes.items()]
+        by_id = {a.id: a for a in rows}
+        slips = [_slip(by_id[aid], code) for aid, code in codes.items() if aid in by_id]
         return render_template("admin/slips_print.html", conference=conference, slips=slips)
     return _render_with_status("admin/slips.html", form, conference=conference, rows=rows)
 
