@@ -39,16 +39,23 @@ static/vendor/socket.io.min.js: node_modules/.package-lock.json
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy --statistics -d participation/translations
+	$(BIN)/pybabel compile --statistics -d participation/translations
 
-# After changing user-visible texts: extract them, list what is missing from
-# participation/translations/<lang>.json, add it there, then fill the catalogues and compile.
+# After changing user-visible texts: `make extract` collects them into messages.pot, brings
+# every catalogue participation/translations/<lang>/LC_MESSAGES/messages.po up to date, gives
+# English entries their msgid, and lists (and fails on) what is untranslated or fuzzy there.
+# Translate that in the .po files with any PO editor, then `make translations` compiles them.
+# A new text starts empty, never with a fuzzy guess (-N); fuzzy entries are never compiled.
+# Without dates and line numbers the files change only when the texts do.
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o participation/translations/messages.pot .
-	$(BIN)/pybabel update -N -i participation/translations/messages.pot -d participation/translations
-	-$(BIN)/python -m participation.translations.fill --missing
-	$(BIN)/python -m participation.translations.fill
-	$(BIN)/pybabel compile --use-fuzzy --statistics -d participation/translations
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --add-location=file \
+		--header-comment="# The interface texts of participation, written by make extract." \
+		-o participation/translations/messages.pot .
+	sed -i.orig '/^"POT-Creation-Date: /d' participation/translations/messages.pot
+	rm participation/translations/messages.pot.orig
+	$(BIN)/pybabel -q update -N --ignore-obsolete --ignore-pot-creation-date \
+		-i participation/translations/messages.pot -d participation/translations
+	$(BIN)/python -m participation.translations.check --fill-english
 
 lint: setup
 	$(BIN)/ruff check .

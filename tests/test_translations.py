@@ -1,8 +1,11 @@
 """The interface translations: complete, current, with intact placeholders, and applied.
 
-When a test here fails after a change to user-visible texts, update the catalogues::
+The catalogues ``participation/translations/<lang>/LC_MESSAGES/messages.po`` are the only
+source of the translations. When a test here fails after a change to user-visible texts::
 
-    make extract        # or the commands in participation/translations/fill.py's docstring
+    make extract        # pybabel extract + update; lists what is untranslated or fuzzy
+    # ... translate that in the .po files (any PO editor) ...
+    make translations   # pybabel compile
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
+from participation.translations import check
 from tests.conftest import make_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +72,38 @@ def test_every_language_has_a_catalogue():
     assert set(LANGUAGES) == set(SUPPORTED_LOCALES)
 
 
+def test_make_extract_checks_every_catalogue():
+    assert set(check.catalogue_paths()) == set(LANGUAGES)
+
+
+def test_the_check_lists_untranslated_and_fuzzy_entries():
+    catalog = Catalog(locale="de")
+    catalog.add("Done", "Erledigt")
+    catalog.add("Open", "")
+    catalog.add("Close", "Schließen", flags=["fuzzy"])
+    catalog.add(("%(n)d vote", "%(n)d votes"), ("%(n)d Stimme", ""))
+    assert check.problems(catalog) == (["Open", "%(n)d vote"], ["Close"])
+
+
+def test_new_english_entries_take_their_msgid_and_written_ones_stay(tmp_path):
+    path = tmp_path / "messages.po"
+    english = Catalog(locale="en")
+    english.add("Open", "")
+    english.add("Close", "Shut")
+    english.add(("%(n)d vote", "%(n)d votes"), ("", ""))
+    with path.open("wb") as f:
+        write_po(f, english)
+    assert check.fill_english(path) == 2
+    filled = _read(path, locale="en")
+    assert filled.get("Open").string == "Open"
+    assert filled.get("Close").string == "Shut"
+    assert filled.get("%(n)d vote").string == ("%(n)d vote", "%(n)d votes")
+    assert check.problems(filled) == ([], [])
+
+
 def test_template_has_exactly_the_messages_of_the_source(template):
+    """What `pybabel extract` (with babel.cfg, as `make extract` runs it) finds in the source
+    now is what messages.pot holds: nothing missing, nothing stale."""
     source = {_key(m) for m in _extracted() if m.id}
     extracted = {_key(m) for m in template if m.id}
     missing = sorted(str(k[0]) for k in source - extracted)
