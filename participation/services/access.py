@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, LoginSession, Person
-from participation.services import audit
+from participation.services import audit, authz
 from participation.services.errors import Invalid, NotAllowed, NotFound
 from participation.services.unit import use_case
 
@@ -141,6 +141,7 @@ def sign_out(token: str) -> None:
 def issue_access_code(accreditation_id: int, actor: Person | None) -> str:
     """Issue a new code (replacing any earlier one) and return it; only its hash is kept."""
     accreditation = _accreditation(accreditation_id)
+    authz.require_actor(actor, "admin", accreditation.conference_id)
     code = new_access_code()
     had_code = accreditation.access_code_hash is not None
     accreditation.access_code_hash = clock.digest(code)
@@ -163,6 +164,7 @@ def issue_access_codes(accreditation_ids: list[int], actor: Person | None) -> di
 def revoke_access_code(accreditation_id: int, actor: Person | None) -> None:
     """Revoke the code and end every session it opened, disconnecting their sockets."""
     accreditation = _accreditation(accreditation_id)
+    authz.require_actor(actor, "admin", accreditation.conference_id)
     accreditation.access_code_hash = None
     accreditation.access_code_issued_at = None
     _end_sessions(

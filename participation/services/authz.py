@@ -152,3 +152,37 @@ def allows(principal, level: str, conference_id: int | None = None) -> bool:
 def require(principal, level: str, conference_id: int | None = None) -> None:
     if not allows(principal, level, conference_id):
         raise NotAllowed(_("You are not allowed to do this."))
+
+
+def role_of(actor: Principal | Person, conference_id: int) -> str | None:
+    """The role of a signed-in browser or of a person in a conference."""
+    if isinstance(actor, Principal):
+        return actor.role_in(conference_id)
+    if actor.is_admin:
+        return "admin"
+    return db.session.scalar(
+        select(Accreditation.role).where(
+            Accreditation.conference_id == conference_id, Accreditation.person_id == actor.id
+        )
+    )
+
+
+def require_actor(
+    actor: Principal | Person | None, level: str, conference_id: int | None = None
+) -> None:
+    """Refuse a use case to an actor below ``level``: the one check every use case makes.
+
+    ``None`` is the platform itself (a command, the demo loader, a timer closing a poll),
+    which no request can pose as: front doors always pass who is asking.
+    """
+    if actor is None:
+        return
+    if level == "staff":
+        allowed = actor.is_staff if isinstance(actor, Principal) else actor.is_admin
+    elif conference_id is None:
+        allowed = False
+    else:
+        role = role_of(actor, conference_id)
+        allowed = role is not None and ROLE_RANK[role] >= ROLE_RANK[level]
+    if not allowed:
+        raise NotAllowed(_("You are not allowed to do this."))

@@ -14,7 +14,7 @@ from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Person
 from participation.models.conference import ROLES
-from participation.services import audit
+from participation.services import audit, authz
 from participation.services.access import normalise_code
 from participation.services.directory import _text, new_person, organisation_by_name
 from participation.services.errors import Conflict, Invalid, NotFound
@@ -56,9 +56,11 @@ def save_conference(
         raise Invalid(_("The line width must be between 40 and 160 characters."))
     languages = [code for code in (languages or ["de"]) if code in TEXT_LANGUAGES] or ["de"]
     if conference_id is None:
+        authz.require_actor(actor, "staff")
         conference = Conference()
         db.session.add(conference)
     else:
+        authz.require_actor(actor, "admin", conference_id)
         conference = get_conference(conference_id)
     conference.title = _text(title, _("Title"), maximum=200)
     conference.number = number
@@ -91,6 +93,7 @@ def save_agenda_item(
     position: int | None = None,
 ) -> AgendaItem:
     """Create or update an agenda item; sub-items may not have sub-items of their own."""
+    authz.require_actor(actor, "admin", conference_id)
     conference = get_conference(conference_id)
     item: AgendaItem | None
     if item_id is None:
@@ -143,6 +146,7 @@ def save_agenda_item(
 
 @use_case
 def delete_agenda_item(actor: Person | None, conference_id: int, item_id: int) -> None:
+    authz.require_actor(actor, "admin", conference_id)
     item = db.session.get(AgendaItem, item_id)
     if item is None or item.conference_id != conference_id:
         raise NotFound(_("No such agenda item."))
@@ -179,6 +183,7 @@ def save_accreditation(
     vote_weight: int = 1,
 ) -> Accreditation:
     """Accredit a person for a conference, or change an accreditation."""
+    authz.require_actor(actor, "admin", conference_id)
     conference = get_conference(conference_id)
     _check_accreditation_fields(role, voting_right, vote_weight)
     person = db.session.get(Person, person_id)
@@ -268,6 +273,7 @@ def set_presence(
     actor: Person | None, conference_id: int, accreditation_id: int, present: bool
 ) -> Accreditation:
     """Mark an accredited person present or absent."""
+    authz.require_actor(actor, "moderator", conference_id)
     accreditation = db.session.get(Accreditation, accreditation_id)
     if accreditation is None or accreditation.conference_id != conference_id:
         raise NotFound(_("No such accreditation."))
@@ -291,6 +297,7 @@ def _set_presence(actor, accreditation: Accreditation, present: bool) -> Accredi
 @use_case
 def check_in_by_code(actor: Person | None, conference_id: int, typed_code: str) -> Accreditation:
     """Check a person in at the desk by scanning or typing their access code."""
+    authz.require_actor(actor, "moderator", conference_id)
     code = normalise_code(typed_code)
     accreditation = None
     if code is not None:
@@ -408,6 +415,7 @@ def _import_row(line: int, record: dict) -> tuple[ImportRow | None, list[str]]:
 @use_case
 def import_delegates(actor: Person | None, conference_id: int, content: bytes) -> int:
     """Import a delegate list; a file with any bad row imports nothing."""
+    authz.require_actor(actor, "admin", conference_id)
     conference = get_conference(conference_id)
     rows, errors = parse_delegate_csv(content)
     seen_emails: set[str] = set()

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import Network, Organisation, Person
-from participation.services import audit
+from participation.services import audit, authz
 from participation.services.access import check_password_strength, hash_password
 from participation.services.errors import Conflict, Invalid, NotFound
 from participation.services.unit import use_case
@@ -55,6 +55,7 @@ def save_organisation(
     active: bool = True,
 ) -> Organisation:
     """Create an organisation, or update it when ``organisation_id`` is given."""
+    authz.require_actor(actor, "staff")
     name = _text(name, _("Name"), maximum=200)
     if organisation_id is None:
         organisation = Organisation()
@@ -102,6 +103,7 @@ def save_person(
     password: str | None = None,
 ) -> Person:
     """Create or update a person; staff need an e-mail address to sign in."""
+    authz.require_actor(actor, "staff")
     if person_id is None:
         person = new_person(display_name, email)
     else:

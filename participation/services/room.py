@@ -9,7 +9,7 @@ from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Person
 from participation.models.room import PROJECTOR_VIEWS, RoomState, SpeakerRequest
-from participation.services import audit
+from participation.services import audit, authz
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.speaking_order import Waiting, speaking_order
 from participation.services.unit import use_case
@@ -225,6 +225,7 @@ def _start(request: SpeakerRequest, actor: Person | None) -> None:
 @use_case
 def set_current_agenda_item(actor: Person, conference_id: int, item_id: int | None) -> RoomState:
     """Move everyone's view to an agenda item (or to none)."""
+    authz.require_actor(actor, "moderator", conference_id)
     state = room_state(conference_id)
     state.current_agenda_item_id = _item(conference_id, item_id).id if item_id else None
     _store(state)
@@ -252,6 +253,7 @@ def set_projector(
     theme: str | None = None,
 ) -> RoomState:
     """Choose what the projector shows."""
+    authz.require_actor(actor, "moderator", conference_id)
     state = room_state(conference_id)
     if view is not None:
         if view not in PROJECTOR_VIEWS:
@@ -358,6 +360,7 @@ def add_speaker(
     priority: bool = False,
 ) -> SpeakerRequest:
     """A moderator puts someone on the list (also when the list is closed)."""
+    authz.require_actor(actor, "moderator", conference_id)
     item = _item(conference_id, item_id)
     accreditation = db.session.get(Accreditation, accreditation_id)
     if accreditation is None or accreditation.conference_id != conference_id:
@@ -369,6 +372,7 @@ def add_speaker(
 
 @use_case
 def remove_speaker(actor: Person, conference_id: int, request_id: int) -> None:
+    authz.require_actor(actor, "moderator", conference_id)
     request = _request(conference_id, request_id)
     if request.status != "waiting":
         raise Conflict(_("This request is no longer waiting."))
@@ -385,6 +389,7 @@ def remove_speaker(actor: Person, conference_id: int, request_id: int) -> None:
 @use_case
 def reorder_speakers(actor: Person, conference_id: int, item_id: int, order: list[int]) -> None:
     """Put the waiting speeches in the given order; the list is hand-made from then on."""
+    authz.require_actor(actor, "moderator", conference_id)
     item = _item(conference_id, item_id)
     waiting = db.session.scalars(
         select(SpeakerRequest).where(
@@ -409,6 +414,7 @@ def reorder_speakers(actor: Person, conference_id: int, item_id: int, order: lis
 
 @use_case
 def start_speaker(actor: Person, conference_id: int, request_id: int) -> None:
+    authz.require_actor(actor, "moderator", conference_id)
     request = _request(conference_id, request_id)
     if request.status != "waiting":
         raise Conflict(_("This request is no longer waiting."))
@@ -418,6 +424,7 @@ def start_speaker(actor: Person, conference_id: int, request_id: int) -> None:
 
 @use_case
 def stop_speaker(actor: Person, conference_id: int, item_id: int) -> None:
+    authz.require_actor(actor, "moderator", conference_id)
     item = _item(conference_id, item_id)
     _stop_current(item, actor)
     _publish_speakers(item)
@@ -426,6 +433,7 @@ def stop_speaker(actor: Person, conference_id: int, item_id: int) -> None:
 @use_case
 def call_next(actor: Person, conference_id: int, item_id: int) -> SpeakerRequest | None:
     """End the current speech and give the floor to the first in line."""
+    authz.require_actor(actor, "moderator", conference_id)
     item = _item(conference_id, item_id)
     waiting = speakers_list(item)["waiting"]
     if not waiting:
@@ -440,6 +448,7 @@ def call_next(actor: Person, conference_id: int, item_id: int) -> SpeakerRequest
 
 @use_case
 def set_list_closed(actor: Person, conference_id: int, item_id: int, closed: bool) -> None:
+    authz.require_actor(actor, "moderator", conference_id)
     item = _item(conference_id, item_id)
     db.session.execute(
         update(AgendaItem).where(AgendaItem.id == item.id).values(speakers_list_closed=bool(closed))
