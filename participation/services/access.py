@@ -8,7 +8,7 @@ import string
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from participation import clock, events
 from participation.extensions import db
@@ -180,21 +180,6 @@ def revoke_access_code(accreditation_id: int, actor: Person | None) -> None:
         actor=audit.actor_of(actor),
         conference_id=accreditation.conference_id,
     )
-
-
-@use_case
-def set_password(person_id: int, password: str, actor: Person | None) -> None:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise NotFound(str(_l("No such person.")))
-    check_password_strength(password)
-    person.password_hash = hash_password(password)
-    db.session.execute(
-        delete(LoginSession).where(
-            LoginSession.person_id == person.id, LoginSession.accreditation_id.is_(None)
-        )
-    )
-    audit.record("person.password_set", f"person:{person.id}", actor=audit.actor_of(actor))
 
 
 def _accreditation(accreditation_id: int) -> Accreditation:
