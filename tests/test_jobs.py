@@ -1,24 +1,29 @@
 """The background work of a serving process: poll countdowns and the session sweep.
 
 A second app on the same database stands in for another process, or for this one after a
-restart: it knows nothing of the first but what the database holds.
+restart: it knows nothing of the first but what the database holds. The last test restarts
+the real server (``python wsgi.py``, eventlet), which starts the loop when it starts serving.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from participation import clock, events, jobs, realtime
+from bench import server as servers
+from participation import clock, create_app, events, jobs, realtime
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, LoginSession, Poll
 from participation.services import audit, voting
 from tests.conftest import build_world, join, make_app, socket_client
+from tests.live_api import api, sign_in
 from tests.test_voting import opened
 
 PASSES_PER_APP = 3
@@ -173,3 +178,65 @@ def test_apps_that_do_not_serve_start_no_loop_until_asked(app, world):
         jobs.stop(app)
     assert isinstance(loop.task, threading.Thread) and not loop.task.is_alive()
     assert "jobs" not in app.extensions
+
+
+# --- the real server ----------------------------------------------------------------------------
+
+
+def test_a_countdown_survives_a_restart_of_the_server(tmp_path):
+    """``python wsgi.py`` (eventlet) killed with a countdown running closes the poll when back."""
+    database = servers.build(tmp_path / "db", 2, 0)
+    conference_id = database.codes["conference_id"]
+    server = servers.start_app(database.env(servers.free_port()), log=tmp_path / "first.log")
+    try:
+        moderator = sign_in(server.url, database.codes["moderator"]["code"])
+        body = {"conference_id": conference_id, "title": "Uhr", "duration_seconds": 600}
+        poll_id = api(server.url, "POST", "/polls", moderator, body)["poll"]["id"]
+        api(server.url, "POST", f"/polls/{poll_id}/open", moderator)
+    finally:
+        server.kill()
+    with outside(database) as app, app.app_context():
+        # The server stayed down until after the countdown ran out.
+        db.session.execute(
+            update(Poll)
+            .where(Poll.id == poll_id)
+            .values(closes_at=clock.now() - timedelta(seconds=1))
+        )
+        db.session.commit()
+    server = servers.start_app(database.env(servers.free_port()), log=tmp_path / "second.log")
+    try:
+        state = poll_state(server.url, moderator, poll_id, until="closed")
+        assert state == "closed", server.log_tail()
+    finally:
+        server.stop()
+    with outside(database) as app, app.app_context():
+        assert [entry.data["by"] for entry in closings()] == ["countdown"]
+
+
+def poll_state(url: str, token: str, poll_id: int, *, until: str, timeout: float = 60) -> str:
+    """The poll's state as the server tells it, once it is ``until`` or the time is up."""
+    deadline = time.monotonic() + timeout
+    state = api(url, "GET", f"/polls/{poll_id}", token)["poll"]["state"]
+    while state != until and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = api(url, "GET", f"/polls/{poll_id}", token)["poll"]["state"]
+    return state
+
+
+@contextlib.contextmanager
+def outside(database: servers.Database):
+    """An app on a server's database, in this process (it serves nothing)."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-" + "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database.instance / 'participation.db'}",
+            "SOCKETIO_ASYNC_MODE": "threading",
+        }
+    )
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
