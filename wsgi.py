@@ -21,7 +21,7 @@ if __name__ == "__main__":
 
         monkey.patch_all()
 
-from participation import create_app  # noqa: E402
+from participation import create_app, jobs  # noqa: E402
 from participation.extensions import socketio  # noqa: E402
 
 app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE} if __name__ == "__main__" else None)
@@ -49,4 +49,7 @@ if __name__ == "__main__":
         # Each open socket holds one of eventlet's green threads; its default pool of 1,024
         # would leave the rest of a hall of phones waiting to connect.
         options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    # Poll countdowns and the session sweep run in this process only once it serves; the
+    # ``flask`` commands, which import this module too, start none.
+    jobs.start(app)
     socketio.run(app, host=host, port=port, **options)

@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import select
 
+from participation import jobs
 from participation.extensions import db
 from participation.models import AuditEntry, Poll
 from participation.services import voting
@@ -314,20 +315,23 @@ def test_the_public_log_ends_at_an_open_polls_opening_until_it_closes(app, world
 def test_the_countdown_closes_the_poll_by_itself(app, world):
     import time
 
-    app.config["POLL_COUNTDOWN_TIMERS"] = True
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Uhr", duration_seconds=1)
     mod = moderator_client(app, world)
-    assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
-    db.session.expire_all()
-    voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
-    state = "open"
-    for _ in range(100):  # the timer closes it about a second after opening
-        time.sleep(0.1)
-        db.session.rollback()
-        state = db.session.scalar(select(Poll.state).where(Poll.id == poll.id))
-        if state == "closed":
-            break
+    jobs.start(app)  # as the server does when it starts serving
+    try:
+        assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
+        db.session.expire_all()
+        voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+        state = "open"
+        for _ in range(100):  # the countdown closes it about a second after opening
+            time.sleep(0.1)
+            db.session.rollback()
+            state = db.session.scalar(select(Poll.state).where(Poll.id == poll.id))
+            if state == "closed":
+                break
+    finally:
+        jobs.stop(app)
     assert state == "closed"
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "poll.closed")).one()
     assert entry.data["by"] == "countdown" and entry.data["result"]["outcome"] == "adopted"

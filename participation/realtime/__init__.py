@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask
+from flask import Flask, current_app
 
 from participation import events
-from participation.extensions import db, socketio
-
-log = logging.getLogger(__name__)
+from participation.extensions import socketio
+from participation.services import access
 
 
 def register_handlers() -> None:
@@ -46,34 +43,24 @@ def track_socket(app: Flask, sid: str, login_id: int) -> None:
     """Remember which login session a connection belongs to.
 
     With several processes, a session ended on one of them disconnects its sockets there at
-    once; every other process finds its own sockets of ended sessions in a sweep every
-    ``SESSION_SWEEP_SECONDS`` (their events are refused at once everywhere).
+    once; every other process finds its own sockets of ended sessions in the session sweep
+    (:mod:`participation.jobs`, every ``SESSION_SWEEP_SECONDS``; their events are refused at
+    once everywhere).
     """
     app.extensions.setdefault("socket_logins", {})[sid] = login_id
-    if app.config.get("SOCKETIO_MESSAGE_QUEUE") and "session_sweep" not in app.extensions:
-        app.extensions["session_sweep"] = socketio.start_background_task(_sweep, app)
 
 
 def forget_socket(app: Flask, sid: str) -> None:
     app.extensions.get("socket_logins", {}).pop(sid, None)
 
 
-def _sweep(app: Flask) -> None:
-    from participation.services import access
-
-    sockets: dict[str, int] = app.extensions["socket_logins"]
-    while True:
-        socketio.sleep(app.config.get("SESSION_SWEEP_SECONDS", 5))
-        if not sockets:
-            continue
-        try:
-            with app.app_context():
-                live = access.live_session_ids(set(sockets.values()))
-                db.session.remove()
-        except Exception:  # the database may be away for a moment; try at the next sweep
-            log.exception("could not check the sockets' sessions")
-            continue
-        for sid, login_id in list(sockets.items()):
-            if login_id not in live:
-                sockets.pop(sid, None)
-                socketio.server.disconnect(sid, namespace="/")
+def drop_ended_sessions() -> None:
+    """Disconnect this process's sockets whose login session has ended (here or elsewhere)."""
+    sockets: dict[str, int] = current_app.extensions.get("socket_logins", {})
+    if not sockets:
+        return
+    live = access.live_session_ids(set(sockets.values()))
+    for sid, login_id in list(sockets.items()):
+        if login_id not in live:
+            sockets.pop(sid, None)
+            socketio.server.disconnect(sid, namespace="/")

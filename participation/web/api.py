@@ -18,7 +18,6 @@ from participation.services.errors import Invalid, NotFound
 from participation.web.access import access
 from participation.web.auth import SESSION_KEY, _failed, _join_limit, bearer_token
 from participation.web.errors import error_response
-from participation.web.voting import schedule_countdown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -196,7 +195,6 @@ def poll(poll_id: int):
 def open_poll(poll_id: int):
     poll = _moderated_poll(poll_id)
     poll = voting.open_poll(current_user.person, poll.conference_id, poll.id)
-    schedule_countdown(poll)
     return jsonify({"poll": _poll_reply(poll)})
 
 

@@ -7,7 +7,6 @@ from fractions import Fraction
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -21,8 +20,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from participation import clock
-from participation.extensions import db, socketio
 from participation.models import Person
 from participation.services import audit, voting
 from participation.services import conferences as conference_service
@@ -207,12 +204,10 @@ def _back(conference_id: int):
 @bp.post("/c/<int:conference_id>/polls/<int:poll_id>/open")
 @access("moderator")
 def open_poll(conference_id: int, poll_id: int):
-    poll = _act(
+    _act(
         lambda: voting.open_poll(_actor(), conference_id, poll_id),
         _("The poll is open."),
     )
-    if poll is not None:
-        schedule_countdown(poll)
     return _back(conference_id)
 
 
@@ -285,25 +280,6 @@ def settings(conference_id: int):
         _("Voting settings saved."),
     )
     return _back(conference_id)
-
-
-def schedule_countdown(poll) -> None:
-    """Close the poll when its countdown runs out (ballots after it are refused anyway)."""
-    app = current_app._get_current_object()
-    if poll.closes_at is None or (app.testing and not app.config.get("POLL_COUNTDOWN_TIMERS")):
-        return
-    socketio.start_background_task(_close_when_due, app, poll.closes_at)
-
-
-def _close_when_due(app, closes_at) -> None:
-    socketio.sleep(max(0.0, (closes_at - clock.now()).total_seconds()) + 0.1)
-    with app.app_context():
-        try:
-            voting.close_due_polls()
-        except Exception:
-            app.logger.exception("closing polls at the end of their countdown failed")
-        finally:
-            db.session.remove()
 
 
 # --- proxies -----------------------------------------------------------------------------------
