@@ -23,9 +23,10 @@ from typing import Protocol, TypeVar
 from flask import Flask
 from sqlalchemy import func, select
 
-from participation import clock, realtime
+from participation import clock
 from participation.extensions import db, socketio
 from participation.models import Poll
+from participation.realtime import sockets
 from participation.services import voting
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Loop:
             wait = min(wait, (next_closing - clock.now()).total_seconds())
         if self.sweep_seconds is not None:
             if time.monotonic() >= self._next_sweep:
-                self._guarded("the session sweep", realtime.drop_ended_sessions)
+                self._guarded("the session sweep", sockets.drop_ended_sessions)
                 self._next_sweep = time.monotonic() + self.sweep_seconds
             wait = min(wait, self._next_sweep - time.monotonic())
         return max(0.0, wait)

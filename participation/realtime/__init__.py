@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from participation import events
 from participation.extensions import socketio
-from participation.services import access
 
 
 def register_handlers() -> None:
@@ -37,30 +36,3 @@ def _disconnect_room(room: str) -> None:
     for participant in list(server.manager.get_participants("/", room)):
         sid = participant[0] if isinstance(participant, tuple) else participant
         server.disconnect(sid, namespace="/")
-
-
-def track_socket(app: Flask, sid: str, login_id: int) -> None:
-    """Remember which login session a connection belongs to.
-
-    With several processes, a session ended on one of them disconnects its sockets there at
-    once; every other process finds its own sockets of ended sessions in the session sweep
-    (:mod:`participation.jobs`, every ``SESSION_SWEEP_SECONDS``; their events are refused at
-    once everywhere).
-    """
-    app.extensions.setdefault("socket_logins", {})[sid] = login_id
-
-
-def forget_socket(app: Flask, sid: str) -> None:
-    app.extensions.get("socket_logins", {}).pop(sid, None)
-
-
-def drop_ended_sessions() -> None:
-    """Disconnect this process's sockets whose login session has ended (here or elsewhere)."""
-    sockets: dict[str, int] = current_app.extensions.get("socket_logins", {})
-    if not sockets:
-        return
-    live = access.live_session_ids(set(sockets.values()))
-    for sid, login_id in list(sockets.items()):
-        if login_id not in live:
-            sockets.pop(sid, None)
-            socketio.server.disconnect(sid, namespace="/")

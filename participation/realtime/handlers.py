@@ -15,7 +15,8 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from participation.extensions import socketio
-from participation.realtime import forget_socket, state, track_socket
+from participation.realtime import state
+from participation.realtime.sockets import forget_socket, track_socket
 from participation.services.authz import allows
 from participation.services.errors import DomainError, Invalid
 

@@ -1,0 +1,36 @@
+"""Which login session each of this process's connections belongs to, and the sweep that
+drops the connections of sessions ended elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from participation.extensions import socketio
+from participation.services import access
+
+
+def track_socket(app: Flask, sid: str, login_id: int) -> None:
+    """Remember which login session a connection belongs to.
+
+    With several processes, a session ended on one of them disconnects its sockets there at
+    once; every other process finds its own sockets of ended sessions in the session sweep
+    (:mod:`participation.jobs`, every ``SESSION_SWEEP_SECONDS``; their events are refused at
+    once everywhere).
+    """
+    app.extensions.setdefault("socket_logins", {})[sid] = login_id
+
+
+def forget_socket(app: Flask, sid: str) -> None:
+    app.extensions.get("socket_logins", {}).pop(sid, None)
+
+
+def drop_ended_sessions() -> None:
+    """Disconnect this process's sockets whose login session has ended (here or elsewhere)."""
+    sockets: dict[str, int] = current_app.extensions.get("socket_logins", {})
+    if not sockets:
+        return
+    live = access.live_session_ids(set(sockets.values()))
+    for sid, login_id in list(sockets.items()):
+        if login_id not in live:
+            sockets.pop(sid, None)
+            socketio.server.disconnect(sid, namespace="/")
