@@ -119,6 +119,22 @@ def test_render_numbered_counts_on_like_markdown():
     assert [m.replace("&nbsp;", "") for m in markers] == ["1.", "2.", "3.", "\u2022", "1."]
 
 
+def test_render_numbered_labels_replace_top_level_markers():
+    source = "## Bildung\n\n- Kita\n  - Hort\n- Schule für alle und noch viel mehr\n\nAbsatz"
+    plain = render_numbered_html(source, width=20)
+    html = render_numbered_html(
+        source, width=20, labels={1: "1.1", 2: "9.9", 3: "1.10", 4: "0", 9: "7"}
+    )
+    labels = re.findall(r'<span class="marker demand-label">([^<]*)</span>', html)
+    assert labels == ["1.1&nbsp;", "1.10&nbsp;"]
+    # Only the first line of an item carries the label; nested items and paragraphs keep theirs.
+    assert html.count('<span class="indent" aria-hidden="true">') == plain.count(
+        '<span class="indent" aria-hidden="true">'
+    )
+    assert '<span class="marker">&nbsp;&nbsp;&nbsp;&nbsp;\u2022&nbsp;&nbsp;&nbsp;</span>' in html
+    assert render_numbered_html(source, width=20, labels={}) == plain
+
+
 def test_render_numbered_escapes_everything():
     html = render_numbered_html('Tom & Jerry <b>"Zitat"</b> \\*kein Stern\\*')
     assert "Tom &amp; Jerry &lt;b&gt;" in html

@@ -248,6 +248,18 @@ class Text:
         )
 
 
+def current_version(document: Document) -> Version:
+    """The version that is the document's text now.
+
+    Every document has one from its creation on; the column may be empty only because a
+    document and its versions refer to each other.
+    """
+    version = document.current_version
+    if version is None:
+        raise LookupError(f"document {document.id} has no current version")
+    return version
+
+
 def original_language(document: Document) -> str:
     return (document.conference.languages or ["de"])[0]
 
@@ -260,12 +272,12 @@ def languages_of(document: Document) -> list[str]:
 
 def text_in(document: Document, language: str | None) -> Text:
     """The text in ``language`` if a translation exists, else the original."""
-    version = document.current_version
     original = original_language(document)
     if language and language != original and language in docs.translated_languages(document):
         translation = docs.latest_translation(document, language)
         if translation is not None:
             return Text(language, translation.title, translation.body, translation)
+    version = current_version(document)
     return Text(original, version.title, version.body)
 
 

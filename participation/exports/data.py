@@ -112,7 +112,7 @@ def version_json(document: Document, version: Version, language: str | None = No
 
 def text_json(document: Document, text: archive.Text) -> dict:
     """The text shown as the document's text in one language (see :func:`archive.text_in`)."""
-    version = text.translation.version if text.translation else document.current_version
+    version = text.translation.version if text.translation else archive.current_version(document)
     return {
         "language": text.language,
         "title": text.title,

@@ -18,7 +18,7 @@ aside: a character counts as one column).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from participation.text.blocks import Block, split_blocks
@@ -209,9 +209,12 @@ def _render_runs(runs: Iterable[Run]) -> str:
     return "".join(out)
 
 
-def _gutter(laid: _Layout, first_line: bool) -> str:
+def _gutter(laid: _Layout, first_line: bool, label: str | None) -> str:
     if not laid.marker:
         return ""
+    if first_line and label is not None:
+        padding = max(1, ITEM_INDENT - len(label))
+        return f'<span class="marker demand-label">{escape(label + _NBSP * padding)}</span>'
     if first_line:
         padding = laid.text_column - laid.indent - len(laid.marker)
         gutter = _NBSP * laid.indent + laid.marker + _NBSP * padding
@@ -219,13 +222,22 @@ def _gutter(laid: _Layout, first_line: bool) -> str:
     return f'<span class="indent" aria-hidden="true">{_NBSP * laid.text_column}</span>'
 
 
-def _render_block(laid: _Layout) -> str:
+def _label_of(laid: _Layout, labels: Mapping[int, str]) -> str | None:
+    """The label shown instead of the marker: top-level list items only."""
     block = laid.numbered.block
+    if block.kind != "item" or block.level != 0:
+        return None
+    return labels.get(laid.numbered.index)
+
+
+def _render_block(laid: _Layout, labels: Mapping[int, str]) -> str:
+    block = laid.numbered.block
+    label = _label_of(laid, labels)
     rows = []
     for i, (line, runs) in enumerate(zip(laid.numbered.lines, laid.styled, strict=True)):
         rows.append(
             f'<span class="ln" aria-hidden="true">{line.number}</span>'
-            f"{_gutter(laid, i == 0)}"
+            f"{_gutter(laid, i == 0, label)}"
             f'<span class="line" data-line="{line.number}">{_render_runs(runs)}</span>'
         )
     tag = {"heading": f"h{block.level}", "item": "div"}.get(block.kind, "p")
@@ -234,7 +246,9 @@ def _render_block(laid: _Layout) -> str:
     return f"<{tag} {attributes}>{'<br>'.join(rows)}</{tag}>"
 
 
-def render_numbered_html(source: str, width: int = 80, first: int = 1) -> str:
+def render_numbered_html(
+    source: str, width: int = 80, first: int = 1, labels: Mapping[int, str] | None = None
+) -> str:
     """Render a document with line numbers; see the module docstring for the layout.
 
     Structure: ``<div class="numbered-text">`` holding one element per block
@@ -244,7 +258,12 @@ def render_numbered_html(source: str, width: int = 80, first: int = 1) -> str:
     list items a gutter span (``marker`` on the first line, ``indent`` after) filled
     with no-break spaces, and ``<span class="line" data-line="N">``.  Emphasis and
     strong are kept, everything else is escaped text.
+
+    ``labels`` (block index → label, such as a catalogue's demand numbers "3.2a") replace the
+    list marker of top-level items: ``<span class="marker demand-label">`` holds the label and
+    at least one no-break space, up to :data:`ITEM_INDENT` columns. Labels of other blocks are
+    ignored.
     """
-    body = "\n".join(_render_block(laid) for laid in _layout(source, width, first))
+    body = "\n".join(_render_block(laid, labels or {}) for laid in _layout(source, width, first))
     html = f'<div class="numbered-text">\n{body}\n</div>'
     return sanitize_html(html, tags=NUMBERED_TAGS, attributes=NUMBERED_ATTRIBUTES)

@@ -7,22 +7,16 @@ polls. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from markupsafe import Markup
 from werkzeug.utils import secure_filename
 
 from participation.exports import archive, data, pdf
 from participation.extensions import db, limiter
-from participation.models import Catalogue, Conference, Demand, Document, Network, Poll
-from participation.services import documents as docs
+from participation.models import Conference, Document, Network
 from participation.services import voting
-from participation.text import render_markdown, render_numbered_html
+from participation.web import presenters
 from participation.web.access import access
-from participation.web.documents import AmendmentView, amendment_view, numbered_html
 from participation.web.template_helpers import LANGUAGE_NAMES
 from participation.web.voting import MAJORITY_CHOICES, fraction_text, outcome_label
 
@@ -41,12 +35,7 @@ def _pdf_limit() -> str:
 def _helpers() -> dict:
     return {
         "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
-        "labels": {
-            "document": docs.DOCUMENT_STATUS_LABELS,
-            "amendment": docs.AMENDMENT_STATUS_LABELS,
-            "demand": docs.DEMAND_STATUS_LABELS,
-            "kind": docs.KIND_LABELS,
-        },
+        "labels": presenters.status_labels(),
         "weight_text": voting.weight_text,
         "fraction_text": fraction_text,
         "outcome_label": outcome_label,
@@ -54,83 +43,6 @@ def _helpers() -> dict:
         "highlight": archive.highlight,
         "permalink": data.permalink,
     }
-
-
-# --- what a page shows of one text -------------------------------------------------------------
-
-
-@dataclass
-class TextView:
-    """A published document as the archive page and the PDFs show it."""
-
-    document: Document
-    text: archive.Text
-    text_html: Markup
-    languages: list[str]
-    amendments: list[AmendmentView]
-    polls: list[Poll]
-    submitters: list[str]
-    cosigners: list[str]
-    reasoning_html: Markup
-    #: (demand label, status label, the poll that decided it or None) for catalogues.
-    demands: list[tuple] = field(default_factory=list)
-
-    @property
-    def adopted_amendments(self) -> list[AmendmentView]:
-        return [v for v in self.amendments if v.amendment.status in ("adopted", "taken_over")]
-
-    @property
-    def other_amendments(self) -> list[AmendmentView]:
-        return [v for v in self.amendments if v.amendment.status not in ("adopted", "taken_over")]
-
-
-def _text_html(document: Document, text: archive.Text) -> Markup:
-    if text.is_translation:
-        rendered = render_numbered_html(text.body, document.conference.line_width)
-        return Markup(rendered)  # noqa: S704 - produced by the sanitising renderer
-    return numbered_html(document, document.current_version)
-
-
-def _names(document: Document, role: str) -> list[str]:
-    return [link.organisation.name for link in document.organisations if link.role == role]
-
-
-def text_view(document: Document, language: str | None) -> TextView:
-    """Build the view of a published document in a language (falls back to the original)."""
-    text = archive.text_in(document, language)
-    amendments = archive.published_amendments(document)
-    viewer = docs.viewer_for(None, document.conference_id)
-    polls = archive.polls_about(document, amendments)
-    demands = []
-    if isinstance(document, Catalogue):
-        by_demand = {p.demand_id: p for p in polls if p.demand_id is not None}
-        demands = [
-            (d.label, demand_fate(document, d), by_demand.get(d.id)) for d in document.demands
-        ]
-    return TextView(
-        document=document,
-        text=text,
-        text_html=_text_html(document, text),
-        languages=archive.languages_of(document),
-        amendments=[amendment_view(viewer, a) for a in amendments],
-        polls=polls,
-        submitters=_names(document, "submitter")
-        + ([document.submitting_body] if document.submitting_body else []),
-        cosigners=_names(document, "cosigner"),
-        reasoning_html=Markup(render_markdown(document.reasoning or "")),  # noqa: S704
-        demands=demands,
-    )
-
-
-def demand_fate(catalogue: Catalogue, demand: Demand) -> str:
-    """What became of a demand: voted on by itself, or decided with the whole catalogue."""
-    if demand.status in ("adopted", "rejected"):
-        return str(docs.DEMAND_STATUS_LABELS[demand.status])
-    if demand.block_index is None:
-        return _("no longer in the text")
-    if catalogue.status in archive.ADOPTED_STATUSES:
-        return _("adopted with the catalogue")
-    return str(docs.DOCUMENT_STATUS_LABELS[catalogue.status])
 
 
 def _language_arg(conference: Conference) -> str | None:
@@ -175,7 +87,7 @@ def text(conference_id: int, number: str):
     to a translation."""
     conference = archive.get_conference(conference_id)
     document = archive.published_document(conference.id, number)
-    view = text_view(document, _language_arg(conference))
+    view = presenters.text_view(document, _language_arg(conference))
     return render_template("public/text.html", conference=conference, view=view)
 
 
@@ -185,7 +97,7 @@ def text(conference_id: int, number: str):
 def text_pdf(conference_id: int, number: str):
     conference = archive.get_conference(conference_id)
     document = archive.published_document(conference.id, number)
-    view = text_view(document, _language_arg(conference))
+    view = presenters.text_view(document, _language_arg(conference))
     with force_locale(view.text.language):
         html = render_template("exports/text.html", conference=conference, view=view)
     name = f"{conference.number}-{document.number}-{view.text.language}"
@@ -200,7 +112,7 @@ def book_pdf(conference_id: int):
     conference = archive.get_conference(conference_id)
     language = _language_arg(conference) or (conference.languages or ["de"])[0]
     published = archive.published_documents(conference.id)
-    texts = [text_view(d, language) for d in published if archive.is_adopted(d)]
+    texts = [presenters.text_view(d, language) for d in published if archive.is_adopted(d)]
     others = [d for d in published if not archive.is_adopted(d)]
     with force_locale(language):
         html = render_template(

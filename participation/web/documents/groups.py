@@ -1,0 +1,84 @@
+"""Working group routes: the groups of a conference, one group's page, its members, the
+demands it collects and handing its catalogue over to the plenary."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from participation.services import working_groups as groups
+from participation.services.conferences import get_conference
+from participation.web import presenters
+from participation.web.access import access
+from participation.web.documents.common import actor, as_int, back_to, optional_int, viewer_in
+
+
+@access("observer")
+def group_list(conference_id: int):
+    conference = get_conference(conference_id)
+    return render_template(
+        "documents/groups.html",
+        conference=conference,
+        groups=groups.groups_of(conference_id),
+        viewer=viewer_in(conference_id),
+    )
+
+
+@access("moderator")
+def group_create(conference_id: int):
+    group = groups.create_working_group(
+        actor(),
+        conference_id,
+        name=request.form.get("name", ""),
+        description=request.form.get("description", ""),
+    )
+    flash(_("The working group is created."), "success")
+    return redirect(url_for(".group", conference_id=conference_id, group_id=group.id))
+
+
+@access("observer")
+def group(conference_id: int, group_id: int):
+    conference = get_conference(conference_id)
+    group = groups.get_group(conference_id, group_id)
+    viewer = viewer_in(conference_id)
+    return render_template(
+        "documents/group.html",
+        conference=conference,
+        group=group,
+        viewer=viewer,
+        agenda=conference.agenda_items,
+        labels=presenters.status_labels(),
+        **presenters.group_context(viewer, group),
+    )
+
+
+@access("moderator")
+def group_member(conference_id: int, group_id: int):
+    groups.add_member(
+        actor(), conference_id, group_id, as_int(request.form.get("accreditation"), _("Person"))
+    )
+    flash(_("The participant is added."), "success")
+    return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
+
+
+@access("delegate")
+def group_demand(conference_id: int, group_id: int):
+    section = request.form.get("new_section") or request.form.get("section", "")
+    demand = groups.add_demand(
+        actor(), conference_id, group_id, section=section, text=request.form.get("text", "")
+    )
+    flash(_("Demand %(label)s is added.", label=demand.label if demand else ""), "success")
+    return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
+
+
+@access("moderator")
+def group_hand_over(conference_id: int, group_id: int):
+    catalogue = groups.hand_over(
+        actor(),
+        conference_id,
+        group_id,
+        number=request.form.get("number") or None,
+        agenda_item_id=optional_int(request.form.get("agenda_item")),
+    )
+    flash(_("%(number)s is handed to the plenary.", number=catalogue.number), "success")
+    return back_to(catalogue)

@@ -1,0 +1,68 @@
+"""The translation route: an admin enters a document's text in a further conference language."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from participation.models import Translation
+from participation.services import documents as docs
+from participation.services.errors import DomainError
+from participation.web.access import access
+from participation.web.documents.common import actor, as_int, document_of, refusal_status
+
+
+@access("admin")
+def translate(conference_id: int, document_id: int):
+    document = document_of(conference_id, document_id)
+    languages = (document.conference.languages or ["de"])[1:]
+    error = None
+    form = request.form
+    if request.method == "POST":
+        try:
+            docs.save_translation(
+                actor(),
+                conference_id,
+                document.id,
+                language=form.get("language", ""),
+                title=form.get("title", ""),
+                body=form.get("body", ""),
+                version_id=as_int(form.get("version_id"), _("Version")),
+            )
+        except DomainError as refused:
+            error = refused
+        else:
+            flash(_("The translation is saved."), "success")
+            return redirect(
+                url_for(
+                    ".show",
+                    conference_id=conference_id,
+                    document_id=document.id,
+                    lang=form.get("language"),
+                )
+            )
+    language = (
+        form.get("language") or request.args.get("language") or (languages[0] if languages else "")
+    )
+    existing = docs.latest_translation(document, language) if language else None
+    return (
+        render_template(
+            "documents/translate.html",
+            conference=document.conference,
+            document=document,
+            languages=languages,
+            values=form if request.method == "POST" else _opening_values(language, existing),
+            existing=existing,
+            error=error,
+        ),
+        refusal_status(error) if error else 200,
+    )
+
+
+def _opening_values(language: str, existing: Translation | None) -> dict[str, str]:
+    """The form as it opens: the latest translation into the language, if there is one."""
+    return {
+        "language": language,
+        "title": existing.title if existing else "",
+        "body": existing.body if existing else "",
+    }
