@@ -13,6 +13,7 @@ from participation.services import documents as docs
 from participation.services.errors import Conflict, DomainError
 from participation.web import presenters
 from participation.web.access import access
+from participation.web.documents.blueprint import AMENDMENT, DOC, bp
 from participation.web.documents.common import (
     active_organisations,
     actor,
@@ -42,6 +43,7 @@ def _filing_organisations(viewer: docs.Viewer) -> list[Organisation]:
     return active_organisations()
 
 
+@bp.route(DOC + "/amend", methods=["GET", "POST"])
 @access("delegate")
 def amend(conference_id: int, document_id: int):
     document = document_of(conference_id, document_id)
@@ -102,6 +104,7 @@ def amend(conference_id: int, document_id: int):
     )
 
 
+@bp.get(AMENDMENT)
 @access("observer")
 def amendment(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
@@ -116,6 +119,7 @@ def amendment(conference_id: int, document_id: int, amendment_id: int):
     )
 
 
+@bp.route(AMENDMENT + "/revise", methods=["GET", "POST"])
 @access("delegate")
 def revise(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
@@ -171,6 +175,7 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
     )
 
 
+@bp.post(AMENDMENT + "/withdraw")
 @access("delegate")
 def withdraw_amendment(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
@@ -179,6 +184,7 @@ def withdraw_amendment(conference_id: int, document_id: int, amendment_id: int):
     return back_to(amendment.document)
 
 
+@bp.post(AMENDMENT + "/admit")
 @access("moderator")
 def admit_amendment(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
@@ -187,6 +193,7 @@ def admit_amendment(conference_id: int, document_id: int, amendment_id: int):
     return back_to(amendment.document)
 
 
+@bp.post(AMENDMENT + "/take-over")
 @access("moderator")
 def take_over(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)

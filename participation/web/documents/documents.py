@@ -17,6 +17,7 @@ from participation.services.conferences import get_conference
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed
 from participation.web import presenters
 from participation.web.access import access
+from participation.web.documents.blueprint import DOC, PREFIX, bp
 from participation.web.documents.common import (
     active_organisations,
     actor,
@@ -34,6 +35,7 @@ STATUS_ACTIONS = ("submitted", "admitted", "withdrawn", "referred")
 # --- lists ------------------------------------------------------------------------------------
 
 
+@bp.get(PREFIX + "/documents")
 @access("observer")
 def index(conference_id: int):
     conference = get_conference(conference_id)
@@ -69,6 +71,7 @@ def index(conference_id: int):
     return render_template("documents/index.html", **context)
 
 
+@bp.get(PREFIX + "/documents/vote-order")
 @access("observer")
 def vote_order(conference_id: int):
     conference = get_conference(conference_id)
@@ -83,6 +86,7 @@ def vote_order(conference_id: int):
     return render_template("documents/vote_order.html", **context)
 
 
+@bp.post(PREFIX + "/documents/deadline")
 @access("admin")
 def deadline(conference_id: int):
     conference = get_conference(conference_id)
@@ -105,6 +109,7 @@ def _deadline(raw: str | None) -> datetime:
 # --- creating and showing documents -----------------------------------------------------------
 
 
+@bp.route(PREFIX + "/documents/new", methods=["GET", "POST"])
 @access("delegate")
 def new(conference_id: int):
     viewer = viewer_in(conference_id)
@@ -145,6 +150,7 @@ def new(conference_id: int):
     )
 
 
+@bp.get(DOC)
 @access("observer")
 def show(conference_id: int, document_id: int):
     document = document_of(conference_id, document_id)
@@ -156,6 +162,7 @@ def show(conference_id: int, document_id: int):
     return render_template("documents/show.html", **context)
 
 
+@bp.get(DOC + "/compare")
 @access("observer")
 def compare(conference_id: int, document_id: int):
     document = document_of(conference_id, document_id)
@@ -174,6 +181,7 @@ def compare(conference_id: int, document_id: int):
     )
 
 
+@bp.route(DOC + "/edit", methods=["GET", "POST"])
 @access("delegate")
 def edit(conference_id: int, document_id: int):
     document = document_of(conference_id, document_id)
@@ -225,6 +233,7 @@ def _edit_values(document: Document) -> dict:
     }
 
 
+@bp.post(DOC + "/status")
 @access("delegate")
 def status(conference_id: int, document_id: int):
     wanted = request.form.get("to", "")
@@ -242,6 +251,7 @@ def status(conference_id: int, document_id: int):
     return back_to(document)
 
 
+@bp.post(DOC + "/cosign")
 @access("delegate")
 def cosign(conference_id: int, document_id: int):
     document = docs.cosign_document(
@@ -251,6 +261,7 @@ def cosign(conference_id: int, document_id: int):
     return back_to(document)
 
 
+@bp.post(DOC + "/position")
 @access("moderator")
 def position(conference_id: int, document_id: int):
     document = docs.set_position(

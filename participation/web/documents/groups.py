@@ -10,9 +10,11 @@ from participation.services import working_groups as groups
 from participation.services.conferences import get_conference
 from participation.web import presenters
 from participation.web.access import access
+from participation.web.documents.blueprint import GROUP, PREFIX, bp
 from participation.web.documents.common import actor, as_int, back_to, optional_int, viewer_in
 
 
+@bp.get(PREFIX + "/groups")
 @access("observer")
 def group_list(conference_id: int):
     conference = get_conference(conference_id)
@@ -24,6 +26,7 @@ def group_list(conference_id: int):
     )
 
 
+@bp.post(PREFIX + "/groups")
 @access("moderator")
 def group_create(conference_id: int):
     group = groups.create_working_group(
@@ -36,6 +39,7 @@ def group_create(conference_id: int):
     return redirect(url_for(".group", conference_id=conference_id, group_id=group.id))
 
 
+@bp.get(GROUP)
 @access("observer")
 def group(conference_id: int, group_id: int):
     conference = get_conference(conference_id)
@@ -52,6 +56,7 @@ def group(conference_id: int, group_id: int):
     )
 
 
+@bp.post(GROUP + "/members")
 @access("moderator")
 def group_member(conference_id: int, group_id: int):
     groups.add_member(
@@ -61,6 +66,7 @@ def group_member(conference_id: int, group_id: int):
     return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
 
 
+@bp.post(GROUP + "/demands")
 @access("delegate")
 def group_demand(conference_id: int, group_id: int):
     section = request.form.get("new_section") or request.form.get("section", "")
@@ -71,6 +77,7 @@ def group_demand(conference_id: int, group_id: int):
     return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
 
 
+@bp.post(GROUP + "/hand-over")
 @access("moderator")
 def group_hand_over(conference_id: int, group_id: int):
     catalogue = groups.hand_over(

@@ -9,9 +9,11 @@ from participation.models import Translation
 from participation.services import documents as docs
 from participation.services.errors import DomainError
 from participation.web.access import access
+from participation.web.documents.blueprint import DOC, bp
 from participation.web.documents.common import actor, as_int, document_of, refusal_status
 
 
+@bp.route(DOC + "/translation", methods=["GET", "POST"])
 @access("admin")
 def translate(conference_id: int, document_id: int):
     document = document_of(conference_id, document_id)
