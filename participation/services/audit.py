@@ -1,4 +1,4 @@
-"""Appending to and verifying the hash-chained audit log."""
+"""Appending to, publishing and verifying the hash-chained audit log."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from participation import clock
 from participation.extensions import db
-from participation.models import AuditEntry, AuditHead
+from participation.models import AuditEntry, AuditHead, Poll
 from participation.models.audit import GENESIS_HASH
 
 #: The fields an entry's hash covers: all but the hashes.
@@ -105,6 +105,71 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
         rows.append(row)
     session.execute(insert(AuditEntry.__table__), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
+
+
+# --- the public chain ------------------------------------------------------------------------
+
+
+def audit_head() -> dict:
+    """The chain's head: how many entries, and the hash of the last."""
+    head = db.session.get(AuditHead, 1)
+    return {"seq": head.seq if head else 0, "hash": head.hash if head else "0" * 64}
+
+
+def published_audit_seq() -> int | None:
+    """The last entry the public may read, or None when every entry is public.
+
+    While a poll is open, the public log ends with the entry that opened it: one
+    ``ballot.accepted`` entry per ballot would let anyone count its turnout before the close.
+    The withheld entries appear, with their place in the chain unchanged, once it closes.
+    """
+    open_polls = db.session.scalars(select(Poll.id).where(Poll.state == "open")).all()
+    if not open_polls:
+        return None
+    return db.session.scalar(
+        select(func.min(AuditEntry.seq)).where(
+            AuditEntry.action == "poll.opened",
+            AuditEntry.subject.in_([f"poll:{poll_id}" for poll_id in open_polls]),
+        )
+    )
+
+
+def audit_page(after: int = 0, limit: int = 200) -> dict:
+    """A page of the public audit chain, oldest first, and its public head."""
+    limit = max(1, min(int(limit), 1000))
+    withheld_after = published_audit_seq()
+    if withheld_after is None:
+        head = audit_head()
+    else:
+        last = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == withheld_after))
+        head = {"seq": last.seq, "hash": last.hash}
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.seq > after, AuditEntry.seq <= head["seq"])
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    ).all()
+    return {
+        "head": head,
+        "withheld": withheld_after is not None,
+        "entries": [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(timespec="microseconds"),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "conference_id": e.conference_id,
+                "data": e.data,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in entries
+        ],
+    }
+
+
+# --- verifying -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

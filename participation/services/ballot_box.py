@@ -44,9 +44,9 @@ from participation.models import (
     PollVoter,
 )
 from participation.services import audit, voting
-from participation.services import voting_rules as rules
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from participation.services.unit import Busy
+from participation.services.voting import rules
 
 #: Ballots stored in one transaction at most.
 MAX_BATCH = 250
