@@ -82,22 +82,7 @@ def describe_target(poll: Poll) -> dict:
     """Label and title of what the poll decides on."""
     if poll.target_kind in ("question", "election"):
         return {"label": "", "title": poll.title}
-    target_id = target_id_of(poll)
-    try:
-        return documents.describe_target(poll.target_kind, target_id)
-    except (ImportError, AttributeError):
-        return _own_description(poll.target_kind, target_id)
-
-
-def _own_description(kind: str, target_id: int) -> dict:
-    row = db.session.get(TARGET_MODELS[kind], target_id)
-    if row is None:
-        return {"label": "", "title": ""}
-    if kind == "amendment":
-        return {"label": f"{row.document.number} {row.number}", "title": row.document.title}
-    if kind == "demand":
-        return {"label": f"{row.catalogue.number} {row.label}", "title": row.catalogue.title}
-    return {"label": row.number, "title": row.title}
+    return documents.describe_target(poll.target_kind, target_id_of(poll))
 
 
 def target_id_of(poll: Poll) -> int | None:
