@@ -1,9 +1,10 @@
 """Live voting: polls, the eligible set frozen at opening, ballots exactly once, results, proxies.
 
-Exactly once. A ballot's transaction first bumps the poll's counter with a conditional UPDATE
-(``… WHERE state = 'open'``), which takes the write lock and refuses a poll that closed; then
-it inserts who voted (unique per poll and voter, by the schema), the ballot and the tracker,
-and appends the audit entry. A retry with the same submission id gets the same receipt.
+Exactly once. Ballots are stored in batches, a single one as a batch of one (see
+:mod:`.casting`). A batch's transaction first takes the poll's lock with a conditional UPDATE
+(``… WHERE state = 'open'``), which refuses a poll that closed; then it inserts who voted
+(unique per poll and voter, by the schema), the ballots and the trackers, and appends the audit
+entries. A retry with the same submission id gets the same receipt.
 Opening and closing are compare-and-set UPDATEs too, so two moderators closing at once produce
 one result and one audit entry.
 
@@ -18,18 +19,18 @@ One module per concern, each building only on those listed before it:
 * :mod:`.shapes` – what clients see: polls, turnout, my votes, published ballots;
 * :mod:`.eligibility` – the eligible set and weights, frozen when a poll opens;
 * :mod:`.proxies` – a delegate's vote cast by another of the same organisation;
+* :mod:`.ballot_box` – where ballots that arrive together wait to be stored as one batch;
 * :mod:`.opening`, :mod:`.casting`, :mod:`.closing` – a poll's life: open, ballots, result.
 
 Callers use the names below as ``voting.<name>``.
 """
 
 from participation.services.audit import audit_head, audit_page, published_audit_seq
+from participation.services.voting.ballot_box import Receipt
 from participation.services.voting.casting import (
     SUBMISSION_ID,
-    Receipt,
     accepted_entry_data,
     cast_ballot,
-    cast_one_ballot,
     holds_only_proxies,
     publish_vote_recorded,
 )
@@ -88,7 +89,6 @@ __all__ = [
     "ballots_digest",
     "cancel_poll",
     "cast_ballot",
-    "cast_one_ballot",
     "close_due_polls",
     "close_poll",
     "create_poll",
