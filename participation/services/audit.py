@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 
 from participation import clock
 from participation.extensions import db
@@ -50,9 +51,12 @@ def record(
     """
     session = db.session
     bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-    )
-    if bumped.rowcount == 0:  # the first entry ever: start the chain
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.id)
+    ).first()
+    if bumped is None:  # the first entry ever: start the chain
         session.add(AuditHead(id=1, seq=1, hash=GENESIS_HASH))
         session.flush()
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
@@ -80,9 +84,12 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
     """
     session = db.session
     bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
-    )
-    if bumped.rowcount == 0:  # no chain yet: let record() start it
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + len(entries))
+        .returning(AuditHead.id)
+    ).first()
+    if bumped is None:  # no chain yet: let record() start it
         for action, subject, actor, data in entries:
             record(action, subject, actor=actor, conference_id=conference_id, data=data)
         return
@@ -103,7 +110,7 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
         }
         row["hash"] = prev = entry_hash(row, prev)
         rows.append(row)
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
 
 
@@ -141,7 +148,9 @@ def audit_page(after: int = 0, limit: int = 200) -> dict:
     if withheld_after is None:
         head = audit_head()
     else:
-        last = db.session.scalar(select(AuditEntry).where(AuditEntry.seq == withheld_after))
+        last = db.session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq == withheld_after)
+        ).one()
         head = {"seq": last.seq, "hash": last.hash}
     entries = db.session.scalars(
         select(AuditEntry)

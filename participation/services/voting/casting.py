@@ -51,7 +51,7 @@ from participation.services.errors import Conflict, DomainError, Invalid, NotAll
 from participation.services.unit import Busy
 from participation.services.voting import rules
 from participation.services.voting.ballot_box import PendingBallot, Receipt, app_box
-from participation.services.voting.polls import candidate_ids
+from participation.services.voting.polls import candidate_ids, poll_table
 from participation.services.voting.shapes import publish_turnout
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -146,7 +146,7 @@ def _store_together(batch: list[PendingBallot]) -> dict[PendingBallot, Outcome]:
 def _store_poll(poll_id: int, ballots: list[PendingBallot]) -> dict[PendingBallot, Outcome]:
     """Check and write one poll's ballots (inside the caller's transaction)."""
     session = db.session
-    table = _table(Poll)
+    table = poll_table()
     now = clock.now()
     # The first write takes the poll's lock and tells whether it is (still) open.
     is_open = (
@@ -340,7 +340,7 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
         insert(_table(PollTracker)),
         [{"tracker": a.tracker, "poll_id": poll.id} for a in accepted],
     )
-    table = _table(Poll)
+    table = poll_table()
     counts = session.execute(
         update(table)
         .where(table.c.id == poll.id)
@@ -377,7 +377,7 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
 
 
 def _table(model: type[Base]) -> Table:
-    """A model's table, for the multi-row statements (no ORM bookkeeping per row)."""
+    """A model's table, for the multi-row INSERTs (no ORM bookkeeping per row)."""
     return cast(Table, model.__table__)
 
 
@@ -398,7 +398,7 @@ def publish_vote_recorded(
 ) -> None:
     """Tell the caster's other devices that this vote is cast (after commit)."""
     events.publish(
-        db.session,
+        db.session(),
         "vote_recorded",
         f"user:{caster_person_id}",
         {

@@ -7,13 +7,14 @@ from sqlalchemy import delete, insert, select, update
 
 from participation import clock, events
 from participation.extensions import db
-from participation.models import Ballot, Conference, Person, Poll
+from participation.models import Ballot, Person, Poll
 from participation.services import audit, documents
+from participation.services.conferences import get_conference
 from participation.services.errors import Conflict, Invalid
 from participation.services.unit import use_case
 from participation.services.voting import rules
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
-from participation.services.voting.polls import TARGET_MODELS, candidate_ids, get_poll, target_id_of
+from participation.services.voting.polls import candidate_ids, get_poll, poll_table, target_of
 from participation.services.voting.shapes import ballots_digest, poll_json
 
 
@@ -23,14 +24,15 @@ def close_poll(
 ) -> Poll:
     """Close an open poll, count, decide, record the result and move the target's status."""
     poll = get_poll(poll_id, conference_id)
-    table = Poll.__table__
+    table = poll_table()
     closed = db.session.execute(
         update(table)
         .where(table.c.id == poll.id, table.c.state == "open")
         .values(state="closed", closed_at=clock.now())
-    )
+        .returning(table.c.id)
+    ).first()
     db.session.refresh(poll)
-    if closed.rowcount != 1:
+    if closed is None:
         if poll.state in ("closed", "cancelled"):
             raise Conflict(_("This poll is closed already."))
         raise Conflict(_("This poll is not open."))
@@ -40,9 +42,9 @@ def close_poll(
     )
     if counted["ballots"] != poll.cast_count or counted["weight"] != poll.cast_weight:
         raise RuntimeError(f"poll {poll.id}: ballots and turnout disagree")  # never expected
-    poll.result = _decide(poll, counted)
+    poll.result = result = _decide(poll, counted)
     digest = ballots_digest(ballots)
-    _settle_target(poll, actor)
+    _settle_target(poll, result["outcome"], actor)
     db.session.flush()
     audit.record(
         "poll.closed",
@@ -96,22 +98,23 @@ def _decide(poll: Poll, counted: dict) -> dict:
     return result
 
 
-def _settle_target(poll: Poll, actor: Person | None) -> None:
-    if poll.target_kind not in TARGET_MODELS:
+def _settle_target(poll: Poll, outcome: str, actor: Person | None) -> None:
+    """Adopt or reject the text the poll decided on; a poll not quorate hands it back."""
+    target = target_of(poll)
+    if target is None:
         return
-    target_id = target_id_of(poll)
-    outcome = poll.result["outcome"]
+    kind, target_id = target
     if outcome == "not_quorate":
-        documents.cancel_vote(poll.target_kind, target_id, actor)
+        documents.cancel_vote(kind, target_id, actor)
     else:
-        documents.apply_vote_result(poll.target_kind, target_id, outcome == "adopted", actor)
+        documents.apply_vote_result(kind, target_id, outcome == "adopted", actor)
 
 
 def _publish_closed(poll: Poll) -> None:
     payload = poll_json(poll)
-    events.publish(db.session, "poll_closed", f"conference:{poll.conference_id}", payload)
+    events.publish(db.session(), "poll_closed", f"conference:{poll.conference_id}", payload)
     events.publish(
-        db.session, "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
+        db.session(), "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
     )
 
 
@@ -137,22 +140,24 @@ def close_due_polls() -> list[int]:
 def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     """Cancel a draft or open poll; ballots cast so far are never counted."""
     poll = get_poll(poll_id, conference_id)
-    table = Poll.__table__
+    table = poll_table()
     was_open = False
     for state in ("open", "draft"):
         done = db.session.execute(
             update(table)
             .where(table.c.id == poll.id, table.c.state == state)
             .values(state="cancelled", closed_at=clock.now())
-        )
-        if done.rowcount == 1:
+            .returning(table.c.id)
+        ).first()
+        if done is not None:
             was_open = state == "open"
             break
     else:
         raise Conflict(_("This poll is closed already."))
     db.session.refresh(poll)
-    if was_open and poll.target_kind in TARGET_MODELS:
-        documents.cancel_vote(poll.target_kind, target_id_of(poll), actor)
+    target = target_of(poll)
+    if was_open and target is not None:
+        documents.cancel_vote(*target, actor)
     audit.record(
         "poll.cancelled",
         f"poll:{poll.id}",
@@ -181,11 +186,11 @@ def record_paper_result(
     poll = get_poll(poll_id, conference_id)
     if poll.state != "draft":
         raise Conflict(_("Counts can only be entered for a poll that has not been opened."))
-    snapshot = eligible_snapshot(db.session.get(Conference, conference_id))
+    snapshot = eligible_snapshot(get_conference(conference_id))
     counted = _paper_tally(poll, counts, snapshot.scale)
     if counted["weight"] > snapshot.weight:
         raise Invalid(_("More votes were entered than there are eligible votes."))
-    table = Poll.__table__
+    table = poll_table()
     now = clock.now()
     done = db.session.execute(
         update(table)
@@ -198,15 +203,17 @@ def record_paper_result(
             cast_count=counted["ballots"],
             cast_weight=counted["weight"],
         )
-    )
-    if done.rowcount != 1:
+        .returning(table.c.id)
+    ).first()
+    if done is None:
         raise Conflict(_("Counts can only be entered for a poll that has not been opened."))
     db.session.refresh(poll)
     freeze(poll, snapshot)
-    poll.result = _decide(poll, counted)
-    if poll.target_kind in TARGET_MODELS:
-        documents.start_vote(poll.target_kind, target_id_of(poll), actor)
-    _settle_target(poll, actor)
+    poll.result = result = _decide(poll, counted)
+    target = target_of(poll)
+    if target is not None:
+        documents.start_vote(*target, actor)
+    _settle_target(poll, result["outcome"], actor)
     db.session.flush()
     audit.record(
         "poll.paper_result",

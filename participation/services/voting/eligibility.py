@@ -41,10 +41,12 @@ def eligible_snapshot(conference: Conference) -> Snapshot:
         )
     ).all()
     by_id = {a.id: a for a in accreditations}
-    proxies = dict(
+    proxies: dict[int, int] = dict(
         db.session.execute(
             select(Proxy.giver_id, Proxy.holder_id).where(Proxy.conference_id == conference.id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     eligible = []
     for owner in accreditations:

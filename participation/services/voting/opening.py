@@ -10,12 +10,13 @@ from sqlalchemy.orm import aliased
 
 from participation import clock, events
 from participation.extensions import db
-from participation.models import Accreditation, Conference, Person, Poll, PollVoter
+from participation.models import Accreditation, Person, Poll, PollVoter
 from participation.services import audit, documents
+from participation.services.conferences import get_conference
 from participation.services.errors import Conflict
 from participation.services.unit import use_case
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
-from participation.services.voting.polls import TARGET_MODELS, get_poll, open_poll_of, target_id_of
+from participation.services.voting.polls import get_poll, open_poll_of, poll_table, target_of
 from participation.services.voting.shapes import iso, poll_json, publish_turnout
 
 
@@ -29,18 +30,21 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
         raise Conflict(_("Another poll is open. Close it first."))
     now = clock.now()
     closes_at = now + timedelta(seconds=poll.duration_seconds) if poll.duration_seconds else None
+    table = poll_table()
     opened = db.session.execute(
-        update(Poll.__table__)
-        .where(Poll.__table__.c.id == poll.id, Poll.__table__.c.state == "draft")
+        update(table)
+        .where(table.c.id == poll.id, table.c.state == "draft")
         .values(state="open", opened_at=now, closes_at=closes_at)
-    )
-    if opened.rowcount != 1:
+        .returning(table.c.id)
+    ).first()
+    if opened is None:
         raise Conflict(_("This poll has been opened already."))
     db.session.refresh(poll)
-    snapshot = eligible_snapshot(db.session.get(Conference, conference_id))
+    snapshot = eligible_snapshot(get_conference(conference_id))
     freeze(poll, snapshot)
-    if poll.target_kind in TARGET_MODELS:
-        documents.start_vote(poll.target_kind, target_id_of(poll), actor)
+    target = target_of(poll)
+    if target is not None:
+        documents.start_vote(*target, actor)
     db.session.flush()
     audit.record(
         "poll.opened",
@@ -58,7 +62,7 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     )
     payload = poll_json(poll)
     _publish_ballots(poll, payload)
-    events.publish(db.session, "poll_opened", f"conference:{conference_id}", payload)
+    events.publish(db.session(), "poll_opened", f"conference:{conference_id}", payload)
     publish_turnout(poll, poll.cast_count, poll.cast_weight)
     return poll
 
@@ -95,7 +99,7 @@ def _publish_ballots(poll: Poll, payload: dict) -> None:
     for (person_id, _caster_id), votes in ballots.items():
         voting = {"poll": payload, "my_votes": votes, "last_result": None}
         events.publish(
-            db.session,
+            db.session(),
             "ballot_ready",
             f"user:{person_id}",
             {"conference_id": poll.conference_id, "voting": voting},

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from participation import events
 from participation.extensions import db
@@ -34,7 +36,11 @@ DEFAULT_SETTINGS = {
     "max_proxies_per_holder": 1,
     "duration_seconds": None,
 }
-TARGET_MODELS = {"amendment": Amendment, "document": Document, "demand": Demand}
+TARGET_MODELS: dict[str, type[Amendment | Document | Demand]] = {
+    "amendment": Amendment,
+    "document": Document,
+    "demand": Demand,
+}
 MAX_CANDIDATES = 100
 MAX_DURATION = 24 * 3600
 
@@ -80,13 +86,20 @@ def last_closed_poll(conference_id: int) -> Poll | None:
 
 def describe_target(poll: Poll) -> dict:
     """Label and title of what the poll decides on."""
-    if poll.target_kind in ("question", "election"):
+    target = target_of(poll)
+    if target is None:
         return {"label": "", "title": poll.title}
-    return documents.describe_target(poll.target_kind, target_id_of(poll))
+    return documents.describe_target(*target)
+
+
+def target_of(poll: Poll) -> tuple[str, int] | None:
+    """Kind and id of the text the poll decides on; None for a question or an election."""
+    target_id = target_id_of(poll)
+    return (poll.target_kind, target_id) if target_id is not None else None
 
 
 def target_id_of(poll: Poll) -> int | None:
-    """The id of the amendment, document or demand the poll decides on; None for a question."""
+    """The id of the amendment, document or demand the poll decides on, if it is one."""
     return {
         "amendment": poll.amendment_id,
         "document": poll.document_id,
@@ -97,6 +110,12 @@ def target_id_of(poll: Poll) -> int | None:
 def candidate_ids(poll: Poll) -> list[int]:
     """The candidates' ids; no query for a motion, which has none."""
     return [c.id for c in poll.candidates] if poll.kind == "election" else []
+
+
+def poll_table() -> Table:
+    """The polls' table, for the compare-and-set UPDATEs that open, count and close a poll:
+    the database decides, and the session's poll is refreshed after."""
+    return cast(Table, Poll.__table__)  # declared as any FromClause; it is the Table
 
 
 def target_choices(actor, conference_id: int) -> list[tuple[str, str]]:
@@ -192,7 +211,7 @@ def create_poll(
         # Settings only: a poll's title and question are public once it opens, not before.
         data={k: v for k, v in _settings_of(poll).items() if k not in ("title", "question")},
     )
-    events.publish(db.session, "polls_changed", f"moderators:{conference.id}", {"poll": poll.id})
+    events.publish(db.session(), "polls_changed", f"moderators:{conference.id}", {"poll": poll.id})
     return poll
 
 
@@ -214,16 +233,17 @@ def _set_target(poll: Poll, conference_id: int, kind: str, target_id: int | None
     if kind in ("question", "election"):
         return
     row = db.session.get(TARGET_MODELS[kind], target_id) if target_id else None
-    owner = None
-    if row is not None:
-        owner = {
-            "amendment": lambda r: r.document.conference_id,
-            "document": lambda r: r.conference_id,
-            "demand": lambda r: r.catalogue.conference_id,
-        }[kind](row)
-    if owner != conference_id:
+    if not isinstance(row, (Amendment, Document, Demand)) or _conference_of(row) != conference_id:
         raise Invalid(_("Choose what the poll decides on."))
     setattr(poll, f"{kind}_id", row.id)
+
+
+def _conference_of(row: Amendment | Document | Demand) -> int:
+    if isinstance(row, Amendment):
+        return row.document.conference_id
+    if isinstance(row, Demand):
+        return row.catalogue.conference_id
+    return row.conference_id
 
 
 def _set_candidates(poll: Poll, seats, candidates: list[str] | None) -> None:

@@ -85,7 +85,7 @@ def record_proxy(actor: Person | None, conference_id: int, giver_id: int, holder
         conference_id=conference.id,
         data={"giver": f"accreditation:{giver.id}", "holder": f"accreditation:{holder.id}"},
     )
-    events.publish(db.session, "proxies_changed", f"moderators:{conference.id}", {})
+    events.publish(db.session(), "proxies_changed", f"moderators:{conference.id}", {})
     return proxy
 
 
@@ -106,4 +106,4 @@ def revoke_proxy(actor: Person | None, conference_id: int, proxy_id: int) -> Non
         },
     )
     db.session.delete(proxy)
-    events.publish(db.session, "proxies_changed", f"moderators:{conference_id}", {})
+    events.publish(db.session(), "proxies_changed", f"moderators:{conference_id}", {})

@@ -94,7 +94,7 @@ def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
         "weight_scale": poll.weight_scale,
     }
     for room in (f"moderators:{poll.conference_id}", f"projector:{poll.conference_id}"):
-        events.publish(db.session, "poll_turnout", room, payload)
+        events.publish(db.session(), "poll_turnout", room, payload)
 
 
 def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
