@@ -75,6 +75,7 @@ def eligible_snapshot(conference: Conference) -> Snapshot:
 
 
 def freeze(poll: Poll, snapshot: Snapshot) -> None:
+    """Keep the snapshot as the poll's votes and totals: later check-ins do not change them."""
     if snapshot.voters:
         db.session.execute(
             insert(PollVoter),
@@ -97,4 +98,5 @@ def freeze(poll: Poll, snapshot: Snapshot) -> None:
 
 
 def snapshot_digest(snapshot: Snapshot) -> str:
+    """SHA-256 over the eligible set; recorded in the audit trail when it is frozen."""
     return hashlib.sha256(json.dumps(snapshot.voters).encode()).hexdigest()

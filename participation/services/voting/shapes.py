@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -62,7 +63,7 @@ def poll_json(poll: Poll) -> dict:
     return data
 
 
-def iso(moment) -> str | None:
+def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
