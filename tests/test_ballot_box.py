@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from participation.extensions import db
 from participation.models import AuditEntry
-from participation.services import audit, ballot_box, voting
+from participation.services import audit, voting
 from participation.services.errors import Conflict, Invalid, NotAllowed
+from participation.services.voting import ballot_box, casting
 from tests.conftest import build_world
 from tests.test_voting import add_delegate, new_poll
 from tests.test_voting_races import run_at_once, stored
@@ -57,7 +58,7 @@ def test_a_batch_checks_each_ballot_and_stores_the_valid_ones_in_one_commit(app,
     head_before = voting.audit_head()["seq"]
     commits.clear()
 
-    ballot_box.store(batch)
+    casting.store(batch)
 
     assert len(commits) == 1
     assert stored(poll.id) == (6, 6, 6, 6)
@@ -82,7 +83,7 @@ def test_an_invalid_choice_is_refused_and_the_rest_of_the_batch_stored(app, worl
     poll = _open(world)
     good = _pending(world.delegate.id, poll)
     spoilt = _pending(world.delegate_b.id, poll, choice={"vote": "perhaps"})
-    ballot_box.store([good, spoilt])
+    casting.store([good, spoilt])
     assert good.receipt is not None
     assert isinstance(spoilt.error, Invalid)
     assert stored(poll.id) == (1, 1, 1, 1)
@@ -94,7 +95,7 @@ def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
     voting.close_poll(world.moderator.person, world.conference.id, poll.id)
     retry = _pending(world.delegate.id, poll, submission="stored-before-close")
     late = _pending(world.delegate_b.id, poll)
-    ballot_box.store([retry, late])
+    casting.store([retry, late])
     assert retry.receipt.tracker == stored.tracker and retry.receipt.repeated
     assert isinstance(late.error, Conflict) and "closed" in str(late.error)
 
@@ -102,16 +103,44 @@ def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
 def test_a_batch_that_breaks_a_constraint_is_stored_ballot_by_ballot(app, world, monkeypatch):
     poll = _open(world)
     batch = [_pending(world.delegate.id, poll), _pending(world.delegate_b.id, poll)]
-    real = ballot_box._store_poll
+    real = casting._store_poll
 
     def clash(poll_id, ballots):
+        monkeypatch.setattr(casting, "_store_poll", real)  # the batch clashes, once
         real(poll_id, ballots)
         raise IntegrityError("INSERT", {}, Exception("unique constraint"))
 
-    monkeypatch.setattr(ballot_box, "_store_poll", clash)
-    ballot_box.store(batch)
+    monkeypatch.setattr(casting, "_store_poll", clash)
+    casting.store(batch)
     assert all(b.receipt is not None and b.error is None for b in batch)
     assert stored(poll.id) == (2, 2, 2, 2)
+    assert audit.verify().ok
+
+
+@pytest.mark.parametrize("submission", ["stored-in-between", "another-submission"])
+def test_a_ballot_that_clashes_alone_is_answered_from_the_one_stored_in_between(
+    app, world, monkeypatch, submission
+):
+    """Another process stores a ballot for the same vote after this one's checks read: the
+    unique key refuses the write, and the ballot gets that ballot's receipt if it was the same
+    submission, else "already voted"."""
+    poll = _open(world)
+    first = voting.cast_ballot(world.delegate.id, poll.id, "yes", "stored-in-between")
+    real = casting._claims
+
+    def unseen(poll_id, ballots):
+        monkeypatch.setattr(casting, "_claims", real)
+        votes, _earlier = real(poll_id, ballots)
+        return votes, {}
+
+    monkeypatch.setattr(casting, "_claims", unseen)
+    ballot = _pending(world.delegate.id, poll, choice="no", submission=submission)
+    casting.store([ballot])
+    if submission == "stored-in-between":
+        assert ballot.receipt.tracker == first.tracker and ballot.receipt.repeated
+    else:
+        assert isinstance(ballot.error, Conflict) and "already" in str(ballot.error)
+    assert stored(poll.id) == (1, 1, 1, 1)
     assert audit.verify().ok
 
 
@@ -124,7 +153,7 @@ def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, mo
     voters += [world.delegate, world.delegate_b]
     poll = _open(world)
     batches = []
-    real = ballot_box.store
+    real = casting.store
 
     def store(batch):
         if not batches:  # the first writer lets everyone else queue up behind it
@@ -135,7 +164,7 @@ def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, mo
         batches.append(len(batch))
         real(batch)
 
-    monkeypatch.setattr(ballot_box, "store", store)
+    monkeypatch.setattr(casting, "store", store)
     submissions = {v.id: uuid.uuid4().hex for v in voters}
     jobs = [
         (lambda v=v: voting.cast_ballot(v.id, poll.id, "yes", submissions[v.id])) for v in voters

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from participation.services import voting_rules as rules
+from participation.services.voting import rules
 
 
 def motion(yes, no, abstain):

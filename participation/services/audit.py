@@ -1,16 +1,17 @@
-"""Appending to and verifying the hash-chained audit log."""
+"""Appending to, publishing and verifying the hash-chained audit log."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 
 from participation import clock
 from participation.extensions import db
-from participation.models import AuditEntry, AuditHead
+from participation.models import AuditEntry, AuditHead, Poll
 from participation.models.audit import GENESIS_HASH
 
 #: The fields an entry's hash covers: all but the hashes.
@@ -50,9 +51,12 @@ def record(
     """
     session = db.session
     bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-    )
-    if bumped.rowcount == 0:  # the first entry ever: start the chain
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.id)
+    ).first()
+    if bumped is None:  # the first entry ever: start the chain
         session.add(AuditHead(id=1, seq=1, hash=GENESIS_HASH))
         session.flush()
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one()
@@ -80,9 +84,12 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
     """
     session = db.session
     bumped = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(entries))
-    )
-    if bumped.rowcount == 0:  # no chain yet: let record() start it
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(seq=AuditHead.seq + len(entries))
+        .returning(AuditHead.id)
+    ).first()
+    if bumped is None:  # no chain yet: let record() start it
         for action, subject, actor, data in entries:
             record(action, subject, actor=actor, conference_id=conference_id, data=data)
         return
@@ -103,8 +110,75 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
         }
         row["hash"] = prev = entry_hash(row, prev)
         rows.append(row)
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
+
+
+# --- the public chain ------------------------------------------------------------------------
+
+
+def audit_head() -> dict:
+    """The chain's head: how many entries, and the hash of the last."""
+    head = db.session.get(AuditHead, 1)
+    return {"seq": head.seq if head else 0, "hash": head.hash if head else "0" * 64}
+
+
+def published_audit_seq() -> int | None:
+    """The last entry the public may read, or None when every entry is public.
+
+    While a poll is open, the public log ends with the entry that opened it: one
+    ``ballot.accepted`` entry per ballot would let anyone count its turnout before the close.
+    The withheld entries appear, with their place in the chain unchanged, once it closes.
+    """
+    open_polls = db.session.scalars(select(Poll.id).where(Poll.state == "open")).all()
+    if not open_polls:
+        return None
+    return db.session.scalar(
+        select(func.min(AuditEntry.seq)).where(
+            AuditEntry.action == "poll.opened",
+            AuditEntry.subject.in_([f"poll:{poll_id}" for poll_id in open_polls]),
+        )
+    )
+
+
+def audit_page(after: int = 0, limit: int = 200) -> dict:
+    """A page of the public audit chain, oldest first, and its public head."""
+    limit = max(1, min(int(limit), 1000))
+    withheld_after = published_audit_seq()
+    if withheld_after is None:
+        head = audit_head()
+    else:
+        last = db.session.execute(
+            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq == withheld_after)
+        ).one()
+        head = {"seq": last.seq, "hash": last.hash}
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.seq > after, AuditEntry.seq <= head["seq"])
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    ).all()
+    return {
+        "head": head,
+        "withheld": withheld_after is not None,
+        "entries": [
+            {
+                "seq": e.seq,
+                "at": e.at.isoformat(timespec="microseconds"),
+                "actor": e.actor,
+                "action": e.action,
+                "subject": e.subject,
+                "conference_id": e.conference_id,
+                "data": e.data,
+                "prev_hash": e.prev_hash,
+                "hash": e.hash,
+            }
+            for e in entries
+        ],
+    }
+
+
+# --- verifying -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,269 @@
+"""Closing a poll: count, decide, record the result and settle the target; cancelling; paper."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select, update
+
+from participation import clock, events
+from participation.extensions import db
+from participation.models import Ballot, Person, Poll
+from participation.services import audit, documents
+from participation.services.conferences import get_conference
+from participation.services.errors import Conflict, Invalid
+from participation.services.unit import use_case
+from participation.services.voting import rules
+from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
+from participation.services.voting.polls import candidate_ids, get_poll, poll_table, target_of
+from participation.services.voting.shapes import ballots_digest, poll_json
+
+
+@use_case
+def close_poll(
+    actor: Person | None, conference_id: int, poll_id: int, *, by: str = "moderator"
+) -> Poll:
+    """Close an open poll, count, decide, record the result and move the target's status."""
+    poll = get_poll(poll_id, conference_id)
+    table = poll_table()
+    closed = db.session.execute(
+        update(table)
+        .where(table.c.id == poll.id, table.c.state == "open")
+        .values(state="closed", closed_at=clock.now())
+        .returning(table.c.id)
+    ).first()
+    db.session.refresh(poll)
+    if closed is None:
+        if poll.state in ("closed", "cancelled"):
+            raise Conflict(_("This poll is closed already."))
+        raise Conflict(_("This poll is not open."))
+    ballots = _reseal(poll.id)
+    counted = rules.tally(
+        poll.method, candidate_ids(poll), [(b["choice"], b["weight"]) for b in ballots]
+    )
+    if counted["ballots"] != poll.cast_count or counted["weight"] != poll.cast_weight:
+        raise RuntimeError(f"poll {poll.id}: ballots and turnout disagree")  # never expected
+    poll.result = result = _decide(poll, counted)
+    digest = ballots_digest(ballots)
+    _settle_target(poll, result["outcome"], actor)
+    db.session.flush()
+    audit.record(
+        "poll.closed",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor) if by != "countdown" else "system",
+        conference_id=conference_id,
+        data={"by": by, "result": poll.result, "ballots_digest": digest},
+    )
+    _publish_closed(poll)
+    return poll
+
+
+def _reseal(poll_id: int) -> list[dict]:
+    """Write a closing poll's ballots anew, under new random keys, in random order.
+
+    A row can carry traces of when it was written that no column shows: PostgreSQL keeps the
+    writing transaction's id (``xmin``, shared with the participation row written with it)
+    and stores rows in arrival order. Rewritten in the closing transaction, every ballot
+    carries the same transaction and lands in key order, which is random.
+    """
+    rows = db.session.execute(
+        select(Ballot.choice, Ballot.weight).where(Ballot.poll_id == poll_id)
+    ).all()
+    db.session.execute(delete(Ballot).where(Ballot.poll_id == poll_id))
+    ballots = sorted(
+        ({"key": clock.token_hex(16), "choice": row.choice, "weight": row.weight} for row in rows),
+        key=lambda b: b["key"],
+    )
+    if ballots:
+        db.session.execute(insert(Ballot), [{"poll_id": poll_id, **b} for b in ballots])
+    return ballots
+
+
+def _decide(poll: Poll, counted: dict) -> dict:
+    result = rules.decide(
+        counted,
+        method=poll.method,
+        seats=poll.seats,
+        candidate_ids=candidate_ids(poll),
+        rule=poll.majority,
+        quorum_kind=poll.quorum_kind,
+        quorum_numerator=poll.quorum_numerator,
+        quorum_denominator=poll.quorum_denominator,
+        eligible_weight=poll.eligible_weight,
+        organisations_present=poll.organisations_present,
+        organisations_total=poll.organisations_total,
+    )
+    result["eligible_count"] = poll.eligible_count
+    result["weight_scale"] = poll.weight_scale
+    result["source"] = poll.source
+    return result
+
+
+def _settle_target(poll: Poll, outcome: str, actor: Person | None) -> None:
+    """Adopt or reject the text the poll decided on; a poll not quorate hands it back."""
+    target = target_of(poll)
+    if target is None:
+        return
+    kind, target_id = target
+    if outcome == "not_quorate":
+        documents.cancel_vote(kind, target_id, actor)
+    else:
+        documents.apply_vote_result(kind, target_id, outcome == "adopted", actor)
+
+
+def _publish_closed(poll: Poll) -> None:
+    payload = poll_json(poll)
+    events.publish(db.session(), "poll_closed", f"conference:{poll.conference_id}", payload)
+    events.publish(
+        db.session(), "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
+    )
+
+
+def close_due_polls() -> list[int]:
+    """Close every open poll whose countdown has run out; returns their ids."""
+    due = db.session.execute(
+        select(Poll.id, Poll.conference_id).where(
+            Poll.state == "open", Poll.closes_at.is_not(None), Poll.closes_at <= clock.now()
+        )
+    ).all()
+    db.session.rollback()
+    closed = []
+    for poll_id, conference_id in due:
+        try:
+            close_poll(None, conference_id, poll_id, by="countdown")
+        except Conflict:
+            continue  # a moderator closed it first
+        closed.append(poll_id)
+    return closed
+
+
+@use_case
+def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
+    """Cancel a draft or open poll; ballots cast so far are never counted."""
+    poll = get_poll(poll_id, conference_id)
+    table = poll_table()
+    was_open = False
+    for state in ("open", "draft"):
+        done = db.session.execute(
+            update(table)
+            .where(table.c.id == poll.id, table.c.state == state)
+            .values(state="cancelled", closed_at=clock.now())
+            .returning(table.c.id)
+        ).first()
+        if done is not None:
+            was_open = state == "open"
+            break
+    else:
+        raise Conflict(_("This poll is closed already."))
+    db.session.refresh(poll)
+    target = target_of(poll)
+    if was_open and target is not None:
+        documents.cancel_vote(*target, actor)
+    audit.record(
+        "poll.cancelled",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor),
+        conference_id=conference_id,
+        data={"was_open": was_open, "cast_count": poll.cast_count},
+    )
+    _publish_closed(poll)
+    return poll
+
+
+# --- paper fallback ---------------------------------------------------------------------------
+
+
+@use_case
+def record_paper_result(
+    actor: Person | None, conference_id: int, poll_id: int, counts: dict
+) -> Poll:
+    """Record the counts of a show of hands or of paper ballots for a draft poll.
+
+    ``counts``: for a motion ``{"yes", "no", "abstain"}``; for an approval election
+    ``{"ballots", "approvals": {candidate_id: n}}``; for yes/no/abstain per candidate
+    ``{"candidates": {candidate_id: {"yes", "no", "abstain"}}}``. Whole votes; the eligible
+    set is frozen now, as when a poll opens.
+    """
+    poll = get_poll(poll_id, conference_id)
+    if poll.state != "draft":
+        raise Conflict(_("Counts can only be entered for a poll that has not been opened."))
+    snapshot = eligible_snapshot(get_conference(conference_id))
+    counted = _paper_tally(poll, counts, snapshot.scale)
+    if counted["weight"] > snapshot.weight:
+        raise Invalid(_("More votes were entered than there are eligible votes."))
+    table = poll_table()
+    now = clock.now()
+    done = db.session.execute(
+        update(table)
+        .where(table.c.id == poll.id, table.c.state == "draft")
+        .values(
+            state="closed",
+            source="paper",
+            opened_at=now,
+            closed_at=now,
+            cast_count=counted["ballots"],
+            cast_weight=counted["weight"],
+        )
+        .returning(table.c.id)
+    ).first()
+    if done is None:
+        raise Conflict(_("Counts can only be entered for a poll that has not been opened."))
+    db.session.refresh(poll)
+    freeze(poll, snapshot)
+    poll.result = result = _decide(poll, counted)
+    target = target_of(poll)
+    if target is not None:
+        documents.start_vote(*target, actor)
+    _settle_target(poll, result["outcome"], actor)
+    db.session.flush()
+    audit.record(
+        "poll.paper_result",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor),
+        conference_id=conference_id,
+        data={
+            "counts": counts,
+            "result": poll.result,
+            "eligible_digest": snapshot_digest(snapshot),
+        },
+    )
+    _publish_closed(poll)
+    return poll
+
+
+def _count(value) -> int:
+    if isinstance(value, bool):
+        raise Invalid(_("Counts must be whole numbers, 0 or more."))
+    try:
+        number = int(str(value).strip() or "0")
+    except ValueError:
+        raise Invalid(_("Counts must be whole numbers, 0 or more.")) from None
+    if number < 0 or number > 10**7:
+        raise Invalid(_("Counts must be whole numbers, 0 or more."))
+    return number
+
+
+def _paper_tally(poll: Poll, counts: dict, scale: int) -> dict:
+    if not isinstance(counts, dict):
+        raise Invalid(_("Counts must be whole numbers, 0 or more."))
+    ids = candidate_ids(poll)
+    weights = rules.empty_tally(poll.method, ids)
+    if poll.method == "yes_no_abstain":
+        for vote in rules.VOTES:
+            weights[vote] = _count(counts.get(vote)) * scale
+        ballots = sum(weights.values()) // scale
+    elif poll.method == "approval":
+        approvals = counts.get("approvals") or {}
+        for c in ids:
+            weights["approvals"][str(c)] = _count(approvals.get(str(c), approvals.get(c))) * scale
+        ballots = _count(counts.get("ballots"))
+        if any(w > ballots * scale for w in weights["approvals"].values()):
+            raise Invalid(_("A candidate cannot have more approvals than there were ballots."))
+    else:
+        per = counts.get("candidates") or {}
+        for c in ids:
+            entered = per.get(str(c), per.get(c)) or {}
+            for vote in rules.VOTES:
+                weights["candidates"][str(c)][vote] = _count(entered.get(vote)) * scale
+        sums = {sum(v.values()) for v in weights["candidates"].values()}
+        ballots = max(sums) // scale if sums else 0
+    return {"weights": weights, "heads": None, "ballots": ballots, "weight": ballots * scale}

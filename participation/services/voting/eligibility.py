@@ -1,0 +1,102 @@
+"""Who may vote, and with what weight: the eligible set, frozen when a poll opens."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, insert, select
+
+from participation.extensions import db
+from participation.models import Accreditation, Conference, Organisation, Poll, PollVoter, Proxy
+from participation.services.voting.polls import voting_settings
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    #: (owner accreditation id, caster accreditation id, weight units, organisation id)
+    voters: list[tuple[int, int, int, int | None]]
+    scale: int
+    organisations_present: int
+    organisations_total: int
+
+    @property
+    def weight(self) -> int:
+        return sum(v[2] for v in self.voters)
+
+
+def eligible_snapshot(conference: Conference) -> Snapshot:
+    """Who may vote, and with what weight, if a poll opened now.
+
+    A vote belongs to each delegate with voting right. It is cast by the delegate if present,
+    or by the holder of the delegate's proxy if the holder is present and may vote. With votes
+    per organisation, each organisation's votes are shared equally by its eligible votes, so
+    weights become fractions; they are kept as whole multiples of 1/scale.
+    """
+    accreditations = db.session.scalars(
+        select(Accreditation).where(
+            Accreditation.conference_id == conference.id, Accreditation.voting_right.is_(True)
+        )
+    ).all()
+    by_id = {a.id: a for a in accreditations}
+    proxies: dict[int, int] = dict(
+        db.session.execute(
+            select(Proxy.giver_id, Proxy.holder_id).where(Proxy.conference_id == conference.id)
+        )
+        .tuples()
+        .all()
+    )
+    eligible = []
+    for owner in accreditations:
+        caster = by_id.get(proxies[owner.id]) if owner.id in proxies else owner
+        if caster is not None and caster.present:
+            eligible.append((owner, caster))
+    per_org = voting_settings(conference)["votes_per_organisation"]
+    shares: dict[int, int] = {}
+    if per_org:
+        for owner, _caster in eligible:
+            if owner.organisation_id is not None:
+                shares[owner.organisation_id] = shares.get(owner.organisation_id, 0) + 1
+    scale = math.lcm(*shares.values()) if shares else 1
+    voters = []
+    for owner, caster in eligible:
+        if per_org and owner.organisation_id is not None:
+            weight = per_org * scale // shares[owner.organisation_id]
+        else:
+            weight = owner.vote_weight * scale
+        voters.append((owner.id, caster.id, weight, owner.organisation_id))
+    total = db.session.scalar(
+        select(func.count()).select_from(Organisation).where(Organisation.active.is_(True))
+    )
+    present = len({v[3] for v in voters if v[3] is not None})
+    return Snapshot(sorted(voters), scale, present, int(total or 0))
+
+
+def freeze(poll: Poll, snapshot: Snapshot) -> None:
+    """Keep the snapshot as the poll's votes and totals: later check-ins do not change them."""
+    if snapshot.voters:
+        db.session.execute(
+            insert(PollVoter),
+            [
+                {
+                    "poll_id": poll.id,
+                    "accreditation_id": owner,
+                    "caster_id": caster,
+                    "weight": weight,
+                    "organisation_id": organisation,
+                }
+                for owner, caster, weight, organisation in snapshot.voters
+            ],
+        )
+    poll.weight_scale = snapshot.scale
+    poll.eligible_count = len(snapshot.voters)
+    poll.eligible_weight = snapshot.weight
+    poll.organisations_present = snapshot.organisations_present
+    poll.organisations_total = snapshot.organisations_total
+
+
+def snapshot_digest(snapshot: Snapshot) -> str:
+    """SHA-256 over the eligible set; recorded in the audit trail when it is frozen."""
+    return hashlib.sha256(json.dumps(snapshot.voters).encode()).hexdigest()

@@ -1,0 +1,210 @@
+"""What clients see of voting: the JSON shapes of polls, turnout, my votes and published ballots.
+
+None of them ever tells how a person voted in a secret poll; turnout counts heads and weight only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from fractions import Fraction
+
+from sqlalchemy import select
+
+from participation import events
+from participation.extensions import db
+from participation.models import (
+    Accreditation,
+    Ballot,
+    Organisation,
+    Person,
+    Poll,
+    PollParticipation,
+    PollTracker,
+    PollVoter,
+)
+from participation.services.voting.polls import last_closed_poll, open_poll_of, target_id_of
+
+
+def poll_json(poll: Poll) -> dict:
+    """What anyone may see of a poll: settings, state and, once closed, the result."""
+    data = {
+        "id": poll.id,
+        "conference_id": poll.conference_id,
+        "title": poll.title,
+        "question": poll.question,
+        "kind": poll.kind,
+        "target_kind": poll.target_kind,
+        "target_id": target_id_of(poll),
+        "secret": poll.secret,
+        "method": poll.method,
+        "seats": poll.seats,
+        "majority": poll.majority,
+        "quorum": {
+            "kind": poll.quorum_kind,
+            "value": [poll.quorum_numerator, poll.quorum_denominator],
+        },
+        "state": poll.state,
+        "source": poll.source,
+        "candidates": [{"id": c.id, "name": c.name} for c in poll.candidates]
+        if poll.kind == "election"
+        else [],
+        "opened_at": iso(poll.opened_at),
+        "closes_at": iso(poll.closes_at),
+        "closed_at": iso(poll.closed_at),
+        "weight_scale": poll.weight_scale,
+    }
+    if poll.state != "draft":
+        data["eligible"] = {"count": poll.eligible_count, "weight": poll.eligible_weight}
+    if poll.state == "closed":
+        data["result"] = poll.result
+        data["turnout"] = turnout_json(poll)
+    return data
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def turnout_json(poll: Poll) -> dict:
+    """How many of how many have voted, by head and by weight; never what they chose."""
+    row = db.session.execute(
+        select(Poll.cast_count, Poll.cast_weight).where(Poll.id == poll.id)
+    ).one()
+    return {
+        "conference_id": poll.conference_id,
+        "poll_id": poll.id,
+        "cast_count": row.cast_count,
+        "cast_weight": row.cast_weight,
+        "eligible_count": poll.eligible_count,
+        "eligible_weight": poll.eligible_weight,
+        "weight_scale": poll.weight_scale,
+    }
+
+
+def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
+    """Tell the moderators and the projector how many have voted (after commit)."""
+    payload = {
+        "conference_id": poll.conference_id,
+        "poll_id": poll.id,
+        "cast_count": cast_count,
+        "cast_weight": cast_weight,
+        "eligible_count": poll.eligible_count,
+        "eligible_weight": poll.eligible_weight,
+        "weight_scale": poll.weight_scale,
+    }
+    for room in (f"moderators:{poll.conference_id}", f"projector:{poll.conference_id}"):
+        events.publish(db.session(), "poll_turnout", room, payload)
+
+
+def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
+    """The votes an accreditation casts in a poll (its own, its proxies'), with receipts."""
+    if accreditation_id is None or poll.state == "draft":
+        return []
+    rows = db.session.execute(
+        select(PollVoter, Person.display_name, PollParticipation.tracker)
+        .join(Accreditation, Accreditation.id == PollVoter.accreditation_id)
+        .join(Person, Person.id == Accreditation.person_id)
+        .outerjoin(
+            PollParticipation,
+            (PollParticipation.poll_id == PollVoter.poll_id)
+            & (PollParticipation.voter_id == PollVoter.accreditation_id),
+        )
+        .where(PollVoter.poll_id == poll.id, PollVoter.caster_id == accreditation_id)
+        .order_by(PollVoter.accreditation_id != accreditation_id, PollVoter.accreditation_id)
+    ).all()
+    return [
+        {
+            "voter_id": voter.accreditation_id,
+            "own": voter.accreditation_id == accreditation_id,
+            "name": name,
+            "weight": voter.weight,
+            "cast": tracker is not None,
+            "tracker": tracker,
+        }
+        for voter, name, tracker in rows
+    ]
+
+
+def voting_state(conference_id: int, accreditation_id: int | None, *, turnout: bool) -> dict:
+    """The voting part of a client's full state: the open poll, my votes, the last result."""
+    current = open_poll_of(conference_id)
+    last = last_closed_poll(conference_id)
+    state = {
+        "poll": poll_json(current) if current else None,
+        "my_votes": my_votes(current, accreditation_id) if current else [],
+        "last_result": poll_json(last) if last else None,
+    }
+    if turnout and current is not None:
+        state["turnout"] = turnout_json(current)
+    return state
+
+
+def published_ballots(poll: Poll) -> dict:
+    """After close: every ballot (in key order, which is random) and every tracker.
+
+    Secret polls list trackers and ballots apart; named polls list who chose what.
+    """
+    if poll.state != "closed" or poll.source != "electronic":
+        return {"ballots": [], "trackers": [], "named": []}
+    ballots = [
+        {"key": b.key, "choice": b.choice, "weight": b.weight}
+        for b in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight)
+            .where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.key)
+        )
+    ]
+    trackers = list(
+        db.session.scalars(
+            select(PollTracker.tracker)
+            .where(PollTracker.poll_id == poll.id)
+            .order_by(PollTracker.tracker)
+        )
+    )
+    named = []
+    if not poll.secret:
+        rows = db.session.execute(
+            select(PollParticipation, Person.display_name, Organisation.name, PollVoter.weight)
+            .join(Accreditation, Accreditation.id == PollParticipation.voter_id)
+            .join(Person, Person.id == Accreditation.person_id)
+            .outerjoin(Organisation, Organisation.id == Accreditation.organisation_id)
+            .join(
+                PollVoter,
+                (PollVoter.poll_id == PollParticipation.poll_id)
+                & (PollVoter.accreditation_id == PollParticipation.voter_id),
+            )
+            .where(PollParticipation.poll_id == poll.id)
+            .order_by(Person.display_name)
+        ).all()
+        named = [
+            {
+                "name": name,
+                "organisation": organisation,
+                "choice": participation.choice,
+                "weight": weight,
+                "tracker": participation.tracker,
+                "by_proxy": participation.cast_by_id != participation.voter_id,
+            }
+            for participation, name, organisation, weight in rows
+        ]
+    return {"ballots": ballots, "trackers": trackers, "named": named}
+
+
+def ballots_digest(ballots: list[dict]) -> str:
+    """SHA-256 over the ballots in key order; recorded in the audit trail at close."""
+    canonical = json.dumps(
+        [[b["key"], b["choice"], b["weight"]] for b in sorted(ballots, key=lambda b: b["key"])],
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def weight_text(units: int, scale: int) -> str:
+    """A weight for people: whole numbers as such, shares to two decimals."""
+    value = Fraction(units, scale or 1)
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{float(value):.2f}"
