@@ -12,23 +12,32 @@ it into a new version and carries the other open amendments onto it (or flags th
 review where they overlap). Read functions (``visible_documents``, ``get_document`` …) apply
 the visibility rule: drafts and unadmitted items are seen only by their submitters'
 organisation and the moderators.
+
+Submodules, from the bottom up (each imports only those above it in this list):
+
+* :mod:`.rules` - limits, allowed status changes, status labels
+* :mod:`.checks` - plain and Markdown texts without HTML, numbers, agenda items, organisations
+* :mod:`.numbering` - natural order of labels, the next free number
+* :mod:`.viewer` - who is acting, with their role at the conference
+* :mod:`.visibility` - who may read, change, amend or co-sign; loading and listing
+
+The rest is still in this module while it is split up.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from string import ascii_lowercase
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from participation import clock, events
 from participation.extensions import db
 from participation.models import (
-    Accreditation,
     AgendaItem,
     Amendment,
     Catalogue,
@@ -36,19 +45,77 @@ from participation.models import (
     Demand,
     Document,
     DocumentOrganisation,
-    Organisation,
-    Person,
     Resolution,
     Translation,
     Version,
-    WorkingGroupMember,
 )
 from participation.services import audit
-from participation.services.authz import ROLE_RANK
-from participation.services.conferences import conference_accreditation, get_conference
+from participation.services.conferences import get_conference
+from participation.services.documents.checks import (
+    _agenda_item,
+    _body,
+    _number,
+    _organisations,
+    markdown_text,
+    plain_text,
+)
+from participation.services.documents.numbering import (
+    _check_number_free,
+    _next_amendment_number,
+    _next_document_number,
+    _next_position,
+    label_key,
+)
+from participation.services.documents.rules import (
+    AMENDABLE_STATUSES,
+    AMENDMENT_STATUS_LABELS,
+    AMENDMENT_TRANSITIONS,
+    DECIDED_STATUSES,
+    DEMAND_STATUS_LABELS,
+    DEMAND_TRANSITIONS,
+    DOCUMENT_STATUS_LABELS,
+    DOCUMENT_TRANSITIONS,
+    KIND_LABELS,
+    MAX_BLOCK,
+    MAX_BODY,
+    MAX_BODY_NAME,
+    MAX_NUMBER,
+    MAX_REASONING,
+    MAX_TITLE,
+    OPEN_AMENDMENT_STATUSES,
+)
+from participation.services.documents.viewer import (
+    Viewer,
+    _actor,
+    _system_viewer,
+    accreditation_of,
+    viewer_for,
+)
+from participation.services.documents.visibility import (
+    _load_amendment,
+    _load_document,
+    documents_summary,
+    get_amendment,
+    get_document,
+    is_submitter,
+    may_amend,
+    may_cosign,
+    may_edit,
+    may_read,
+    may_read_amendment,
+    may_revise_amendment,
+    may_submit,
+    may_withdraw,
+    may_withdraw_amendment,
+    organisation_ids,
+    organisations_in_documents,
+    visible_amendments,
+    visible_documents,
+)
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.unit import use_case
 from participation.text import (
+    BlockDiff,
     apply_changes,
     collisions,
     diff_blocks,
@@ -60,427 +127,42 @@ from participation.text import (
     rebase,
     split_blocks,
 )
-from participation.text.blocks import clean
 
-# --- limits and workflow ----------------------------------------------------------------------
-
-MAX_NUMBER = 20
-MAX_TITLE = 300
-MAX_BODY = 100_000
-MAX_BLOCK = 10_000
-MAX_REASONING = 20_000
-MAX_BODY_NAME = 200
-
-#: Allowed status changes of a document; anything else is refused with a clear message.
-DOCUMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "draft": frozenset({"submitted", "withdrawn"}),
-    "submitted": frozenset({"admitted", "withdrawn", "referred"}),
-    "admitted": frozenset({"in_vote", "withdrawn", "referred"}),
-    "in_vote": frozenset({"admitted", "adopted", "adopted_amended", "rejected"}),
-}
-AMENDMENT_TRANSITIONS: dict[str, frozenset[str]] = {
-    "submitted": frozenset({"admitted", "withdrawn", "taken_over"}),
-    "admitted": frozenset({"in_vote", "withdrawn", "taken_over"}),
-    "in_vote": frozenset({"admitted", "adopted", "rejected"}),
-}
-DEMAND_TRANSITIONS: dict[str, frozenset[str]] = {
-    "open": frozenset({"in_vote"}),
-    "in_vote": frozenset({"open", "adopted", "rejected"}),
-}
-#: Amendments that may still change the text.
-OPEN_AMENDMENT_STATUSES = ("submitted", "admitted", "in_vote")
-#: Documents that can be amended.
-AMENDABLE_STATUSES = ("submitted", "admitted")
-DECIDED_STATUSES = ("adopted", "adopted_amended", "rejected", "withdrawn", "referred")
-
-DOCUMENT_STATUS_LABELS = {
-    "draft": _l("draft"),
-    "submitted": _l("submitted"),
-    "admitted": _l("admitted"),
-    "in_vote": _l("in the vote"),
-    "adopted": _l("adopted"),
-    "adopted_amended": _l("adopted as amended"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-    "referred": _l("referred"),
-}
-AMENDMENT_STATUS_LABELS = {
-    "submitted": _l("submitted, not yet admitted"),
-    "admitted": _l("admitted"),
-    "in_vote": _l("in the vote"),
-    "adopted": _l("adopted"),
-    "taken_over": _l("taken over"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-}
-DEMAND_STATUS_LABELS = {
-    "open": _l("open"),
-    "in_vote": _l("in the vote"),
-    "adopted": _l("adopted"),
-    "rejected": _l("rejected"),
-}
-KIND_LABELS = {"resolution": _l("Resolution"), "catalogue": _l("Demand catalogue")}
-
-_NUMBER = re.compile(r"[^\W_][\w.\-/]*")
-# Anything that starts like an HTML tag, comment or declaration.
-_HTML_TAG = re.compile(r"<\s*/?\s*[A-Za-z!?]")
-_SCRIPT_URL = re.compile(r"(?:java|vb|live)script:|data:[a-z]+/", re.IGNORECASE)
-_SPACE_AND_CONTROL = re.compile(r"[\s\x00-\x1f\x7f-\x9f]+")
-_SECTION_NUMBER = re.compile(r"(\d{1,4})[.)]\s*")
-
-
-# --- who is acting -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Someone acting on or reading a conference's documents, with their role there."""
-
-    person: Person | None
-    conference_id: int
-    role: str | None
-    accreditation_id: int | None = None
-    organisation_id: int | None = None
-
-    @property
-    def person_id(self) -> int | None:
-        return self.person.id if self.person is not None else None
-
-    def at_least(self, role: str) -> bool:
-        return self.role is not None and ROLE_RANK[self.role] >= ROLE_RANK[role]
-
-    @property
-    def is_moderator(self) -> bool:
-        return self.at_least("moderator")
-
-    @property
-    def is_admin(self) -> bool:
-        return self.at_least("admin")
-
-
-def viewer_for(actor, conference_id: int) -> Viewer:
-    """The :class:`Viewer` for a Principal, a Person, a Viewer or nobody (``None``)."""
-    if isinstance(actor, Viewer):
-        if actor.conference_id != conference_id:
-            return viewer_for(actor.person, conference_id)
-        return actor
-    if actor is None or not getattr(actor, "is_authenticated", True):
-        return Viewer(None, conference_id, None)
-    if hasattr(actor, "role_in"):  # a signed-in Principal
-        accreditation = actor.accreditation(conference_id)
-        role = actor.role_in(conference_id)
-        person = actor.person
-    else:
-        person = actor
-        accreditation = conference_accreditation(conference_id, person.id)
-        role = "admin" if person.is_admin else (accreditation.role if accreditation else None)
-    return Viewer(
-        person,
-        conference_id,
-        role,
-        accreditation.id if accreditation else None,
-        accreditation.organisation_id if accreditation else None,
-    )
-
-
-def _actor(viewer: Viewer) -> str:
-    return audit.actor_of(viewer.person)
-
-
-def _person_of(actor) -> Person | None:
-    if isinstance(actor, Viewer):
-        return actor.person
-    if actor is None or not getattr(actor, "is_authenticated", True):
-        return None
-    return actor.person if hasattr(actor, "role_in") else actor
-
-
-# --- checking input ----------------------------------------------------------------------------
-
-
-def _check_markup(value: str, label: str) -> None:
-    """Refuse HTML and script URLs in any text, with a message that says what to do instead."""
-    unescaped = html.unescape(value)
-    if _HTML_TAG.search(value) or _HTML_TAG.search(unescaped):
-        raise Invalid(
-            _(
-                "%(field)s must not contain HTML tags. Write plain text; use Markdown for "
-                "**bold**, *italic* and lists.",
-                field=label,
-            ),
-            {label: "html"},
-        )
-    squeezed = _SPACE_AND_CONTROL.sub("", unescaped)
-    if _SCRIPT_URL.search(squeezed):
-        raise Invalid(
-            _("%(field)s must not contain script or data links.", field=label), {label: "script"}
-        )
-
-
-def plain_text(value: str | None, label: str, *, maximum: int, required: bool = True) -> str:
-    """A one-line text: whitespace collapsed, no HTML, not too long."""
-    cleaned = " ".join(clean(value or "").split())
-    if required and not cleaned:
-        raise Invalid(_("%(field)s must not be empty.", field=label), {label: "empty"})
-    if len(cleaned) > maximum:
-        raise Invalid(
-            _("%(field)s may have at most %(n)d characters.", field=label, n=maximum),
-            {label: "too long"},
-        )
-    _check_markup(cleaned, label)
-    return cleaned
-
-
-def markdown_text(value: str | None, label: str, *, maximum: int, required: bool = True) -> str:
-    """A Markdown text: line endings and control characters cleaned, no HTML, not too long."""
-    cleaned = clean(value or "").strip("\n")
-    if not cleaned.strip():
-        cleaned = ""
-    if required and not cleaned:
-        raise Invalid(_("%(field)s must not be empty.", field=label), {label: "empty"})
-    if len(cleaned) > maximum:
-        raise Invalid(
-            _("%(field)s may have at most %(n)d characters.", field=label, n=maximum),
-            {label: "too long"},
-        )
-    _check_markup(cleaned, label)
-    return cleaned
-
-
-def _body(value: str | None) -> str:
-    """A document body in the form versions keep: blocks separated by blank lines."""
-    text = markdown_text(value, _("Text"), maximum=MAX_BODY)
-    body = from_paragraphs(paragraphs(text))
-    if not split_blocks(body):
-        raise Invalid(_("%(field)s must not be empty.", field=_("Text")), {_("Text"): "empty"})
-    return body
-
-
-def _number(value: str | None) -> str:
-    number = plain_text(value, _("Number"), maximum=MAX_NUMBER)
-    if not _NUMBER.fullmatch(number):
-        raise Invalid(
-            _("A number consists of letters, digits, “.”, “-” or “/”, such as A3 or WP8.2."),
-            {_("Number"): "format"},
-        )
-    return number
-
-
-# --- loading and visibility --------------------------------------------------------------------
-
-
-def _is_group_member(viewer: Viewer, working_group_id: int | None) -> bool:
-    if working_group_id is None or viewer.accreditation_id is None:
-        return False
-    return (
-        db.session.scalar(
-            select(WorkingGroupMember.id).where(
-                WorkingGroupMember.working_group_id == working_group_id,
-                WorkingGroupMember.accreditation_id == viewer.accreditation_id,
-            )
-        )
-        is not None
-    )
-
-
-def organisation_ids(document: Document, role: str | None = None) -> set[int]:
-    return {
-        link.organisation_id for link in document.organisations if role is None or link.role == role
-    }
-
-
-def is_submitter(viewer: Viewer, document: Document) -> bool:
-    """Whether the viewer acts for the document's submitters (their organisation or creator)."""
-    if viewer.organisation_id is not None and viewer.organisation_id in organisation_ids(
-        document, "submitter"
-    ):
-        return True
-    return viewer.person_id is not None and document.created_by_id == viewer.person_id
-
-
-def may_read(viewer: Viewer, document: Document) -> bool:
-    """Admitted documents are read by everyone accredited; others by their circle only."""
-    if viewer.role is None or document.conference_id != viewer.conference_id:
-        return False
-    if viewer.is_moderator or document.admitted_at is not None:
-        return True
-    if viewer.organisation_id is not None and viewer.organisation_id in organisation_ids(document):
-        return True
-    if viewer.person_id is not None and document.created_by_id == viewer.person_id:
-        return True
-    return _is_group_member(viewer, document.working_group_id)
-
-
-def may_read_amendment(viewer: Viewer, amendment: Amendment) -> bool:
-    if not may_read(viewer, amendment.document):
-        return False
-    if amendment.admitted_at is not None or viewer.is_moderator:
-        return True
-    if viewer.organisation_id is not None and amendment.organisation_id == viewer.organisation_id:
-        return True
-    return viewer.person_id is not None and amendment.proposer_id == viewer.person_id
-
-
-def may_edit(viewer: Viewer, document: Document) -> bool:
-    """Submitters (and moderators) until admission; conference admins and staff until the vote."""
-    if document.status in ("draft", "submitted"):
-        if viewer.is_moderator or is_submitter(viewer, document):
-            return True
-        return document.status == "draft" and _is_group_member(viewer, document.working_group_id)
-    return document.status == "admitted" and viewer.is_admin
-
-
-def may_amend(viewer: Viewer, document: Document) -> bool:
-    if document.status not in AMENDABLE_STATUSES or not may_read(viewer, document):
-        return False
-    return viewer.at_least("delegate") and (
-        viewer.organisation_id is not None or viewer.is_moderator
-    )
-
-
-def may_withdraw(viewer: Viewer, document: Document) -> bool:
-    return "withdrawn" in DOCUMENT_TRANSITIONS.get(document.status, ()) and (
-        viewer.is_moderator or (viewer.at_least("delegate") and is_submitter(viewer, document))
-    )
-
-
-def may_submit(viewer: Viewer, document: Document) -> bool:
-    return document.status == "draft" and (
-        viewer.is_moderator or (viewer.at_least("delegate") and is_submitter(viewer, document))
-    )
-
-
-def may_cosign(viewer: Viewer, document: Document) -> bool:
-    return (
-        viewer.at_least("delegate")
-        and viewer.organisation_id is not None
-        and document.status in ("draft", "submitted", "admitted")
-        and viewer.organisation_id not in organisation_ids(document)
-        and may_read(viewer, document)
-    )
-
-
-def may_withdraw_amendment(viewer: Viewer, amendment: Amendment) -> bool:
-    if "withdrawn" not in AMENDMENT_TRANSITIONS.get(amendment.status, ()):
-        return False
-    if viewer.is_moderator:
-        return True
-    own = (
-        viewer.organisation_id is not None and amendment.organisation_id == viewer.organisation_id
-    ) or (viewer.person_id is not None and amendment.proposer_id == viewer.person_id)
-    return viewer.at_least("delegate") and own
-
-
-def may_revise_amendment(viewer: Viewer, amendment: Amendment) -> bool:
-    return (
-        amendment.needs_review
-        and amendment.status in ("submitted", "admitted")
-        and (may_withdraw_amendment(viewer, amendment))
-    )
-
-
-def get_document(actor, conference_id: int, document_id: int) -> Document:
-    """A document the actor may read; NotFound otherwise (drafts do not reveal themselves)."""
-    viewer = viewer_for(actor, conference_id)
-    document = db.session.get(Document, document_id)
-    if (
-        document is None
-        or document.conference_id != conference_id
-        or not may_read(viewer, document)
-    ):
-        raise NotFound(_("This document does not exist or you may not read it."))
-    return document
-
-
-def get_amendment(actor, conference_id: int, amendment_id: int) -> Amendment:
-    viewer = viewer_for(actor, conference_id)
-    amendment = db.session.get(Amendment, amendment_id)
-    if (
-        amendment is None
-        or amendment.document.conference_id != conference_id
-        or not may_read_amendment(viewer, amendment)
-    ):
-        raise NotFound(_("This amendment does not exist or you may not read it."))
-    return amendment
-
-
-def get_version(document: Document, number: int) -> Version:
-    for version in document.versions:
-        if version.number == number:
-            return version
-    raise NotFound(
-        _("Version %(n)d of %(document)s does not exist.", n=number, document=document.number)
-    )
-
-
-def label_key(label: str) -> tuple:
-    """Natural order of labels: A2 < A10, 3.2 < 3.2a < 3.10."""
-    return tuple(
-        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
-        for part in re.findall(r"\d+|[^\W\d_]+", label)
-    )
-
-
-def visible_documents(
-    actor,
-    conference_id: int,
-    *,
-    status: str | None = None,
-    agenda_item_id: int | None = None,
-    organisation_id: int | None = None,
-) -> list[Document]:
-    """The conference's documents the actor may read, in agenda and voting order."""
-    viewer = viewer_for(actor, conference_id)
-    query = select(Document).where(Document.conference_id == conference_id)
-    if status:
-        query = query.where(Document.status == status)
-    if agenda_item_id:
-        query = query.where(Document.agenda_item_id == agenda_item_id)
-    if organisation_id:
-        query = query.where(
-            Document.id.in_(
-                select(DocumentOrganisation.document_id).where(
-                    DocumentOrganisation.organisation_id == organisation_id
-                )
-            )
-        )
-    documents = [d for d in db.session.scalars(query) if may_read(viewer, d)]
-    return sorted(documents, key=_document_order)
-
-
-def _document_order(document: Document) -> tuple:
-    item = document.agenda_item
-    item_position = (
-        (item.parent.position if item.parent else item.position, item.position)
-        if item is not None
-        else (10**9, 0)
-    )
-    return (*item_position, document.position, label_key(document.number))
-
-
-def documents_summary(actor, conference_id: int) -> list[dict]:
-    """What a live view lists: the documents the actor may read, with their status."""
-    return [
-        {
-            "id": d.id,
-            "number": d.number,
-            "title": d.title,
-            "kind": d.kind,
-            "status": d.status,
-            "agenda_item": d.agenda_item.number if d.agenda_item else None,
-        }
-        for d in visible_documents(actor, conference_id)
-    ]
-
-
-def visible_amendments(actor, document: Document) -> list[Amendment]:
-    viewer = viewer_for(actor, document.conference_id)
-    return [a for a in document.amendments if may_read_amendment(viewer, a)]
+# --- an amendment's changes (new texts for blocks of one version): checked, compared, located ----
 
 
 def changes_of(amendment: Amendment) -> dict[int, str]:
     """An amendment's changes with integer block indices (JSON keeps them as strings)."""
     return {int(key): text for key, text in (amendment.changes or {}).items()}
+
+
+def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
+    """Check proposed paragraph texts against the base; keep only those that differ."""
+    base = paragraphs(base_body)
+    if not isinstance(changes, Mapping):
+        raise Invalid(_("Change at least one paragraph."))
+    result: dict[int, str] = {}
+    total = 0
+    for key, text in changes.items():
+        try:
+            index = int(key)
+        except (TypeError, ValueError):
+            raise Invalid(_("The amendment names a paragraph that does not exist.")) from None
+        if not 0 <= index < len(base):
+            raise Invalid(_("The amendment names a paragraph that does not exist."))
+        label = _("Paragraph %(n)d", n=index + 1)
+        if text is not None and not isinstance(text, str):
+            raise Invalid(_("%(field)s must be text.", field=label))
+        cleaned = markdown_text(text, label, maximum=MAX_BLOCK, required=False)
+        if normalise(cleaned) == normalise(base[index]):
+            continue
+        total += len(cleaned)
+        result[index] = cleaned
+    if not result:
+        raise Invalid(_("Nothing was changed. Change the text of at least one paragraph."))
+    if total > MAX_BODY:
+        raise Invalid(_("The amendment is too long."))
+    return result
 
 
 def amendment_collisions(amendments: Iterable[Amendment]) -> dict[int, list[Amendment]]:
@@ -519,15 +201,21 @@ def format_ranges(ranges: list[tuple[int, int]]) -> str:
     return ", ".join(f"{a}" if a == b else f"{a}\u2013{b}" for a, b in ranges)
 
 
-# --- demand catalogues -------------------------------------------------------------------------
+# --- demand catalogues: numbered sections of numbered demands, and the demand rows behind them ---
+
+
+_SECTION_NUMBER = re.compile(r"(\d{1,4})[.)]\s*")
 
 
 @dataclass(frozen=True)
 class DemandSlot:
     """A demand's place in a catalogue text: block index, section number, running number."""
 
+    #: The demand's block in the text.
     index: int
+    #: The number of its ``##`` section; 0 before the first heading.
     section: int
+    #: Its number within the section.
     number: int
 
     @property
@@ -575,9 +263,9 @@ def section_title(heading: str) -> str:
 
 def _fresh_label(previous: str | None, section: int, taken: set[str]) -> str:
     """A label for a demand added after numbering froze: "3.2a" after "3.2"."""
-    stem, suffix = re.fullmatch(
-        r"(.*?)([a-z]*)", previous or (f"{section}.0" if section else "0")
-    ).groups()
+    base = previous or (f"{section}.0" if section else "0")
+    stem = base.rstrip(ascii_lowercase)
+    suffix = base[len(stem) :]
     start = ord(suffix[-1]) + 1 if suffix else ord("a")
     for code in range(start, ord("z") + 1):
         candidate = f"{stem}{suffix[:-1] if suffix else ''}{chr(code)}"
@@ -643,7 +331,63 @@ def demand_labels(catalogue: Document) -> dict[int, str]:
     return {d.block_index: d.label for d in catalogue.demands if d.block_index is not None}
 
 
-# --- versions and merging ----------------------------------------------------------------------
+# --- versions: every change to a text is a new immutable version ---------------------------------
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _current(document: Document) -> Version:
+    """The document's current version; every document has one from its creation on."""
+    version = document.current_version
+    if version is None:
+        raise LookupError(f"document {document.id} has no version")
+    return version
+
+
+def get_version(document: Document, number: int) -> Version:
+    for version in document.versions:
+        if version.number == number:
+            return version
+    raise NotFound(
+        _("Version %(n)d of %(document)s does not exist.", n=number, document=document.number)
+    )
+
+
+def compare(
+    document: Document, old_number: int, new_number: int
+) -> tuple[Version, Version, list[BlockDiff]]:
+    """Block diff between two versions of a document (see ``participation.text.diff_blocks``)."""
+    old = get_version(document, old_number)
+    new = get_version(document, new_number)
+    return old, new, diff_blocks(old.body, new.body)
+
+
+def _check_base(document: Document, base_version_id: int | None) -> None:
+    """Refuse a change made on a version that is no longer the current one."""
+    current = _current(document)
+    if base_version_id != current.id:
+        raise Conflict(
+            _(
+                "The text of %(number)s has changed since you opened it (it is now version "
+                "%(n)d). Please look at the current text and try again.",
+                number=document.number,
+                n=current.number,
+            )
+        )
+
+
+def _check_fits(amendment: Amendment) -> None:
+    if amendment.needs_review or amendment.base_version_id != amendment.document.current_version_id:
+        raise Conflict(
+            _(
+                "%(number)s no longer fits the current text; it must be revised first.",
+                number=amendment.number,
+            )
+        )
+
+
+# --- new versions ------------------------------------------------------------------------------
 
 
 def _next_version_number(document: Document) -> int:
@@ -690,6 +434,15 @@ def _new_version(
     return version
 
 
+def _block_moves(old_body: str, new_body: str) -> dict[int, int | None]:
+    """Where each block of a freely edited text went (``None``: removed)."""
+    moves: dict[int, int | None] = {}
+    for entry in diff_blocks(old_body, new_body):
+        if entry.old_index is not None:
+            moves[entry.old_index] = entry.new_index
+    return moves
+
+
 def _merge_mapping(base_body: str, changes: Mapping[int, str]) -> dict[int, int | None]:
     """Where each block lands when ``changes`` are applied; a changed block lands on the first
     block of its replacement (so a reworded demand keeps its label), a deleted one nowhere."""
@@ -702,6 +455,9 @@ def _merge_mapping(base_body: str, changes: Mapping[int, str]) -> dict[int, int 
     return mapping
 
 
+# --- carrying amendments -----------------------------------------------------------------------
+
+
 def _apply(
     document: Document,
     changes: Mapping[int, str],
@@ -711,7 +467,7 @@ def _apply(
     amendment: Amendment | None = None,
 ) -> Version:
     """Apply changes to the current version as a new version; carry the open amendments."""
-    base = document.current_version
+    base = _current(document)
     body = apply_changes(base.body, changes)
     version = _new_version(
         document,
@@ -732,7 +488,9 @@ def _apply(
     return version
 
 
-def _carry(amendment: Amendment, version: Version, changes: dict[int, str] | None, viewer) -> None:
+def _carry(
+    amendment: Amendment, version: Version, changes: dict[int, str] | None, viewer: Viewer
+) -> None:
     """Move an open amendment onto ``version``, or flag it for review when it cannot move."""
     document = amendment.document
     if changes is not None:
@@ -760,21 +518,100 @@ def _carry_after_edit(document: Document, old: Version, new: Version, viewer: Vi
     for amendment in document.amendments:
         if amendment.status not in OPEN_AMENDMENT_STATUSES or amendment.base_version_id != old.id:
             continue
-        changes = changes_of(amendment)
-        if all(moved.get(index) is not None for index in changes):
-            _carry(amendment, new, {moved[i]: text for i, text in changes.items()}, viewer)
-        else:
-            _carry(amendment, new, None, viewer)
+        _carry(amendment, new, _moved_changes(changes_of(amendment), moved), viewer)
 
 
-def compare(document: Document, old_number: int, new_number: int):
-    """Block diff between two versions of a document (see ``participation.text.diff_blocks``)."""
-    old = get_version(document, old_number)
-    new = get_version(document, new_number)
-    return old, new, diff_blocks(old.body, new.body)
+def _moved_changes(
+    changes: Mapping[int, str], moved: Mapping[int, int | None]
+) -> dict[int, str] | None:
+    """The changes on the blocks' new places; ``None`` when one of their blocks was changed."""
+    carried: dict[int, str] = {}
+    for index, text in changes.items():
+        target = moved.get(index)
+        if target is None:
+            return None
+        carried[target] = text
+    return carried
 
 
-# --- events ------------------------------------------------------------------------------------
+# --- status changes of documents, amendments and demands: checked, stamped and audited -----------
+
+
+def _transition(viewer: Viewer, document: Document, status: str) -> None:
+    allowed = DOCUMENT_TRANSITIONS.get(document.status, frozenset())
+    if status not in allowed:
+        raise Conflict(
+            _(
+                "%(number)s is %(current)s; it cannot become %(wanted)s.",
+                number=document.number,
+                current=DOCUMENT_STATUS_LABELS[document.status],
+                wanted=DOCUMENT_STATUS_LABELS.get(status, status),
+            )
+        )
+    previous = document.status
+    document.status = status
+    now = clock.now()
+    if status == "admitted" and document.admitted_at is None:
+        document.admitted_at = now
+    if status in DECIDED_STATUSES:
+        document.decided_at = now
+    audit.record(
+        f"document.{status}",
+        f"document:{document.id}",
+        actor=_actor(viewer),
+        conference_id=document.conference_id,
+        data={"number": document.number, "from": previous},
+    )
+
+
+def _amendment_transition(viewer: Viewer, amendment: Amendment, status: str) -> None:
+    if status not in AMENDMENT_TRANSITIONS.get(amendment.status, frozenset()):
+        raise Conflict(
+            _(
+                "%(number)s is %(current)s; it cannot become %(wanted)s.",
+                number=amendment.number,
+                current=AMENDMENT_STATUS_LABELS[amendment.status],
+                wanted=AMENDMENT_STATUS_LABELS.get(status, status),
+            )
+        )
+    previous = amendment.status
+    amendment.status = status
+    now = clock.now()
+    if status in ("admitted", "taken_over") and amendment.admitted_at is None:
+        amendment.admitted_at = now
+    if status in ("adopted", "taken_over", "rejected", "withdrawn"):
+        amendment.decided_at = now
+    audit.record(
+        f"amendment.{status}",
+        f"amendment:{amendment.id}",
+        actor=_actor(viewer),
+        conference_id=amendment.document.conference_id,
+        data={"document": amendment.document_id, "number": amendment.number, "from": previous},
+    )
+
+
+def _demand_transition(viewer: Viewer, demand: Demand, status: str) -> None:
+    if status not in DEMAND_TRANSITIONS.get(demand.status, frozenset()):
+        raise Conflict(
+            _(
+                "Demand %(label)s is %(current)s; it cannot become %(wanted)s.",
+                label=demand.label,
+                current=DEMAND_STATUS_LABELS[demand.status],
+                wanted=DEMAND_STATUS_LABELS.get(status, status),
+            )
+        )
+    previous = demand.status
+    demand.status = status
+    audit.record(
+        f"demand.{status}",
+        f"demand:{demand.id}",
+        actor=_actor(viewer),
+        conference_id=demand.catalogue.conference_id,
+        data={"catalogue": demand.catalogue_id, "label": demand.label, "from": previous},
+    )
+
+
+# --- telling the pages that show documents to refresh, once the change is committed --------------
 
 
 def _changed(document: Document) -> None:
@@ -783,67 +620,28 @@ def _changed(document: Document) -> None:
     Payloads carry ids only: each client fetches what it may see.
     """
     events.publish(
-        db.session,
+        db.session(),
         "document_changed",
         f"document:{document.id}",
         {"conference_id": document.conference_id, "document_id": document.id},
     )
+    _documents_changed(document.conference_id)
+
+
+def _documents_changed(conference_id: int) -> None:
+    """Tell the conference's lists of documents to refresh."""
     events.publish(
-        db.session,
+        db.session(),
         "documents_changed",
-        f"conference:{document.conference_id}",
-        {"conference_id": document.conference_id},
+        f"conference:{conference_id}",
+        {"conference_id": conference_id},
     )
 
 
-# --- documents ---------------------------------------------------------------------------------
+# --- putting documents forward and through their workflow: create, submit, admit, withdraw, ------
 
 
-def _load_document(viewer: Viewer, conference_id: int, document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    if (
-        document is None
-        or document.conference_id != conference_id
-        or not may_read(viewer, document)
-    ):
-        raise NotFound(_("This document does not exist or you may not read it."))
-    return document
-
-
-def _agenda_item(conference_id: int, agenda_item_id: int | None) -> int | None:
-    if not agenda_item_id:
-        return None
-    item = db.session.get(AgendaItem, agenda_item_id)
-    if item is None or item.conference_id != conference_id:
-        raise Invalid(_("The agenda item belongs to another conference."))
-    return item.id
-
-
-def _organisations(ids: Iterable[int] | None) -> list[int]:
-    result = []
-    for organisation_id in dict.fromkeys(ids or []):
-        organisation = db.session.get(Organisation, organisation_id)
-        if organisation is None:
-            raise Invalid(_("Unknown organisation."))
-        result.append(organisation.id)
-    return result
-
-
-def _next_document_number(conference_id: int, kind: str) -> str:
-    prefix = "K" if kind == "catalogue" else "A"
-    numbers = db.session.scalars(
-        select(Document.number).where(Document.conference_id == conference_id)
-    ).all()
-    used = {int(n[1:]) for n in numbers if n.startswith(prefix) and n[1:].isdigit()}
-    return f"{prefix}{max(used, default=0) + 1}"
-
-
-def _check_number_free(conference_id: int, number: str, document: Document | None = None) -> None:
-    clash = db.session.scalar(
-        select(Document).where(Document.conference_id == conference_id, Document.number == number)
-    )
-    if clash is not None and clash is not document:
-        raise Conflict(_("This conference has a document %(number)s already.", number=number))
+# --- creating ----------------------------------------------------------------------------------
 
 
 @use_case
@@ -873,28 +671,11 @@ def create_document(
         raise Invalid(_("Unknown kind of document."))
     if not viewer.at_least("delegate"):
         raise NotAllowed(_("Only delegates and moderators can put forward documents."))
-    submitting_body = plain_text(
-        submitting_body, _("Submitting body"), maximum=MAX_BODY_NAME, required=False
-    )
-    if viewer.is_moderator:
-        submitters = _organisations(organisation_ids)
-        if not submitters and not submitting_body and viewer.organisation_id:
-            submitters = [viewer.organisation_id]
-        if not submitters and not submitting_body:
-            raise Invalid(_("Name at least one submitting organisation or body."))
-    else:
-        if viewer.organisation_id is None:
-            raise NotAllowed(
-                _("Only delegates of a member organisation can put forward documents.")
-            )
-        submitters = [viewer.organisation_id]
-        submitting_body = ""
+    submitters, submitting_body = _submitters(viewer, organisation_ids, submitting_body)
     title = plain_text(title, _("Title"), maximum=MAX_TITLE)
     text = _body(body)
     if kind == "catalogue":
-        text = number_sections(text)
-        if not demand_slots(text):
-            raise Invalid(_("A demand catalogue needs at least one demand (a list item “- …”)."))
+        text = _catalogue_text(text, renumber=True)
     reasoning = markdown_text(reasoning, _("Reasoning"), maximum=MAX_REASONING, required=False)
     if number and viewer.is_moderator:
         number = _number(number)
@@ -941,38 +722,39 @@ def create_document(
     return document
 
 
-def _next_position(conference_id: int) -> int:
-    highest = db.session.scalar(
-        select(func.max(Document.position)).where(Document.conference_id == conference_id)
+def _submitters(
+    viewer: Viewer, named: Iterable[int] | None, submitting_body: str
+) -> tuple[list[int], str]:
+    """The submitting organisations and body of a new document.
+
+    A moderator names them (by default their own organisation); a delegate submits for
+    their own organisation only.
+    """
+    submitting_body = plain_text(
+        submitting_body, _("Submitting body"), maximum=MAX_BODY_NAME, required=False
     )
-    return (highest or 0) + 1
+    if viewer.is_moderator:
+        submitters = _organisations(named)
+        if not submitters and not submitting_body and viewer.organisation_id:
+            submitters = [viewer.organisation_id]
+        if not submitters and not submitting_body:
+            raise Invalid(_("Name at least one submitting organisation or body."))
+        return submitters, submitting_body
+    if viewer.organisation_id is None:
+        raise NotAllowed(_("Only delegates of a member organisation can put forward documents."))
+    return [viewer.organisation_id], ""
 
 
-def _transition(viewer: Viewer, document: Document, status: str) -> None:
-    allowed = DOCUMENT_TRANSITIONS.get(document.status, frozenset())
-    if status not in allowed:
-        raise Conflict(
-            _(
-                "%(number)s is %(current)s; it cannot become %(wanted)s.",
-                number=document.number,
-                current=DOCUMENT_STATUS_LABELS[document.status],
-                wanted=DOCUMENT_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = document.status
-    document.status = status
-    now = clock.now()
-    if status == "admitted" and document.admitted_at is None:
-        document.admitted_at = now
-    if status in DECIDED_STATUSES:
-        document.decided_at = now
-    audit.record(
-        f"document.{status}",
-        f"document:{document.id}",
-        actor=_actor(viewer),
-        conference_id=document.conference_id,
-        data={"number": document.number, "from": previous},
-    )
+def _catalogue_text(text: str, *, renumber: bool) -> str:
+    """A catalogue's text, its sections renumbered unless numbering froze; needs a demand."""
+    if renumber:
+        text = number_sections(text)
+    if not demand_slots(text):
+        raise Invalid(_("A demand catalogue needs at least one demand (a list item “- …”)."))
+    return text
+
+
+# --- status ------------------------------------------------------------------------------------
 
 
 @use_case
@@ -1009,6 +791,9 @@ def refer_document(actor, conference_id: int, document_id: int) -> Document:
     return set_document_status(actor, conference_id, document_id, "referred")
 
 
+# --- editing -----------------------------------------------------------------------------------
+
+
 @use_case
 def edit_document(
     actor,
@@ -1029,24 +814,12 @@ def edit_document(
     """
     viewer = viewer_for(actor, conference_id)
     document = _load_document(viewer, conference_id, document_id)
-    if not may_edit(viewer, document):
-        if document.status not in ("draft", "submitted", "admitted"):
-            raise Conflict(
-                _(
-                    "%(number)s is %(status)s; its text cannot be changed any more.",
-                    number=document.number,
-                    status=DOCUMENT_STATUS_LABELS[document.status],
-                )
-            )
-        raise NotAllowed(_("You are not allowed to change this text."))
+    _check_may_edit(viewer, document)
     _check_base(document, base_version_id)
     title = plain_text(title, _("Title"), maximum=MAX_TITLE)
     text = _body(body)
     if isinstance(document, Catalogue):
-        if document.admitted_at is None:
-            text = number_sections(text)
-        if not demand_slots(text):
-            raise Invalid(_("A demand catalogue needs at least one demand (a list item “- …”)."))
+        text = _catalogue_text(text, renumber=document.admitted_at is None)
     if reasoning is not None:
         document.reasoning = markdown_text(
             reasoning, _("Reasoning"), maximum=MAX_REASONING, required=False
@@ -1054,7 +827,7 @@ def edit_document(
     if agenda_item_id is not None:
         document.agenda_item_id = _agenda_item(conference_id, agenda_item_id)
     note = plain_text(note, _("Note"), maximum=200, required=False) or "edited"
-    old = document.current_version
+    old = _current(document)
     if normalise(text) == normalise(old.body) and title == old.title:
         audit.record(
             "document.details_changed",
@@ -1065,30 +838,35 @@ def edit_document(
         )
         _changed(document)
         return old
-    mapping = {
-        entry.old_index: entry.new_index
-        for entry in diff_blocks(old.body, text)
-        if entry.old_index is not None
-    }
     version = _new_version(
-        document, body=text, title=title, note=note, viewer=viewer, mapping=mapping
+        document,
+        body=text,
+        title=title,
+        note=note,
+        viewer=viewer,
+        mapping=_block_moves(old.body, text),
     )
     _carry_after_edit(document, old, version, viewer)
     _changed(document)
     return version
 
 
-def _check_base(document: Document, base_version_id: int | None) -> None:
-    current = document.current_version
-    if base_version_id != current.id:
+def _check_may_edit(viewer: Viewer, document: Document) -> None:
+    """Refuse an edit: Conflict once the text is past changing, NotAllowed for the wrong person."""
+    if may_edit(viewer, document):
+        return
+    if document.status not in ("draft", "submitted", "admitted"):
         raise Conflict(
             _(
-                "The text of %(number)s has changed since you opened it (it is now version "
-                "%(n)d). Please look at the current text and try again.",
+                "%(number)s is %(status)s; its text cannot be changed any more.",
                 number=document.number,
-                n=current.number,
+                status=DOCUMENT_STATUS_LABELS[document.status],
             )
         )
+    raise NotAllowed(_("You are not allowed to change this text."))
+
+
+# --- support and order -------------------------------------------------------------------------
 
 
 @use_case
@@ -1144,8 +922,19 @@ def set_position(actor, conference_id: int, document_id: int, position: int) -> 
     return document
 
 
+# --- amendments: filed by a member organisation against one version, withdrawn, admitted after ---
+
+
+# --- the deadline ------------------------------------------------------------------------------
+
+
+def is_late(conference: Conference) -> bool:
+    deadline = conference.amendment_deadline
+    return deadline is not None and clock.now() > deadline
+
+
 @use_case
-def set_amendment_deadline(actor, conference_id: int, deadline) -> Conference:
+def set_amendment_deadline(actor, conference_id: int, deadline: datetime | None) -> Conference:
     """Set (or with ``None`` clear) the conference's amendment deadline."""
     viewer = viewer_for(actor, conference_id)
     if not viewer.is_admin:
@@ -1161,58 +950,11 @@ def set_amendment_deadline(actor, conference_id: int, deadline) -> Conference:
         conference_id=conference.id,
         data={"deadline": deadline.isoformat() if deadline else None},
     )
-    events.publish(
-        db.session,
-        "documents_changed",
-        f"conference:{conference.id}",
-        {"conference_id": conference.id},
-    )
+    _documents_changed(conference.id)
     return conference
 
 
-# --- amendments --------------------------------------------------------------------------------
-
-
-def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
-    """Check proposed paragraph texts against the base; keep only those that differ."""
-    base = paragraphs(base_body)
-    if not isinstance(changes, Mapping):
-        raise Invalid(_("Change at least one paragraph."))
-    result: dict[int, str] = {}
-    total = 0
-    for key, text in changes.items():
-        try:
-            index = int(key)
-        except (TypeError, ValueError):
-            raise Invalid(_("The amendment names a paragraph that does not exist.")) from None
-        if not 0 <= index < len(base):
-            raise Invalid(_("The amendment names a paragraph that does not exist."))
-        label = _("Paragraph %(n)d", n=index + 1)
-        if text is not None and not isinstance(text, str):
-            raise Invalid(_("%(field)s must be text.", field=label))
-        cleaned = markdown_text(text, label, maximum=MAX_BLOCK, required=False)
-        if normalise(cleaned) == normalise(base[index]):
-            continue
-        total += len(cleaned)
-        result[index] = cleaned
-    if not result:
-        raise Invalid(_("Nothing was changed. Change the text of at least one paragraph."))
-    if total > MAX_BODY:
-        raise Invalid(_("The amendment is too long."))
-    return result
-
-
-def _next_amendment_number(document: Document) -> str:
-    numbers = db.session.scalars(
-        select(Amendment.number).where(Amendment.document_id == document.id)
-    ).all()
-    used = [int(n[1:]) for n in numbers if n[1:].isdigit()]
-    return f"Ä{max(used, default=0) + 1}"
-
-
-def is_late(conference: Conference) -> bool:
-    deadline = conference.amendment_deadline
-    return deadline is not None and clock.now() > deadline
+# --- filing ------------------------------------------------------------------------------------
 
 
 @use_case
@@ -1234,14 +976,7 @@ def file_amendment(
     document = _load_document(viewer, conference_id, document_id)
     if not viewer.at_least("delegate"):
         raise NotAllowed(_("Only delegates can file amendments."))
-    if viewer.organisation_id is not None:
-        organisation = viewer.organisation_id
-    elif viewer.is_moderator and organisation_id:
-        organisation = _organisations([organisation_id])[0]
-    elif viewer.is_moderator:
-        raise Invalid(_("Choose the organisation the amendment is filed for."))
-    else:
-        raise NotAllowed(_("Only delegates of a member organisation can file amendments."))
+    organisation = _filing_organisation(viewer, organisation_id)
     if document.status not in AMENDABLE_STATUSES:
         raise Conflict(
             _(
@@ -1251,13 +986,14 @@ def file_amendment(
             )
         )
     _check_base(document, base_version_id)
-    cleaned = clean_changes(changes, document.current_version.body)
+    base = _current(document)
+    cleaned = clean_changes(changes, base.body)
     reasoning = markdown_text(reasoning, _("Reasoning"), maximum=MAX_REASONING, required=False)
     late = is_late(document.conference)
     amendment = Amendment(
         document=document,
         number=_next_amendment_number(document),
-        base_version_id=document.current_version.id,
+        base_version_id=base.id,
         changes={str(index): text for index, text in sorted(cleaned.items())},
         reasoning=reasoning,
         status="submitted" if late else "admitted",
@@ -1285,41 +1021,18 @@ def file_amendment(
     return amendment
 
 
-def _load_amendment(viewer: Viewer, conference_id: int, amendment_id: int) -> Amendment:
-    amendment = db.session.get(Amendment, amendment_id)
-    if (
-        amendment is None
-        or amendment.document.conference_id != conference_id
-        or not may_read_amendment(viewer, amendment)
-    ):
-        raise NotFound(_("This amendment does not exist or you may not read it."))
-    return amendment
+def _filing_organisation(viewer: Viewer, organisation_id: int | None) -> int:
+    """A delegate files for their own organisation; a moderator without one names it."""
+    if viewer.organisation_id is not None:
+        return viewer.organisation_id
+    if viewer.is_moderator and organisation_id:
+        return _organisations([organisation_id])[0]
+    if viewer.is_moderator:
+        raise Invalid(_("Choose the organisation the amendment is filed for."))
+    raise NotAllowed(_("Only delegates of a member organisation can file amendments."))
 
 
-def _amendment_transition(viewer: Viewer, amendment: Amendment, status: str) -> None:
-    if status not in AMENDMENT_TRANSITIONS.get(amendment.status, frozenset()):
-        raise Conflict(
-            _(
-                "%(number)s is %(current)s; it cannot become %(wanted)s.",
-                number=amendment.number,
-                current=AMENDMENT_STATUS_LABELS[amendment.status],
-                wanted=AMENDMENT_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = amendment.status
-    amendment.status = status
-    now = clock.now()
-    if status in ("admitted", "taken_over") and amendment.admitted_at is None:
-        amendment.admitted_at = now
-    if status in ("adopted", "taken_over", "rejected", "withdrawn"):
-        amendment.decided_at = now
-    audit.record(
-        f"amendment.{status}",
-        f"amendment:{amendment.id}",
-        actor=_actor(viewer),
-        conference_id=amendment.document.conference_id,
-        data={"document": amendment.document_id, "number": amendment.number, "from": previous},
-    )
+# --- after filing ------------------------------------------------------------------------------
 
 
 @use_case
@@ -1377,16 +1090,6 @@ def take_over_amendment(actor, conference_id: int, amendment_id: int) -> Version
     return version
 
 
-def _check_fits(amendment: Amendment) -> None:
-    if amendment.needs_review or amendment.base_version_id != amendment.document.current_version_id:
-        raise Conflict(
-            _(
-                "%(number)s no longer fits the current text; it must be revised first.",
-                number=amendment.number,
-            )
-        )
-
-
 @use_case
 def revise_amendment(
     actor,
@@ -1408,8 +1111,9 @@ def revise_amendment(
         raise NotAllowed(_("Only its organisation or a moderator can revise an amendment."))
     document = amendment.document
     _check_base(document, base_version_id)
-    cleaned = clean_changes(changes, document.current_version.body)
-    amendment.base_version_id = document.current_version.id
+    current = _current(document)
+    cleaned = clean_changes(changes, current.body)
+    amendment.base_version_id = current.id
     amendment.changes = {str(index): text for index, text in sorted(cleaned.items())}
     amendment.needs_review = False
     if reasoning is not None:
@@ -1421,13 +1125,13 @@ def revise_amendment(
         f"amendment:{amendment.id}",
         actor=_actor(viewer),
         conference_id=conference_id,
-        data={"version": document.current_version.number, "blocks": sorted(cleaned)},
+        data={"version": current.number, "blocks": sorted(cleaned)},
     )
     _changed(document)
     return amendment
 
 
-# --- translations ------------------------------------------------------------------------------
+# --- translations: staff enter a version's text in the conference's other languages --------------
 
 
 @use_case
@@ -1449,11 +1153,7 @@ def save_translation(
     languages = document.conference.languages or ["de"]
     if language not in languages[1:]:
         raise Invalid(_("Texts of this conference are not published in this language."))
-    version = document.current_version
-    if version_id is not None and version_id != version.id:
-        version = next((v for v in document.versions if v.id == version_id), None)
-        if version is None:
-            raise NotFound(_("No such version."))
+    version = _translated_version(document, version_id)
     title = plain_text(title, _("Title"), maximum=MAX_TITLE)
     text = markdown_text(body, _("Text"), maximum=MAX_BODY)
     translation = db.session.scalar(
@@ -1480,6 +1180,17 @@ def save_translation(
     return translation
 
 
+def _translated_version(document: Document, version_id: int | None) -> Version:
+    """The version a translation is for: the one named, by default the current one."""
+    current = _current(document)
+    if version_id is None or version_id == current.id:
+        return current
+    version = next((v for v in document.versions if v.id == version_id), None)
+    if version is None:
+        raise NotFound(_("No such version."))
+    return version
+
+
 def latest_translation(document: Document, language: str) -> Translation | None:
     """The translation into ``language`` of the newest version that has one."""
     return db.session.scalar(
@@ -1503,30 +1214,34 @@ def translated_languages(document: Document) -> list[str]:
     return [code for code in (document.conference.languages or []) if code in found]
 
 
-# --- voting building blocks (run inside the caller's transaction) -------------------------------
+# --- the voting building blocks: what a ballot says about its target, and the target's status ----
 
 
-def _target(target_kind: str, target_id: int):
-    model = {"amendment": Amendment, "document": Document, "demand": Demand}.get(target_kind)
-    if model is None:
+#: What a poll can be about.
+Target = Amendment | Document | Demand
+
+
+def _target(target_kind: str, target_id: int) -> Target:
+    target: Target | None
+    if target_kind == "amendment":
+        target = db.session.get(Amendment, target_id)
+    elif target_kind == "document":
+        target = db.session.get(Document, target_id)
+    elif target_kind == "demand":
+        target = db.session.get(Demand, target_id)
+    else:
         raise Invalid(_("Unknown kind of vote target."))
-    target = db.session.get(model, target_id)
     if target is None:
         raise NotFound(_("The text to vote on does not exist."))
     return target
 
 
-def _document_of(target) -> Document:
+def _document_of(target: Target) -> Document:
     if isinstance(target, Amendment):
         return target.document
     if isinstance(target, Demand):
         return target.catalogue
     return target
-
-
-def _system_viewer(actor, conference_id: int) -> Viewer:
-    person = _person_of(actor)
-    return Viewer(person, conference_id, "admin")
 
 
 def describe_target(target_kind: str, target_id: int) -> dict:
@@ -1543,7 +1258,7 @@ def describe_target(target_kind: str, target_id: int) -> dict:
         label = document.number
     title = document.title
     if isinstance(target, Demand) and target.block_index is not None:
-        blocks = split_blocks(document.current_version.body)
+        blocks = split_blocks(_current(document).body)
         if target.block_index < len(blocks):
             title = blocks[target.block_index].text[:300]
     return {
@@ -1604,27 +1319,6 @@ def start_vote(target_kind: str, target_id: int, actor) -> None:
             )
         _transition(viewer, document, "in_vote")
     _changed(document)
-
-
-def _demand_transition(viewer: Viewer, demand: Demand, status: str) -> None:
-    if status not in DEMAND_TRANSITIONS.get(demand.status, frozenset()):
-        raise Conflict(
-            _(
-                "Demand %(label)s is %(current)s; it cannot become %(wanted)s.",
-                label=demand.label,
-                current=DEMAND_STATUS_LABELS[demand.status],
-                wanted=DEMAND_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = demand.status
-    demand.status = status
-    audit.record(
-        f"demand.{status}",
-        f"demand:{demand.id}",
-        actor=_actor(viewer),
-        conference_id=demand.catalogue.conference_id,
-        data={"catalogue": demand.catalogue_id, "label": demand.label, "from": previous},
-    )
 
 
 def apply_vote_result(target_kind: str, target_id: int, adopted: bool, actor) -> None:
@@ -1688,7 +1382,7 @@ def cancel_vote(target_kind: str, target_id: int, actor) -> None:
     _changed(document)
 
 
-# --- voting order ------------------------------------------------------------------------------
+# --- the voting order: what goes to the vote, per agenda item, in the order it is voted on -------
 
 
 @dataclass
@@ -1702,6 +1396,7 @@ class VoteItem:
     status: str
     amendment: Amendment | None = None
     demand: Demand | None = None
+    #: The lines an amendment changes ("3–5, 9"); empty if it no longer fits the text.
     lines: str = ""
 
 
@@ -1714,47 +1409,9 @@ def vote_order(actor, conference_id: int) -> list[tuple[AgendaItem | None, list[
     for document in visible_documents(viewer, conference_id):
         if document.status not in ("admitted", "in_vote"):
             continue
-        items: list[VoteItem] = []
-        amendments = [
-            a
-            for a in document.amendments
-            if a.status in ("admitted", "in_vote") and may_read_amendment(viewer, a)
-        ]
-        amendments.sort(key=lambda a: (min(changes_of(a), default=0), label_key(a.number)))
-        for amendment in amendments:
-            lines = ""
-            if amendment.base_version_id == document.current_version_id:
-                lines = format_ranges(
-                    line_ranges(document.current_version, changes_of(amendment), width)
-                )
-            items.append(
-                VoteItem(
-                    "amendment",
-                    amendment.id,
-                    document,
-                    _(
-                        "%(amendment)s to %(document)s",
-                        amendment=amendment.number,
-                        document=document.number,
-                    ),
-                    amendment.status,
-                    amendment=amendment,
-                    lines=lines,
-                )
-            )
+        items = _amendment_items(viewer, document, width)
         if isinstance(document, Catalogue):
-            for demand in document.demands:
-                if demand.status in ("open", "in_vote") and demand.block_index is not None:
-                    items.append(
-                        VoteItem(
-                            "demand",
-                            demand.id,
-                            document,
-                            f"{document.number} {demand.label}",
-                            demand.status,
-                            demand=demand,
-                        )
-                    )
+            items.extend(_demand_items(document))
         items.append(VoteItem("document", document.id, document, document.number, document.status))
         if groups and groups[-1][0] is document.agenda_item:
             groups[-1][1].extend(items)
@@ -1763,23 +1420,136 @@ def vote_order(actor, conference_id: int) -> list[tuple[AgendaItem | None, list[
     return groups
 
 
-def organisations_in_documents(conference_id: int) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(
-                Organisation.id.in_(
-                    select(DocumentOrganisation.organisation_id)
-                    .join(Document)
-                    .where(Document.conference_id == conference_id)
-                )
+def _amendment_items(viewer: Viewer, document: Document, width: int) -> list[VoteItem]:
+    """The document's admitted amendments the viewer may read, in the order of the text."""
+    amendments = [
+        a
+        for a in document.amendments
+        if a.status in ("admitted", "in_vote") and may_read_amendment(viewer, a)
+    ]
+    amendments.sort(key=lambda a: (min(changes_of(a), default=0), label_key(a.number)))
+    items = []
+    for amendment in amendments:
+        lines = ""
+        if amendment.base_version_id == document.current_version_id:
+            lines = format_ranges(line_ranges(_current(document), changes_of(amendment), width))
+        items.append(
+            VoteItem(
+                "amendment",
+                amendment.id,
+                document,
+                _(
+                    "%(amendment)s to %(document)s",
+                    amendment=amendment.number,
+                    document=document.number,
+                ),
+                amendment.status,
+                amendment=amendment,
+                lines=lines,
             )
-            .order_by(Organisation.name)
         )
-    )
+    return items
 
 
-def accreditation_of(viewer: Viewer) -> Accreditation | None:
-    return (
-        db.session.get(Accreditation, viewer.accreditation_id) if viewer.accreditation_id else None
-    )
+def _demand_items(catalogue: Catalogue) -> list[VoteItem]:
+    """The catalogue's demands still in its text and not yet decided."""
+    return [
+        VoteItem(
+            "demand",
+            demand.id,
+            catalogue,
+            f"{catalogue.number} {demand.label}",
+            demand.status,
+            demand=demand,
+        )
+        for demand in catalogue.demands
+        if demand.status in ("open", "in_vote") and demand.block_index is not None
+    ]
+
+
+__all__ = [
+    "AMENDABLE_STATUSES",
+    "AMENDMENT_STATUS_LABELS",
+    "AMENDMENT_TRANSITIONS",
+    "DECIDED_STATUSES",
+    "DEMAND_STATUS_LABELS",
+    "DEMAND_TRANSITIONS",
+    "DOCUMENT_STATUS_LABELS",
+    "DOCUMENT_TRANSITIONS",
+    "DemandSlot",
+    "KIND_LABELS",
+    "MAX_BLOCK",
+    "MAX_BODY",
+    "MAX_BODY_NAME",
+    "MAX_NUMBER",
+    "MAX_REASONING",
+    "MAX_TITLE",
+    "OPEN_AMENDMENT_STATUSES",
+    "Viewer",
+    "VoteItem",
+    "accreditation_of",
+    "admit_amendment",
+    "admit_document",
+    "amendment_collisions",
+    "apply_vote_result",
+    "cancel_vote",
+    "changes_of",
+    "clean_changes",
+    "compare",
+    "cosign_document",
+    "create_document",
+    "demand_labels",
+    "demand_slots",
+    "describe_target",
+    "documents_summary",
+    "edit_document",
+    "file_amendment",
+    "format_ranges",
+    "get_amendment",
+    "get_document",
+    "get_version",
+    "is_late",
+    "is_submitter",
+    "label_key",
+    "latest_translation",
+    "line_ranges",
+    "markdown_text",
+    "may_amend",
+    "may_cosign",
+    "may_edit",
+    "may_read",
+    "may_read_amendment",
+    "may_revise_amendment",
+    "may_submit",
+    "may_withdraw",
+    "may_withdraw_amendment",
+    "number_sections",
+    "organisation_ids",
+    "organisations_in_documents",
+    "plain_text",
+    "refer_document",
+    "revise_amendment",
+    "save_translation",
+    "section_title",
+    "set_amendment_deadline",
+    "set_document_status",
+    "set_position",
+    "start_vote",
+    "submit_document",
+    "take_over_amendment",
+    "translated_languages",
+    "viewer_for",
+    "visible_amendments",
+    "visible_documents",
+    "vote_order",
+    "withdraw_amendment",
+    "withdraw_document",
+    # Building blocks the working groups service reuses.
+    "_agenda_item",
+    "_changed",
+    "_check_number_free",
+    "_new_version",
+    "_next_position",
+    "_number",
+    "_transition",
+]
