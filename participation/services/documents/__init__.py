@@ -20,22 +20,25 @@ Submodules, from the bottom up (each imports only those above it in this list):
 * :mod:`.numbering` - natural order of labels, the next free number
 * :mod:`.viewer` - who is acting, with their role at the conference
 * :mod:`.visibility` - who may read, change, amend or co-sign; loading and listing
+* :mod:`.changes` - an amendment's changes: checked, colliding, their line ranges
+* :mod:`.catalogues` - demand slots, section numbering, the Demand rows
+* :mod:`.versions` - new versions, comparing them, carrying open amendments over
+* :mod:`.transitions` - status changes of documents, amendments and demands
+* :mod:`.broadcast` - telling pages to refresh after the commit
 
 The rest is still in this module while it is split up.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from string import ascii_lowercase
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from participation import clock, events
+from participation import clock
 from participation.extensions import db
 from participation.models import (
     AgendaItem,
@@ -51,6 +54,21 @@ from participation.models import (
 )
 from participation.services import audit
 from participation.services.conferences import get_conference
+from participation.services.documents.broadcast import _changed, _documents_changed
+from participation.services.documents.catalogues import (
+    DemandSlot,
+    demand_labels,
+    demand_slots,
+    number_sections,
+    section_title,
+)
+from participation.services.documents.changes import (
+    amendment_collisions,
+    changes_of,
+    clean_changes,
+    format_ranges,
+    line_ranges,
+)
 from participation.services.documents.checks import (
     _agenda_item,
     _body,
@@ -84,6 +102,22 @@ from participation.services.documents.rules import (
     MAX_TITLE,
     OPEN_AMENDMENT_STATUSES,
 )
+from participation.services.documents.transitions import (
+    _amendment_transition,
+    _demand_transition,
+    _transition,
+)
+from participation.services.documents.versions import (
+    _apply,
+    _block_moves,
+    _carry_after_edit,
+    _check_base,
+    _check_fits,
+    _current,
+    _new_version,
+    compare,
+    get_version,
+)
 from participation.services.documents.viewer import (
     Viewer,
     _actor,
@@ -114,529 +148,7 @@ from participation.services.documents.visibility import (
 )
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.unit import use_case
-from participation.text import (
-    BlockDiff,
-    apply_changes,
-    collisions,
-    diff_blocks,
-    from_paragraphs,
-    line_range,
-    normalise,
-    number_lines,
-    paragraphs,
-    rebase,
-    split_blocks,
-)
-
-# --- an amendment's changes (new texts for blocks of one version): checked, compared, located ----
-
-
-def changes_of(amendment: Amendment) -> dict[int, str]:
-    """An amendment's changes with integer block indices (JSON keeps them as strings)."""
-    return {int(key): text for key, text in (amendment.changes or {}).items()}
-
-
-def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
-    """Check proposed paragraph texts against the base; keep only those that differ."""
-    base = paragraphs(base_body)
-    if not isinstance(changes, Mapping):
-        raise Invalid(_("Change at least one paragraph."))
-    result: dict[int, str] = {}
-    total = 0
-    for key, text in changes.items():
-        try:
-            index = int(key)
-        except (TypeError, ValueError):
-            raise Invalid(_("The amendment names a paragraph that does not exist.")) from None
-        if not 0 <= index < len(base):
-            raise Invalid(_("The amendment names a paragraph that does not exist."))
-        label = _("Paragraph %(n)d", n=index + 1)
-        if text is not None and not isinstance(text, str):
-            raise Invalid(_("%(field)s must be text.", field=label))
-        cleaned = markdown_text(text, label, maximum=MAX_BLOCK, required=False)
-        if normalise(cleaned) == normalise(base[index]):
-            continue
-        total += len(cleaned)
-        result[index] = cleaned
-    if not result:
-        raise Invalid(_("Nothing was changed. Change the text of at least one paragraph."))
-    if total > MAX_BODY:
-        raise Invalid(_("The amendment is too long."))
-    return result
-
-
-def amendment_collisions(amendments: Iterable[Amendment]) -> dict[int, list[Amendment]]:
-    """Open amendments to the same version that change a common block, per amendment id."""
-    by_base: dict[int, dict[int, dict[int, str]]] = {}
-    index = {}
-    for amendment in amendments:
-        if amendment.status in OPEN_AMENDMENT_STATUSES:
-            by_base.setdefault(amendment.base_version_id, {})[amendment.id] = changes_of(amendment)
-            index[amendment.id] = amendment
-    result: dict[int, list[Amendment]] = {}
-    for group in by_base.values():
-        for a, b in collisions(group):
-            result.setdefault(a, []).append(index[b])
-            result.setdefault(b, []).append(index[a])
-    return result
-
-
-def line_ranges(
-    version: Version, block_indices: Iterable[int], width: int
-) -> list[tuple[int, int]]:
-    """Line ranges (first, last) covered by the given blocks, one per run of adjacent blocks."""
-    numbered = number_lines(version.body, width)
-    count = len(numbered)
-    wanted = sorted(i for i in set(block_indices) if 0 <= i < count)
-    runs: list[list[int]] = []
-    for index in wanted:
-        if runs and index == runs[-1][-1] + 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return [line_range(numbered, run) for run in runs]
-
-
-def format_ranges(ranges: list[tuple[int, int]]) -> str:
-    return ", ".join(f"{a}" if a == b else f"{a}\u2013{b}" for a, b in ranges)
-
-
-# --- demand catalogues: numbered sections of numbered demands, and the demand rows behind them ---
-
-
-_SECTION_NUMBER = re.compile(r"(\d{1,4})[.)]\s*")
-
-
-@dataclass(frozen=True)
-class DemandSlot:
-    """A demand's place in a catalogue text: block index, section number, running number."""
-
-    #: The demand's block in the text.
-    index: int
-    #: The number of its ``##`` section; 0 before the first heading.
-    section: int
-    #: Its number within the section.
-    number: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.section}.{self.number}" if self.section else str(self.number)
-
-
-def demand_slots(body: str, *, running: bool = True) -> list[DemandSlot]:
-    """The demands of a catalogue text: top-level list items, grouped by ``##`` sections.
-
-    With ``running`` sections are numbered by their order; otherwise by the number written in
-    the heading ("## 3. Bildung"), where there is one.
-    """
-    slots: list[DemandSlot] = []
-    section = count = number = 0
-    for index, block in enumerate(split_blocks(body)):
-        if block.kind == "heading":
-            count += 1
-            written = _SECTION_NUMBER.match(block.text)
-            section = int(written.group(1)) if written and not running else count
-            number = 0
-        elif block.kind == "item" and block.level == 0:
-            number += 1
-            slots.append(DemandSlot(index, section, number))
-    return slots
-
-
-def number_sections(body: str) -> str:
-    """Renumber the section headings of a catalogue by their order ("## 2. Arbeit")."""
-    pieces = []
-    count = 0
-    for source, block in zip(paragraphs(body), split_blocks(body), strict=True):
-        if block.kind == "heading":
-            count += 1
-            title = section_title(block.text)
-            source = f"{block.marker} {count}. {title}".rstrip()
-        pieces.append(source)
-    return from_paragraphs(pieces)
-
-
-def section_title(heading: str) -> str:
-    """A section heading without its number: "3. Bildung" → "Bildung"."""
-    return _SECTION_NUMBER.sub("", heading, count=1)
-
-
-def _fresh_label(previous: str | None, section: int, taken: set[str]) -> str:
-    """A label for a demand added after numbering froze: "3.2a" after "3.2"."""
-    base = previous or (f"{section}.0" if section else "0")
-    stem = base.rstrip(ascii_lowercase)
-    suffix = base[len(stem) :]
-    start = ord(suffix[-1]) + 1 if suffix else ord("a")
-    for code in range(start, ord("z") + 1):
-        candidate = f"{stem}{suffix[:-1] if suffix else ''}{chr(code)}"
-        if candidate not in taken:
-            return candidate
-    n = 1
-    while f"{stem}-{n}" in taken:
-        n += 1
-    return f"{stem}-{n}"
-
-
-def _sync_demands(
-    catalogue: Catalogue, body: str, mapping: Mapping[int, int | None] | None
-) -> None:
-    """Make the Demand rows mirror the demand blocks of the catalogue's new text.
-
-    Until the catalogue is admitted the numbering follows the order. Afterwards labels are
-    frozen: a demand keeps its label wherever its block moves (``mapping``: old block index →
-    new one), a demand no longer in the text keeps its row without a block, and a new demand
-    gets a label after its predecessor ("3.2a").
-    """
-    if catalogue.admitted_at is None:
-        catalogue.demands.clear()
-        db.session.flush()
-        for position, slot in enumerate(demand_slots(body)):
-            catalogue.demands.append(
-                Demand(label=slot.label, position=position, block_index=slot.index)
-            )
-        return
-    slots = demand_slots(body, running=False)
-    slot_indices = {slot.index for slot in slots}
-    claimed: dict[int, Demand] = {}
-    for demand in catalogue.demands:
-        moved = None
-        if demand.block_index is not None and mapping is not None:
-            moved = mapping.get(demand.block_index)
-        if moved is not None and moved in slot_indices and moved not in claimed:
-            demand.block_index = moved
-            claimed[moved] = demand
-        else:
-            demand.block_index = None
-    taken = {demand.label for demand in catalogue.demands}
-    previous: str | None = None
-    section = None
-    for slot in slots:
-        if slot.section != section:
-            previous, section = None, slot.section
-        if slot.index in claimed:
-            previous = claimed[slot.index].label
-            continue
-        label = _fresh_label(previous, slot.section, taken)
-        catalogue.demands.append(Demand(label=label, block_index=slot.index))
-        taken.add(label)
-        previous = label
-    for position, demand in enumerate(sorted(catalogue.demands, key=lambda d: label_key(d.label))):
-        demand.position = position
-
-
-def demand_labels(catalogue: Document) -> dict[int, str]:
-    """Block index → demand label, for the catalogue's current text."""
-    if not isinstance(catalogue, Catalogue):
-        return {}
-    return {d.block_index: d.label for d in catalogue.demands if d.block_index is not None}
-
-
-# --- versions: every change to a text is a new immutable version ---------------------------------
-
-
-# --- reading -----------------------------------------------------------------------------------
-
-
-def _current(document: Document) -> Version:
-    """The document's current version; every document has one from its creation on."""
-    version = document.current_version
-    if version is None:
-        raise LookupError(f"document {document.id} has no version")
-    return version
-
-
-def get_version(document: Document, number: int) -> Version:
-    for version in document.versions:
-        if version.number == number:
-            return version
-    raise NotFound(
-        _("Version %(n)d of %(document)s does not exist.", n=number, document=document.number)
-    )
-
-
-def compare(
-    document: Document, old_number: int, new_number: int
-) -> tuple[Version, Version, list[BlockDiff]]:
-    """Block diff between two versions of a document (see ``participation.text.diff_blocks``)."""
-    old = get_version(document, old_number)
-    new = get_version(document, new_number)
-    return old, new, diff_blocks(old.body, new.body)
-
-
-def _check_base(document: Document, base_version_id: int | None) -> None:
-    """Refuse a change made on a version that is no longer the current one."""
-    current = _current(document)
-    if base_version_id != current.id:
-        raise Conflict(
-            _(
-                "The text of %(number)s has changed since you opened it (it is now version "
-                "%(n)d). Please look at the current text and try again.",
-                number=document.number,
-                n=current.number,
-            )
-        )
-
-
-def _check_fits(amendment: Amendment) -> None:
-    if amendment.needs_review or amendment.base_version_id != amendment.document.current_version_id:
-        raise Conflict(
-            _(
-                "%(number)s no longer fits the current text; it must be revised first.",
-                number=amendment.number,
-            )
-        )
-
-
-# --- new versions ------------------------------------------------------------------------------
-
-
-def _next_version_number(document: Document) -> int:
-    highest = db.session.scalar(
-        select(func.max(Version.number)).where(Version.document_id == document.id)
-    )
-    return (highest or 0) + 1
-
-
-def _new_version(
-    document: Document,
-    *,
-    body: str,
-    title: str,
-    note: str,
-    viewer: Viewer,
-    amendment: Amendment | None = None,
-    mapping: Mapping[int, int | None] | None = None,
-) -> Version:
-    """Append an immutable version, make it current, keep a catalogue's demands in step."""
-    version = Version(
-        document=document,
-        number=_next_version_number(document),
-        title=title,
-        body=body,
-        note=note[:300],
-        amendment_id=amendment.id if amendment is not None else None,
-        created_by_id=viewer.person_id,
-    )
-    db.session.add(version)
-    db.session.flush()
-    document.current_version = version
-    document.title = title
-    if isinstance(document, Catalogue):
-        _sync_demands(document, body, mapping)
-    db.session.flush()
-    audit.record(
-        "version.created",
-        f"version:{version.id}",
-        actor=_actor(viewer),
-        conference_id=document.conference_id,
-        data={"document": document.id, "number": version.number, "note": version.note},
-    )
-    return version
-
-
-def _block_moves(old_body: str, new_body: str) -> dict[int, int | None]:
-    """Where each block of a freely edited text went (``None``: removed)."""
-    moves: dict[int, int | None] = {}
-    for entry in diff_blocks(old_body, new_body):
-        if entry.old_index is not None:
-            moves[entry.old_index] = entry.new_index
-    return moves
-
-
-def _merge_mapping(base_body: str, changes: Mapping[int, str]) -> dict[int, int | None]:
-    """Where each block lands when ``changes`` are applied; a changed block lands on the first
-    block of its replacement (so a reworded demand keeps its label), a deleted one nowhere."""
-    mapping: dict[int, int | None] = {}
-    position = 0
-    for index in range(len(paragraphs(base_body))):
-        size = len(paragraphs(changes[index])) if index in changes else 1
-        mapping[index] = position if size else None
-        position += size
-    return mapping
-
-
-# --- carrying amendments -----------------------------------------------------------------------
-
-
-def _apply(
-    document: Document,
-    changes: Mapping[int, str],
-    *,
-    note: str,
-    viewer: Viewer,
-    amendment: Amendment | None = None,
-) -> Version:
-    """Apply changes to the current version as a new version; carry the open amendments."""
-    base = _current(document)
-    body = apply_changes(base.body, changes)
-    version = _new_version(
-        document,
-        body=body,
-        title=base.title,
-        note=note,
-        viewer=viewer,
-        amendment=amendment,
-        mapping=_merge_mapping(base.body, changes),
-    )
-    for other in document.amendments:
-        if other is amendment or other.status not in OPEN_AMENDMENT_STATUSES:
-            continue
-        if other.base_version_id != base.id:
-            continue
-        moved = rebase(changes_of(other), changes, base.body)
-        _carry(other, version, moved.changes, viewer)
-    return version
-
-
-def _carry(
-    amendment: Amendment, version: Version, changes: dict[int, str] | None, viewer: Viewer
-) -> None:
-    """Move an open amendment onto ``version``, or flag it for review when it cannot move."""
-    document = amendment.document
-    if changes is not None:
-        amendment.base_version_id = version.id
-        amendment.changes = {str(index): text for index, text in sorted(changes.items())}
-        action = "amendment.carried"
-    else:
-        amendment.needs_review = True
-        action = "amendment.needs_review"
-    audit.record(
-        action,
-        f"amendment:{amendment.id}",
-        actor=_actor(viewer),
-        conference_id=document.conference_id,
-        data={"document": document.id, "version": version.number},
-    )
-
-
-def _carry_after_edit(document: Document, old: Version, new: Version, viewer: Viewer) -> None:
-    """After a free edit: carry open amendments whose blocks are unchanged, flag the others."""
-    moved: dict[int, int | None] = {}
-    for entry in diff_blocks(old.body, new.body):
-        if entry.old_index is not None:
-            moved[entry.old_index] = entry.new_index if entry.status == "equal" else None
-    for amendment in document.amendments:
-        if amendment.status not in OPEN_AMENDMENT_STATUSES or amendment.base_version_id != old.id:
-            continue
-        _carry(amendment, new, _moved_changes(changes_of(amendment), moved), viewer)
-
-
-def _moved_changes(
-    changes: Mapping[int, str], moved: Mapping[int, int | None]
-) -> dict[int, str] | None:
-    """The changes on the blocks' new places; ``None`` when one of their blocks was changed."""
-    carried: dict[int, str] = {}
-    for index, text in changes.items():
-        target = moved.get(index)
-        if target is None:
-            return None
-        carried[target] = text
-    return carried
-
-
-# --- status changes of documents, amendments and demands: checked, stamped and audited -----------
-
-
-def _transition(viewer: Viewer, document: Document, status: str) -> None:
-    allowed = DOCUMENT_TRANSITIONS.get(document.status, frozenset())
-    if status not in allowed:
-        raise Conflict(
-            _(
-                "%(number)s is %(current)s; it cannot become %(wanted)s.",
-                number=document.number,
-                current=DOCUMENT_STATUS_LABELS[document.status],
-                wanted=DOCUMENT_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = document.status
-    document.status = status
-    now = clock.now()
-    if status == "admitted" and document.admitted_at is None:
-        document.admitted_at = now
-    if status in DECIDED_STATUSES:
-        document.decided_at = now
-    audit.record(
-        f"document.{status}",
-        f"document:{document.id}",
-        actor=_actor(viewer),
-        conference_id=document.conference_id,
-        data={"number": document.number, "from": previous},
-    )
-
-
-def _amendment_transition(viewer: Viewer, amendment: Amendment, status: str) -> None:
-    if status not in AMENDMENT_TRANSITIONS.get(amendment.status, frozenset()):
-        raise Conflict(
-            _(
-                "%(number)s is %(current)s; it cannot become %(wanted)s.",
-                number=amendment.number,
-                current=AMENDMENT_STATUS_LABELS[amendment.status],
-                wanted=AMENDMENT_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = amendment.status
-    amendment.status = status
-    now = clock.now()
-    if status in ("admitted", "taken_over") and amendment.admitted_at is None:
-        amendment.admitted_at = now
-    if status in ("adopted", "taken_over", "rejected", "withdrawn"):
-        amendment.decided_at = now
-    audit.record(
-        f"amendment.{status}",
-        f"amendment:{amendment.id}",
-        actor=_actor(viewer),
-        conference_id=amendment.document.conference_id,
-        data={"document": amendment.document_id, "number": amendment.number, "from": previous},
-    )
-
-
-def _demand_transition(viewer: Viewer, demand: Demand, status: str) -> None:
-    if status not in DEMAND_TRANSITIONS.get(demand.status, frozenset()):
-        raise Conflict(
-            _(
-                "Demand %(label)s is %(current)s; it cannot become %(wanted)s.",
-                label=demand.label,
-                current=DEMAND_STATUS_LABELS[demand.status],
-                wanted=DEMAND_STATUS_LABELS.get(status, status),
-            )
-        )
-    previous = demand.status
-    demand.status = status
-    audit.record(
-        f"demand.{status}",
-        f"demand:{demand.id}",
-        actor=_actor(viewer),
-        conference_id=demand.catalogue.conference_id,
-        data={"catalogue": demand.catalogue_id, "label": demand.label, "from": previous},
-    )
-
-
-# --- telling the pages that show documents to refresh, once the change is committed --------------
-
-
-def _changed(document: Document) -> None:
-    """Tell the pages showing this document, and the conference's lists, to refresh.
-
-    Payloads carry ids only: each client fetches what it may see.
-    """
-    events.publish(
-        db.session(),
-        "document_changed",
-        f"document:{document.id}",
-        {"conference_id": document.conference_id, "document_id": document.id},
-    )
-    _documents_changed(document.conference_id)
-
-
-def _documents_changed(conference_id: int) -> None:
-    """Tell the conference's lists of documents to refresh."""
-    events.publish(
-        db.session(),
-        "documents_changed",
-        f"conference:{conference_id}",
-        {"conference_id": conference_id},
-    )
-
+from participation.text import from_paragraphs, normalise, paragraphs, split_blocks
 
 # --- putting documents forward and through their workflow: create, submit, admit, withdraw, ------
 
