@@ -1,0 +1,210 @@
+"""Resolutions, demand catalogues, amendments, versions and translations.
+
+Public use cases (one transaction each, decorated with ``@use_case``) take an ``actor``: the
+signed-in :class:`~participation.services.authz.Principal` or a :class:`Person` (demo, CLI).
+They check who may do what here, not in the routes.
+
+The voting building blocks :func:`start_vote`, :func:`apply_vote_result`, :func:`cancel_vote`
+and :func:`describe_target` run inside the caller's transaction (no commit).
+
+Every change to a text makes a new immutable :class:`Version`; adopting an amendment merges
+it into a new version and carries the other open amendments onto it (or flags them for
+review where they overlap). Read functions (``visible_documents``, ``get_document`` …) apply
+the visibility rule: drafts and unadmitted items are seen only by their submitters'
+organisation and the moderators.
+
+Submodules, from the bottom up (each imports only those above it in this list):
+
+* :mod:`.rules` - limits, allowed status changes, status labels
+* :mod:`.checks` - plain and Markdown texts without HTML, numbers, agenda items, organisations
+* :mod:`.numbering` - natural order of labels, the next free number
+* :mod:`.viewer` - who is acting, with their role at the conference
+* :mod:`.visibility` - who may read, change, amend or co-sign; loading and listing
+* :mod:`.changes` - an amendment's changes: checked, colliding, their line ranges
+* :mod:`.catalogues` - demand slots, section numbering, the Demand rows
+* :mod:`.versions` - new versions, comparing them, carrying open amendments over
+* :mod:`.transitions` - status changes of documents, amendments and demands
+* :mod:`.broadcast` - telling pages to refresh after the commit
+* :mod:`.workflow` - create, submit, admit, withdraw, refer, edit, co-sign, order
+* :mod:`.amendments` - the deadline; file, withdraw, admit, take over, revise
+* :mod:`.translations` - a version's text in the conference's other languages
+* :mod:`.vote_targets` - the voting building blocks
+* :mod:`.vote_order` - what goes to the vote, in which order
+"""
+
+from participation.services.documents.amendments import (
+    admit_amendment,
+    file_amendment,
+    is_late,
+    revise_amendment,
+    set_amendment_deadline,
+    take_over_amendment,
+    withdraw_amendment,
+)
+from participation.services.documents.broadcast import _changed
+from participation.services.documents.catalogues import (
+    DemandSlot,
+    demand_labels,
+    demand_slots,
+    number_sections,
+    section_title,
+)
+from participation.services.documents.changes import (
+    amendment_collisions,
+    changes_of,
+    clean_changes,
+    format_ranges,
+    line_ranges,
+)
+from participation.services.documents.checks import _agenda_item, _number, markdown_text, plain_text
+from participation.services.documents.numbering import _check_number_free, _next_position, label_key
+from participation.services.documents.rules import (
+    AMENDABLE_STATUSES,
+    AMENDMENT_STATUS_LABELS,
+    AMENDMENT_TRANSITIONS,
+    DECIDED_STATUSES,
+    DEMAND_STATUS_LABELS,
+    DEMAND_TRANSITIONS,
+    DOCUMENT_STATUS_LABELS,
+    DOCUMENT_TRANSITIONS,
+    KIND_LABELS,
+    MAX_BLOCK,
+    MAX_BODY,
+    MAX_BODY_NAME,
+    MAX_NUMBER,
+    MAX_REASONING,
+    MAX_TITLE,
+    OPEN_AMENDMENT_STATUSES,
+)
+from participation.services.documents.transitions import _transition
+from participation.services.documents.translations import (
+    latest_translation,
+    save_translation,
+    translated_languages,
+)
+from participation.services.documents.versions import _new_version, compare, get_version
+from participation.services.documents.viewer import Viewer, accreditation_of, viewer_for
+from participation.services.documents.visibility import (
+    documents_summary,
+    get_amendment,
+    get_document,
+    is_submitter,
+    may_amend,
+    may_cosign,
+    may_edit,
+    may_read,
+    may_read_amendment,
+    may_revise_amendment,
+    may_submit,
+    may_withdraw,
+    may_withdraw_amendment,
+    organisation_ids,
+    organisations_in_documents,
+    visible_amendments,
+    visible_documents,
+)
+from participation.services.documents.vote_order import VoteItem, vote_order
+from participation.services.documents.vote_targets import (
+    apply_vote_result,
+    cancel_vote,
+    describe_target,
+    start_vote,
+)
+from participation.services.documents.workflow import (
+    admit_document,
+    cosign_document,
+    create_document,
+    edit_document,
+    refer_document,
+    set_document_status,
+    set_position,
+    submit_document,
+    withdraw_document,
+)
+
+__all__ = [
+    "AMENDABLE_STATUSES",
+    "AMENDMENT_STATUS_LABELS",
+    "AMENDMENT_TRANSITIONS",
+    "DECIDED_STATUSES",
+    "DEMAND_STATUS_LABELS",
+    "DEMAND_TRANSITIONS",
+    "DOCUMENT_STATUS_LABELS",
+    "DOCUMENT_TRANSITIONS",
+    "DemandSlot",
+    "KIND_LABELS",
+    "MAX_BLOCK",
+    "MAX_BODY",
+    "MAX_BODY_NAME",
+    "MAX_NUMBER",
+    "MAX_REASONING",
+    "MAX_TITLE",
+    "OPEN_AMENDMENT_STATUSES",
+    "Viewer",
+    "VoteItem",
+    "accreditation_of",
+    "admit_amendment",
+    "admit_document",
+    "amendment_collisions",
+    "apply_vote_result",
+    "cancel_vote",
+    "changes_of",
+    "clean_changes",
+    "compare",
+    "cosign_document",
+    "create_document",
+    "demand_labels",
+    "demand_slots",
+    "describe_target",
+    "documents_summary",
+    "edit_document",
+    "file_amendment",
+    "format_ranges",
+    "get_amendment",
+    "get_document",
+    "get_version",
+    "is_late",
+    "is_submitter",
+    "label_key",
+    "latest_translation",
+    "line_ranges",
+    "markdown_text",
+    "may_amend",
+    "may_cosign",
+    "may_edit",
+    "may_read",
+    "may_read_amendment",
+    "may_revise_amendment",
+    "may_submit",
+    "may_withdraw",
+    "may_withdraw_amendment",
+    "number_sections",
+    "organisation_ids",
+    "organisations_in_documents",
+    "plain_text",
+    "refer_document",
+    "revise_amendment",
+    "save_translation",
+    "section_title",
+    "set_amendment_deadline",
+    "set_document_status",
+    "set_position",
+    "start_vote",
+    "submit_document",
+    "take_over_amendment",
+    "translated_languages",
+    "viewer_for",
+    "visible_amendments",
+    "visible_documents",
+    "vote_order",
+    "withdraw_amendment",
+    "withdraw_document",
+    # Building blocks the working groups service reuses.
+    "_agenda_item",
+    "_changed",
+    "_check_number_free",
+    "_new_version",
+    "_next_position",
+    "_number",
+    "_transition",
+]

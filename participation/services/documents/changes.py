@@ -1,0 +1,83 @@
+"""An amendment's changes (new texts for blocks of one version): checked, compared, located."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import gettext as _
+
+from participation.models import Amendment, Version
+from participation.services.documents.checks import markdown_text
+from participation.services.documents.rules import MAX_BLOCK, MAX_BODY, OPEN_AMENDMENT_STATUSES
+from participation.services.errors import Invalid
+from participation.text import collisions, line_range, normalise, number_lines, paragraphs
+
+
+def changes_of(amendment: Amendment) -> dict[int, str]:
+    """An amendment's changes with integer block indices (JSON keeps them as strings)."""
+    return {int(key): text for key, text in (amendment.changes or {}).items()}
+
+
+def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
+    """Check proposed paragraph texts against the base; keep only those that differ."""
+    base = paragraphs(base_body)
+    if not isinstance(changes, Mapping):
+        raise Invalid(_("Change at least one paragraph."))
+    result: dict[int, str] = {}
+    total = 0
+    for key, text in changes.items():
+        try:
+            index = int(key)
+        except (TypeError, ValueError):
+            raise Invalid(_("The amendment names a paragraph that does not exist.")) from None
+        if not 0 <= index < len(base):
+            raise Invalid(_("The amendment names a paragraph that does not exist."))
+        label = _("Paragraph %(n)d", n=index + 1)
+        if text is not None and not isinstance(text, str):
+            raise Invalid(_("%(field)s must be text.", field=label))
+        cleaned = markdown_text(text, label, maximum=MAX_BLOCK, required=False)
+        if normalise(cleaned) == normalise(base[index]):
+            continue
+        total += len(cleaned)
+        result[index] = cleaned
+    if not result:
+        raise Invalid(_("Nothing was changed. Change the text of at least one paragraph."))
+    if total > MAX_BODY:
+        raise Invalid(_("The amendment is too long."))
+    return result
+
+
+def amendment_collisions(amendments: Iterable[Amendment]) -> dict[int, list[Amendment]]:
+    """Open amendments to the same version that change a common block, per amendment id."""
+    by_base: dict[int, dict[int, dict[int, str]]] = {}
+    index = {}
+    for amendment in amendments:
+        if amendment.status in OPEN_AMENDMENT_STATUSES:
+            by_base.setdefault(amendment.base_version_id, {})[amendment.id] = changes_of(amendment)
+            index[amendment.id] = amendment
+    result: dict[int, list[Amendment]] = {}
+    for group in by_base.values():
+        for a, b in collisions(group):
+            result.setdefault(a, []).append(index[b])
+            result.setdefault(b, []).append(index[a])
+    return result
+
+
+def line_ranges(
+    version: Version, block_indices: Iterable[int], width: int
+) -> list[tuple[int, int]]:
+    """Line ranges (first, last) covered by the given blocks, one per run of adjacent blocks."""
+    numbered = number_lines(version.body, width)
+    count = len(numbered)
+    wanted = sorted(i for i in set(block_indices) if 0 <= i < count)
+    runs: list[list[int]] = []
+    for index in wanted:
+        if runs and index == runs[-1][-1] + 1:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return [line_range(numbered, run) for run in runs]
+
+
+def format_ranges(ranges: list[tuple[int, int]]) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}\u2013{b}" for a, b in ranges)
