@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Organisation
+from participation.services import conferences
 from tests.conftest import csrf_token, join, sign_in_staff
 
 
@@ -159,8 +162,6 @@ def test_observers_cannot_get_a_voting_right(app, world):
 
 
 def test_check_in_by_code_and_live_count(app, world):
-    from participation.services import conferences
-
     conferences.set_presence(world.staff, world.conference.id, world.delegate.id, False)
     client = _staff(app)
     path = f"/admin/c/{world.conference.id}/checkin"
@@ -191,15 +192,11 @@ def test_slips_issue_fresh_codes_with_qr_codes(app, world):
     assert html.count("<svg") == 1
     # The old code stopped working; the printed one works.
     assert app.test_client().get(f"/join/{world.codes[world.delegate.id]}").status_code == 404
-    import re
-
     printed = re.search(r'class="code">([0-9A-Z-]+)<', html).group(1)
     join(app.test_client(), printed)
 
 
 def test_objects_of_another_conference_are_not_reachable(app, world):
-    from participation.services import conferences
-
     other = conferences.save_conference(world.staff, title="Andere", number=8)
     client = _staff(app)
     response = client.get(f"/admin/c/{other.id}/accreditations/{world.delegate.id}")

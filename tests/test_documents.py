@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Amendment, AuditEntry, Document, Version
+from participation.realtime import broadcast
 from participation.services import audit, conferences
 from participation.services import documents as docs
 from participation.services import working_groups as groups
@@ -701,8 +702,6 @@ def test_working_group_collects_demands_and_hands_them_over(app, world):
 
 
 def test_events_leave_only_after_commit_and_carry_ids_only(app, world):
-    from participation.realtime import broadcast
-
     sent = []
     events.set_sink(sent.append)
     try:

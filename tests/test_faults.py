@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import socketio
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from bench import server as servers
 from bench.setup import check
@@ -439,8 +439,6 @@ def _counted(poll_id: int) -> tuple[int, int, int]:
 
 
 def test_the_wait_for_the_lock_is_short_here(app, ballots):
-    from sqlalchemy import text
-
     assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
 
 

@@ -9,6 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
+from participation import create_app
 from participation.extensions import db
 from tests.conftest import _postgres_database
 
@@ -22,8 +23,6 @@ def _differences(app) -> list:
 
 
 def _app(url: str):
-    from participation import create_app
-
     return create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": url})
 
 

@@ -10,6 +10,7 @@ import re
 from collections import deque
 
 import pytest
+from flask import request
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -126,8 +127,6 @@ def walk(archive_app, archive):
 def _endpoint(app, url: str) -> str:
     path = url.split("?", 1)[0]
     with app.test_request_context(path):
-        from flask import request
-
         return request.url_rule.endpoint if request.url_rule else ""
 
 

@@ -14,6 +14,7 @@ from html import unescape
 import pytest
 
 from participation import clock
+from participation.exports.data import to_csv
 from participation.models import Ballot, PollTracker
 from participation.services import conferences, documents, voting
 from tests.conftest import make_app
@@ -421,8 +422,6 @@ def test_texts_and_results_as_csv_and_json(archive_app, archive):
 
 
 def test_csv_cells_never_start_a_formula():
-    from participation.exports.data import to_csv
-
     out = to_csv(["a", "b"], [["=HYPERLINK(1)", "ok"], ["-1", "+2"]])
     assert out.splitlines()[1:] == ["'=HYPERLINK(1),ok", "'-1,'+2"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from participation.services import conferences
 from tests.conftest import join, sign_in_staff, socket_client
 
 
@@ -32,8 +33,6 @@ def test_malformed_payloads_get_an_error_ack(app, world):
 
 
 def test_a_delegate_cannot_watch_another_conference(app, world):
-    from participation.services import conferences
-
     other = conferences.save_conference(world.staff, title="Andere", number=9)
     phone = app.test_client()
     join(phone, world.codes[world.delegate.id])
@@ -43,8 +42,6 @@ def test_a_delegate_cannot_watch_another_conference(app, world):
 
 
 def test_moderators_receive_live_presence(app, world):
-    from participation.services import conferences
-
     desk = app.test_client()
     sign_in_staff(desk)
     sio = socket_client(app, desk)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from participation import clock
 from participation.extensions import db
 from participation.models import (
     AuditEntry,
@@ -191,10 +193,6 @@ def test_polls_of_another_conference_are_not_found(app, world):
 
 
 def test_countdown_closes_the_poll_and_refuses_late_ballots(app, world):
-    from datetime import timedelta
-
-    from participation import clock
-
     poll = opened(world, duration_seconds=60)
     vote(world, world.delegate, poll, "yes")
     try:

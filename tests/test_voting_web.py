@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from sqlalchemy import select
@@ -312,8 +313,6 @@ def test_the_public_log_ends_at_an_open_polls_opening_until_it_closes(app, world
 
 
 def test_the_countdown_closes_the_poll_by_itself(app, world):
-    import time
-
     app.config["POLL_COUNTDOWN_TIMERS"] = True
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Uhr", duration_seconds=1)
