@@ -17,12 +17,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.models import PollParticipation
 from participation.web.access import level_of
-from tests import test_public
-from tests.test_public import SECRETS
-
-#: The module's app with the archive of test_public (built once for this module).
-archive_app = test_public.archive_app
-archive = test_public.archive
+from tests.helpers import SECRETS
 
 #: Unpublished words that must not appear even in the audit log (texts are never logged).
 TEXT_SECRETS = {k: v for k, v in SECRETS.items() if k.endswith("_body") or k == "late_amendment"}
