@@ -7,21 +7,11 @@ What the fixtures are built from (the test app, factories, sign-in actions) is i
 from __future__ import annotations
 
 import os
-import warnings
 
 import pytest
 
-warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-
-from participation.extensions import db  # noqa: E402
-from tests.helpers import (  # noqa: E402
-    Auth,
-    World,
-    build_archive,
-    build_world,
-    make_app,
-    postgres_database,
-)
+from participation.extensions import db
+from tests.helpers import Auth, World, build_archive, build_world, make_app, postgres_database
 
 #: tests/test_translations.py still imports make_app, build_world and join from here; these go
 #: once it imports them from tests.helpers like every other module.
