@@ -10,8 +10,19 @@ import os
 
 import pytest
 
-from participation.extensions import db
-from tests.helpers import Auth, World, build_archive, build_world, make_app, postgres_database
+# The helpers assert too (a sign-in that must succeed, a form that must have a CSRF token); their
+# failures are explained like those of the tests, which needs this before they are imported.
+pytest.register_assert_rewrite("tests.helpers", "tests.browser.helpers")
+
+from participation.extensions import db  # noqa: E402
+from tests.helpers import (  # noqa: E402
+    Auth,
+    World,
+    build_archive,
+    build_world,
+    make_app,
+    postgres_database,
+)
 
 #: tests/test_translations.py still imports make_app, build_world and join from here; these go
 #: once it imports them from tests.helpers like every other module.
