@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Organisation
-from tests.conftest import csrf_token, join, sign_in_staff
-
-
-def _staff(app):
-    client = app.test_client()
-    sign_in_staff(client)
-    return client
+from participation.services import conferences
+from tests.helpers import csrf_token
 
 
 def _post(client, path, data):
     return client.post(path, data={**data, "csrf_token": csrf_token(client, path)})
 
 
-def test_staff_create_an_organisation(app, world):
-    client = _staff(app)
+def test_staff_create_an_organisation(app, world, auth):
+    client = auth.staff_client(app)
     response = _post(
         client,
         "/admin/organisations",
@@ -30,24 +27,24 @@ def test_staff_create_an_organisation(app, world):
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Kulturbrücke Hamm"))
 
 
-def test_duplicate_organisation_is_refused_clearly(app, world):
-    client = _staff(app)
+def test_duplicate_organisation_is_refused_clearly(app, world, auth):
+    client = auth.staff_client(app)
     response = _post(client, "/admin/organisations", {"name": "Verein Alpha"})
     assert response.status_code == 422
     assert "Verein Alpha" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 2
 
 
-def test_post_without_csrf_token_is_refused_and_changes_nothing(app, world):
-    client = _staff(app)
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, world, auth):
+    client = auth.staff_client(app)
     response = client.post("/admin/organisations", data={"name": "Ohne Token"})
     assert response.status_code == 400
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Ohne Token")) is None
 
 
-def test_a_delegate_opening_an_admin_page_is_refused(app, world):
+def test_a_delegate_opening_an_admin_page_is_refused(app, world, auth):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     for path in (
         "/admin/",
         "/admin/organisations",
@@ -66,8 +63,8 @@ def test_a_delegate_opening_an_admin_page_is_refused(app, world):
     assert db.session.scalar(select(Organisation).where(Organisation.name == "Sneaky")) is None
 
 
-def test_staff_create_a_conference_with_agenda(app, world):
-    client = _staff(app)
+def test_staff_create_a_conference_with_agenda(app, world, auth):
+    client = auth.staff_client(app)
     response = _post(
         client,
         "/admin/conferences",
@@ -107,8 +104,8 @@ def test_staff_create_a_conference_with_agenda(app, world):
     assert duplicate.status_code == 422
 
 
-def test_end_before_start_is_refused(app, world):
-    client = _staff(app)
+def test_end_before_start_is_refused(app, world, auth):
+    client = auth.staff_client(app)
     response = _post(
         client,
         "/admin/conferences",
@@ -126,8 +123,8 @@ def test_end_before_start_is_refused(app, world):
     assert db.session.scalar(select(Conference).where(Conference.title == "Falsch")) is None
 
 
-def test_accredit_a_new_person(app, world):
-    client = _staff(app)
+def test_accredit_a_new_person(app, world, auth):
+    client = auth.staff_client(app)
     path = f"/admin/c/{world.conference.id}/accreditations"
     response = _post(
         client,
@@ -146,8 +143,8 @@ def test_accredit_a_new_person(app, world):
     assert acc.person.display_name == "Neu Delegierte" and acc.voting_right
 
 
-def test_observers_cannot_get_a_voting_right(app, world):
-    client = _staff(app)
+def test_observers_cannot_get_a_voting_right(app, world, auth):
+    client = auth.staff_client(app)
     path = f"/admin/c/{world.conference.id}/accreditations/{world.observer.id}"
     _post(
         client,
@@ -158,11 +155,9 @@ def test_observers_cannot_get_a_voting_right(app, world):
     assert world.observer.voting_right is False
 
 
-def test_check_in_by_code_and_live_count(app, world):
-    from participation.services import conferences
-
+def test_check_in_by_code_and_live_count(app, world, auth):
     conferences.set_presence(world.staff, world.conference.id, world.delegate.id, False)
-    client = _staff(app)
+    client = auth.staff_client(app)
     path = f"/admin/c/{world.conference.id}/checkin"
     assert "1 of 2" in client.get(path).get_data(as_text=True) or "1 von 2" in client.get(
         path
@@ -174,15 +169,15 @@ def test_check_in_by_code_and_live_count(app, world):
     assert _post(client, path, {"code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}).status_code == 422
 
 
-def test_moderators_run_the_desk_but_not_the_accreditations(app, world):
+def test_moderators_run_the_desk_but_not_the_accreditations(app, world, auth):
     client = app.test_client()
-    join(client, world.codes[world.moderator.id])
+    auth.join(client, world.codes[world.moderator.id])
     assert client.get(f"/admin/c/{world.conference.id}/checkin").status_code == 200
     assert client.get(f"/admin/c/{world.conference.id}/accreditations").status_code == 403
 
 
-def test_slips_issue_fresh_codes_with_qr_codes(app, world):
-    client = _staff(app)
+def test_slips_issue_fresh_codes_with_qr_codes(app, world, auth):
+    client = auth.staff_client(app)
     path = f"/admin/c/{world.conference.id}/slips"
     response = _post(client, path, {"accreditations": [str(world.delegate.id)]})
     html = response.get_data(as_text=True)
@@ -191,16 +186,12 @@ def test_slips_issue_fresh_codes_with_qr_codes(app, world):
     assert html.count("<svg") == 1
     # The old code stopped working; the printed one works.
     assert app.test_client().get(f"/join/{world.codes[world.delegate.id]}").status_code == 404
-    import re
-
     printed = re.search(r'class="code">([0-9A-Z-]+)<', html).group(1)
-    join(app.test_client(), printed)
+    auth.join(app.test_client(), printed)
 
 
-def test_objects_of_another_conference_are_not_reachable(app, world):
-    from participation.services import conferences
-
+def test_objects_of_another_conference_are_not_reachable(app, world, auth):
     other = conferences.save_conference(world.staff, title="Andere", number=8)
-    client = _staff(app)
+    client = auth.staff_client(app)
     response = client.get(f"/admin/c/{other.id}/accreditations/{world.delegate.id}")
     assert response.status_code == 404

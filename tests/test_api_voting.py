@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from participation.services import voting
-from tests.conftest import csrf_token, join, sign_in_staff
+from tests.helpers import csrf_token
 
 
 def bearer(token: str) -> dict:
@@ -56,9 +56,9 @@ def test_bad_codes_and_tokens_are_refused(app, world):
     assert response.get_json()["error"]["status"] == 401
 
 
-def test_cookie_sessions_need_the_csrf_header(app, world):
+def test_cookie_sessions_need_the_csrf_header(app, world, auth):
     client = app.test_client()
-    join(client, world.codes[world.delegate.id])
+    auth.join(client, world.codes[world.delegate.id])
     poll = voting.create_poll(world.moderator.person, world.conference.id, title="Cookie")
     voting.open_poll(world.moderator.person, world.conference.id, poll.id)
     refused = ballot(client, poll.id)
@@ -136,9 +136,9 @@ def test_moderators_create_open_and_close_polls(app, world):
     assert len(published["ballots_digest"]) == 64
 
 
-def test_staff_create_tokens_and_tokens_can_be_revoked(app, world):
+def test_staff_create_tokens_and_tokens_can_be_revoked(app, world, auth):
     staff = app.test_client()
-    sign_in_staff(staff)
+    auth.sign_in_staff(staff)
     response = staff.post("/api/v1/auth/tokens", headers={"X-CSRFToken": csrf_token(staff, "/")})
     assert response.status_code == 201
     token = response.get_json()["token"]

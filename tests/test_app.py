@@ -8,6 +8,7 @@ from sqlalchemy import text
 from participation import create_app
 from participation.config import ConfigError
 from participation.extensions import db
+from tests.helpers import make_app
 
 
 def test_known_example_secret_key_is_refused_outside_tests(tmp_path, monkeypatch):
@@ -71,8 +72,6 @@ def test_session_cookie_is_httponly_and_samesite(app, world):
 
 
 def test_secure_cookies_when_configured(tmp_path):
-    from tests.conftest import make_app
-
     app = make_app(tmp_path, SESSION_COOKIE_SECURE=True)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

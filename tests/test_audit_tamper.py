@@ -11,7 +11,7 @@ from sqlalchemy import delete, select, update
 from participation.extensions import db
 from participation.models import AuditEntry
 from participation.services import audit, voting
-from tests.conftest import build_world
+from tests.helpers import build_world
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from participation.extensions import db
 from participation.models import AuditEntry, LoginSession
 from participation.services import access
-from tests.conftest import STAFF_PASSWORD, csrf_token, join, sign_in_staff, socket_client
+from tests.helpers import STAFF_PASSWORD, csrf_token, socket_client
 
 
 def _signed_in_as(client) -> str | None:
@@ -67,10 +67,10 @@ def test_wrong_code_is_refused_and_changes_nothing(app, world):
     assert _signed_in_as(client) is None
 
 
-def test_guessing_is_rate_limited_but_valid_codes_do_not_count(app, world):
+def test_guessing_is_rate_limited_but_valid_codes_do_not_count(app, world, auth):
     client = app.test_client()
     for _ in range(5):
-        join(client, world.codes[world.delegate.id])  # successes are never counted
+        auth.join(client, world.codes[world.delegate.id])  # successes are never counted
     statuses = [
         client.get(f"/join/AAAA-BBBB-CCCC-DDDD-EEEE-FF{i:02d}-GG").status_code for i in range(25)
     ]
@@ -79,10 +79,10 @@ def test_guessing_is_rate_limited_but_valid_codes_do_not_count(app, world):
     # The code itself is not locked: the delegate joins from another device.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.0.0.9"
-    join(other, world.codes[world.delegate.id])
+    auth.join(other, world.codes[world.delegate.id])
 
 
-def test_staff_sign_in_and_wrong_passwords(app, world):
+def test_staff_sign_in_and_wrong_passwords(app, world, auth):
     client = app.test_client()
     token = csrf_token(client)
     wrong = client.post(
@@ -94,7 +94,7 @@ def test_staff_sign_in_and_wrong_passwords(app, world):
     )
     assert unknown.status_code == 403
     assert _signed_in_as(client) is None
-    sign_in_staff(client)
+    auth.sign_in_staff(client)
     assert _signed_in_as(client) == "Sam Staff"
     assert client.get("/admin/").status_code == 200
 
@@ -115,9 +115,9 @@ def test_passwords_are_hashed_with_argon2(app, world):
     assert STAFF_PASSWORD not in world.staff.password_hash
 
 
-def test_signing_out_kills_the_old_cookie(app, world):
+def test_signing_out_kills_the_old_cookie(app, world, auth):
     client = app.test_client()
-    join(client, world.codes[world.delegate.id])
+    auth.join(client, world.codes[world.delegate.id])
     stolen = client.get_cookie("session").value
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
     assert _signed_in_as(client) is None
@@ -127,17 +127,17 @@ def test_signing_out_kills_the_old_cookie(app, world):
     assert replay.get(f"/c/{world.conference.id}/live").status_code == 302
 
 
-def test_logout_without_csrf_token_is_refused(app, world):
+def test_logout_without_csrf_token_is_refused(app, world, auth):
     client = app.test_client()
-    join(client, world.codes[world.delegate.id])
+    auth.join(client, world.codes[world.delegate.id])
     response = client.post("/logout")
     assert response.status_code == 400
     assert _signed_in_as(client) == "Dana Delegate"
 
 
-def test_revoking_a_code_ends_its_sessions_and_sockets(app, world):
+def test_revoking_a_code_ends_its_sessions_and_sockets(app, world, auth):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     assert sio.is_connected()
     access.revoke_access_code(world.delegate.id, world.staff)
@@ -149,19 +149,19 @@ def test_revoking_a_code_ends_its_sessions_and_sockets(app, world):
     assert "access_code.revoked" in actions
 
 
-def test_reissued_code_replaces_the_old_one(app, world):
+def test_reissued_code_replaces_the_old_one(app, world, auth):
     old = world.codes[world.delegate.id]
     new = access.issue_access_code(world.delegate.id, world.staff)
     assert app.test_client().get(f"/join/{old}").status_code == 404
-    join(app.test_client(), new)
+    auth.join(app.test_client(), new)
 
 
-def test_a_joined_phone_acts_only_as_its_accreditation(app, world):
+def test_a_joined_phone_acts_only_as_its_accreditation(app, world, auth):
     """Staff who join with a delegate's code are that delegate there, not staff."""
     db.session.execute(
         text("UPDATE person SET is_admin = 1 WHERE id = :id"), {"id": world.delegate.person_id}
     )
     db.session.commit()
     client = app.test_client()
-    join(client, world.codes[world.delegate.id])
+    auth.join(client, world.codes[world.delegate.id])
     assert client.get("/admin/").status_code == 403

@@ -13,7 +13,7 @@ import pytest
 from participation.realtime.handlers import EVENT_ACCESS
 from participation.services import access, conferences, directory, documents, working_groups
 from participation.services.authz import ROLE_RANK
-from tests.conftest import csrf_token, join, sign_in_staff, socket_client
+from tests.helpers import closed_poll_and_proxy, csrf_token, socket_client
 
 #: endpoint → the weakest level that may use it.
 ROUTE_ACCESS = {
@@ -151,7 +151,7 @@ def allowed(level: str, role: str) -> bool:
 
 
 @pytest.fixture
-def matrix(app, world):
+def matrix(app, world, auth):
     """Clients signed in as each role, and values for every URL argument."""
     staff = world.staff
     admin_person = directory.save_person(staff, display_name="Ada Admin")
@@ -185,7 +185,7 @@ def matrix(app, world):
     )
     group = working_groups.create_working_group(staff, world.conference.id, name="AG Test")
     working_groups.add_member(staff, world.conference.id, group.id, world.delegate.id)
-    poll, proxy = _closed_poll_and_proxy(world)
+    poll, proxy = closed_poll_and_proxy(world)
     clients = {}
     for role, code in [
         ("observer", world.codes[world.observer.id]),
@@ -194,10 +194,10 @@ def matrix(app, world):
         ("admin", admin_code),
     ]:
         client = app.test_client()
-        join(client, code)
+        auth.join(client, code)
         clients[role] = client
     clients["staff"] = app.test_client()
-    sign_in_staff(clients["staff"])
+    auth.sign_in_staff(clients["staff"])
     clients["anonymous"] = app.test_client()
     args = {
         "conference_id": world.conference.id,
@@ -216,28 +216,6 @@ def matrix(app, world):
         "version_number": 1,
     }
     return clients, args
-
-
-def _closed_poll_and_proxy(world):
-    """A closed named poll with one ballot, and a proxy within the delegate's organisation."""
-    from participation.services import voting
-
-    moderator = world.moderator.person
-    poll = voting.create_poll(moderator, world.conference.id, title="Schluss der Debatte")
-    voting.open_poll(moderator, world.conference.id, poll.id)
-    voting.cast_ballot(world.delegate.id, poll.id, "yes", "matrix-ballot-1")
-    voting.close_poll(moderator, world.conference.id, poll.id)
-    giver_person = directory.save_person(world.staff, display_name="Gina Giver")
-    giver = conferences.save_accreditation(
-        world.staff,
-        world.conference.id,
-        person_id=giver_person.id,
-        role="delegate",
-        organisation_id=world.org_a.id,
-        voting_right=True,
-    )
-    proxy = voting.record_proxy(moderator, world.conference.id, giver.id, world.delegate.id)
-    return poll, proxy
 
 
 def _url(rule, args) -> str:
@@ -274,6 +252,7 @@ def test_every_role_against_every_route(app, matrix):
             method = "GET" if "GET" in rule.methods else "POST"
             data = {"csrf_token": csrf_token(client, "/")} if method == "POST" else None
             response = client.open(url, method=method, data=data)
+            response.close()  # a static file comes as an open file; the checks need no body
             refused = response.status_code in (401, 403) or (
                 response.status_code == 302
                 and "/login" in response.headers.get("Location", "")

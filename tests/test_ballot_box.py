@@ -14,14 +14,7 @@ from participation.models import AuditEntry
 from participation.services import audit, voting
 from participation.services.errors import Conflict, Invalid, NotAllowed
 from participation.services.voting import ballot_box, casting
-from tests.conftest import build_world
-from tests.test_voting import add_delegate, new_poll
-from tests.test_voting_races import run_at_once, stored
-
-
-def _open(world, **options):
-    poll = new_poll(world, **options)
-    return voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+from tests.helpers import add_delegate, build_world, opened, run_at_once, stored
 
 
 def _pending(acc_id, poll, choice="yes", submission=None):
@@ -47,7 +40,7 @@ def test_a_batch_checks_each_ballot_and_stores_the_valid_ones_in_one_commit(app,
     voters = [world.delegate, world.delegate_b] + [
         add_delegate(world, f"Delegierte {i}", world.org_a) for i in range(4)
     ]
-    poll = _open(world, secret=False)
+    poll = opened(world, secret=False)
     first = _pending(voters[0].id, poll, submission="first-submission")
     batch = [first] + [_pending(v.id, poll, choice="no") for v in voters[1:]]
     retry = _pending(voters[0].id, poll, submission="first-submission")
@@ -80,7 +73,7 @@ def test_a_batch_checks_each_ballot_and_stores_the_valid_ones_in_one_commit(app,
 
 
 def test_an_invalid_choice_is_refused_and_the_rest_of_the_batch_stored(app, world):
-    poll = _open(world)
+    poll = opened(world)
     good = _pending(world.delegate.id, poll)
     spoilt = _pending(world.delegate_b.id, poll, choice={"vote": "perhaps"})
     casting.store([good, spoilt])
@@ -90,7 +83,7 @@ def test_an_invalid_choice_is_refused_and_the_rest_of_the_batch_stored(app, worl
 
 
 def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
-    poll = _open(world)
+    poll = opened(world)
     stored = voting.cast_ballot(world.delegate.id, poll.id, "yes", "stored-before-close")
     voting.close_poll(world.moderator.person, world.conference.id, poll.id)
     retry = _pending(world.delegate.id, poll, submission="stored-before-close")
@@ -101,7 +94,7 @@ def test_a_closed_poll_refuses_new_ballots_but_answers_retries(app, world):
 
 
 def test_a_batch_that_breaks_a_constraint_is_stored_ballot_by_ballot(app, world, monkeypatch):
-    poll = _open(world)
+    poll = opened(world)
     batch = [_pending(world.delegate.id, poll), _pending(world.delegate_b.id, poll)]
     real = casting._store_poll
 
@@ -124,7 +117,7 @@ def test_a_ballot_that_clashes_alone_is_answered_from_the_one_stored_in_between(
     """Another process stores a ballot for the same vote after this one's checks read: the
     unique key refuses the write, and the ballot gets that ballot's receipt if it was the same
     submission, else "already voted"."""
-    poll = _open(world)
+    poll = opened(world)
     first = voting.cast_ballot(world.delegate.id, poll.id, "yes", "stored-in-between")
     real = casting._claims
 
@@ -151,7 +144,7 @@ def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, mo
     world = build_world()
     voters = [add_delegate(world, f"Delegierte {i}", world.org_b) for i in range(38)]
     voters += [world.delegate, world.delegate_b]
-    poll = _open(world)
+    poll = opened(world)
     batches = []
     real = casting.store
 

@@ -10,63 +10,13 @@ from sqlalchemy import func, select
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Amendment, AuditEntry, Document, Version
+from participation.realtime import broadcast
 from participation.services import audit, conferences
 from participation.services import documents as docs
 from participation.services import working_groups as groups
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.text import apply_changes, diff_blocks, paragraphs
-
-TEXT = (
-    "Wir stellen fest, dass Teilhabe vor Ort wächst.\n\n"
-    "Die Kommunen sollen Migrant*innenorganisationen früh beteiligen.\n\n"
-    "Das Land soll eine dauerhafte Förderung einführen.\n\n"
-    "Wir teilen unsere Erfahrungen."
-)
-CATALOGUE = (
-    "## Bildung\n\n- Mehr Lehrkräfte\n- Kleinere Klassen\n\n"
-    "## Arbeit\n\n- Schnellere Anerkennung\n- Anonyme Bewerbungen\n\n"
-    "## Teilhabe\n\n- Kommunales Wahlrecht"
-)
-
-
-def resolution(world, *, admit=True, body=TEXT, by=None):
-    document = docs.create_document(
-        by or world.delegate.person,
-        world.conference.id,
-        kind="resolution",
-        title="Teilhabe stärken",
-        body=body,
-        reasoning="Weil es *wichtig* ist.",
-        submit=True,
-    )
-    if admit:
-        docs.admit_document(world.moderator.person, world.conference.id, document.id)
-    return document
-
-
-def amend(world, document, changes, by=None, **kwargs):
-    return docs.file_amendment(
-        by or world.delegate_b.person,
-        world.conference.id,
-        document.id,
-        base_version_id=document.current_version_id,
-        changes=changes,
-        **kwargs,
-    )
-
-
-def catalogue(world, admit=True):
-    document = docs.create_document(
-        world.delegate.person,
-        world.conference.id,
-        kind="catalogue",
-        title="Forderungen",
-        body=CATALOGUE,
-        submit=True,
-    )
-    if admit:
-        docs.admit_document(world.moderator.person, world.conference.id, document.id)
-    return document
+from tests.helpers import CATALOGUE, TEXT, amend, build_world, catalogue, resolution
 
 
 def labels(document):
@@ -701,8 +651,6 @@ def test_working_group_collects_demands_and_hands_them_over(app, world):
 
 
 def test_events_leave_only_after_commit_and_carry_ids_only(app, world):
-    from participation.realtime import broadcast
-
     sent = []
     events.set_sink(sent.append)
     try:
@@ -724,8 +672,6 @@ def test_events_leave_only_after_commit_and_carry_ids_only(app, world):
 
 def test_the_whole_cycle_on_every_database(any_db_app):
     """Filing, merging, carrying and demand numbering on SQLite and PostgreSQL."""
-    from tests.conftest import build_world
-
     world = build_world()
     document = resolution(world)
     first = amend(world, document, {1: "Früh und verbindlich beteiligen.\n\nMit Budget."})

@@ -11,17 +11,7 @@ from participation.models import Amendment, Document
 from participation.services import conferences
 from participation.services import documents as docs
 from participation.services import working_groups as groups
-from tests.conftest import csrf_token, join, sign_in_staff, socket_client
-from tests.test_documents import TEXT, amend, catalogue, resolution
-
-
-def signed_in(app, world, who: str):
-    client = app.test_client()
-    if who == "staff":
-        sign_in_staff(client)
-    else:
-        join(client, world.codes[getattr(world, who).id])
-    return client
+from tests.helpers import TEXT, amend, catalogue, csrf_token, resolution, socket_client
 
 
 def page(client, url: str, status: int = 200) -> str:
@@ -35,7 +25,7 @@ def post(client, url: str, data: dict, form_page: str | None = None):
     return client.post(url, data=data)
 
 
-def test_list_shows_readable_documents_with_filters(app, world):
+def test_list_shows_readable_documents_with_filters(app, world, auth):
     cid = world.conference.id
     item = conferences.save_agenda_item(world.staff, cid, number="TOP 4.1", title="Resolution")
     admitted = resolution(world)
@@ -51,10 +41,10 @@ def test_list_shows_readable_documents_with_filters(app, world):
     draft = docs.create_document(
         world.delegate.person, cid, kind="resolution", title="Geheimer Entwurf", body=TEXT
     )
-    other = signed_in(app, world, "delegate_b")
+    other = auth.client_as(app, world, "delegate_b")
     html = page(other, f"/c/{cid}/documents")
     assert "Teilhabe stärken" in html and "Geheimer Entwurf" not in html
-    own = signed_in(app, world, "delegate")
+    own = auth.client_as(app, world, "delegate")
     assert "Geheimer Entwurf" in page(own, f"/c/{cid}/documents")
     filtered = page(own, f"/c/{cid}/documents?status=draft")
     assert "Geheimer Entwurf" in filtered and "Teilhabe stärken" not in filtered
@@ -64,7 +54,7 @@ def test_list_shows_readable_documents_with_filters(app, world):
     assert page(other, f"/c/{cid}/documents/{draft.id}", 404)
 
 
-def test_document_page_numbers_lines_and_shows_amendments_as_diffs(app, world):
+def test_document_page_numbers_lines_and_shows_amendments_as_diffs(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
     amend(
@@ -73,7 +63,7 @@ def test_document_page_numbers_lines_and_shows_amendments_as_diffs(app, world):
         {1: "Die Kommunen sollen Migrant*innenorganisationen früh und verbindlich beteiligen."},
     )
     amend(world, document, {1: "Die Kommunen sollen alle beteiligen."})
-    client = signed_in(app, world, "observer")
+    client = auth.client_as(app, world, "observer")
     html = page(client, f"/c/{cid}/documents/{document.id}")
     assert '<span class="ln" aria-hidden="true">1</span>' in html
     assert 'data-line="2"' in html
@@ -86,17 +76,19 @@ def test_document_page_numbers_lines_and_shows_amendments_as_diffs(app, world):
     assert "<html" not in fragment and "diff-ins" in fragment
 
 
-def test_catalogue_page_shows_demand_labels(app, world):
+def test_catalogue_page_shows_demand_labels(app, world, auth):
     cat = catalogue(world)
-    html = page(signed_in(app, world, "delegate_b"), f"/c/{world.conference.id}/documents/{cat.id}")
+    html = page(
+        auth.client_as(app, world, "delegate_b"), f"/c/{world.conference.id}/documents/{cat.id}"
+    )
     assert '<span class="marker demand-label">2.2&nbsp;</span>' in html
     assert "Anonyme Bewerbungen" in html
 
 
-def test_delegate_files_an_amendment_through_the_form(app, world):
+def test_delegate_files_an_amendment_through_the_form(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
-    client = signed_in(app, world, "delegate_b")
+    client = auth.client_as(app, world, "delegate_b")
     form = page(client, f"/c/{cid}/documents/{document.id}/amend")
     assert 'name="block-1"' in form and "Verein Beta" in form
     assert f'name="base_version_id" value="{document.current_version_id}"' in form
@@ -115,10 +107,10 @@ def test_delegate_files_an_amendment_through_the_form(app, world):
     assert amendment.organisation_id == world.org_b.id
 
 
-def test_bad_amendments_get_a_clear_error_and_store_nothing(app, world):
+def test_bad_amendments_get_a_clear_error_and_store_nothing(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
-    client = signed_in(app, world, "delegate_b")
+    client = auth.client_as(app, world, "delegate_b")
     url = f"/c/{cid}/documents/{document.id}/amend"
     base = document.current_version_id
     response = post(client, url, {"base_version_id": base, "block-1": "<script>alert(1)</script>"})
@@ -135,16 +127,16 @@ def test_bad_amendments_get_a_clear_error_and_store_nothing(app, world):
     html = response.get_data(as_text=True)
     assert response.status_code == 409 and "has changed since you opened it" in html
     assert f'name="base_version_id" value="{document.current_version_id}"' in html
-    observer = signed_in(app, world, "observer")
+    observer = auth.client_as(app, world, "observer")
     assert post(observer, url, {"base_version_id": base, "block-1": "X"}).status_code == 403
     assert db.session.scalar(select(func.count(Amendment.id))) == 0
 
 
-def test_moderator_takes_over_and_the_comparison_shows_the_change(app, world):
+def test_moderator_takes_over_and_the_comparison_shows_the_change(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
     amendment = amend(world, document, {3: "Wir teilen unsere Erfahrungen offen."})
-    moderator = signed_in(app, world, "moderator")
+    moderator = auth.client_as(app, world, "moderator")
     html = page(moderator, f"/c/{cid}/documents/{document.id}")
     assert "Taken over by the submitters" in html
     response = post(
@@ -159,17 +151,17 @@ def test_moderator_takes_over_and_the_comparison_shows_the_change(app, world):
     assert re.search(r'<ins class="diff-ins">.*?offen</ins>', comparison)
 
 
-def test_status_buttons_follow_the_workflow(app, world):
+def test_status_buttons_follow_the_workflow(app, world, auth):
     cid = world.conference.id
     draft = docs.create_document(
         world.delegate.person, cid, kind="resolution", title="Entwurf", body=TEXT
     )
-    own = signed_in(app, world, "delegate")
+    own = auth.client_as(app, world, "delegate")
     url = f"/c/{cid}/documents/{draft.id}/status"
     assert post(own, url, {"to": "admitted"}).status_code == 403
     assert post(own, url, {"to": "bogus"}).status_code == 422
     assert post(own, url, {"to": "submitted"}).status_code == 302
-    moderator = signed_in(app, world, "moderator")
+    moderator = auth.client_as(app, world, "moderator")
     assert post(moderator, url, {"to": "admitted"}).status_code == 302
     response = post(moderator, url, {"to": "admitted"})
     assert response.status_code == 409 and "cannot become" in response.get_data(as_text=True)
@@ -177,9 +169,9 @@ def test_status_buttons_follow_the_workflow(app, world):
     assert draft.status == "admitted"
 
 
-def test_new_document_and_edit_forms(app, world):
+def test_new_document_and_edit_forms(app, world, auth):
     cid = world.conference.id
-    client = signed_in(app, world, "delegate")
+    client = auth.client_as(app, world, "delegate")
     response = post(
         client,
         f"/c/{cid}/documents/new",
@@ -214,11 +206,11 @@ def test_new_document_and_edit_forms(app, world):
     db.session.expire_all()
     assert cat.current_version.number == 2 and cat.title == "Forderungen 2026"
     assert [d.label for d in cat.demands] == ["1.1", "1.2"]
-    other = signed_in(app, world, "delegate_b")
+    other = auth.client_as(app, world, "delegate_b")
     assert other.get(edit).status_code == 404
 
 
-def test_translation_page_and_reading_language(app, world):
+def test_translation_page_and_reading_language(app, world, auth):
     cid = world.conference.id
     conferences.save_conference(
         world.staff,
@@ -229,7 +221,7 @@ def test_translation_page_and_reading_language(app, world):
         languages=["de", "ar"],
     )
     document = resolution(world)
-    staff = signed_in(app, world, "staff")
+    staff = auth.client_as(app, world, "staff")
     url = f"/c/{cid}/documents/{document.id}/translation"
     assert "Arabic" in page(staff, url) or "العربية" in page(staff, url)
     response = post(
@@ -243,7 +235,7 @@ def test_translation_page_and_reading_language(app, world):
         },
     )
     assert response.status_code == 302
-    reader = signed_in(app, world, "delegate_b")
+    reader = auth.client_as(app, world, "delegate_b")
     original = page(reader, f"/c/{cid}/documents/{document.id}")
     assert '<option value="ar"' in original and 'name="lang"' in original
     arabic = page(reader, f"/c/{cid}/documents/{document.id}?lang=ar")
@@ -253,29 +245,29 @@ def test_translation_page_and_reading_language(app, world):
     assert "Outdated" in page(reader, f"/c/{cid}/documents/{document.id}?lang=ar")
 
 
-def test_vote_order_page(app, world):
+def test_vote_order_page(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
     amend(world, document, {3: "Ende."})
     amend(world, document, {0: "Anfang."})
-    html = page(signed_in(app, world, "observer"), f"/c/{cid}/documents/vote-order")
+    html = page(auth.client_as(app, world, "observer"), f"/c/{cid}/documents/vote-order")
     assert html.index("Ä2") < html.index("Ä1") < html.index("<strong>A1</strong>")
 
 
-def test_working_group_pages(app, world):
+def test_working_group_pages(app, world, auth):
     cid = world.conference.id
-    moderator = signed_in(app, world, "moderator")
+    moderator = auth.client_as(app, world, "moderator")
     assert post(moderator, f"/c/{cid}/groups", {"name": "AG Jugend"}).status_code == 302
     group = groups.groups_of(cid)[0]
     url = f"/c/{cid}/groups/{group.id}"
     assert (
         post(moderator, url + "/members", {"accreditation": world.delegate.id}).status_code == 302
     )
-    member = signed_in(app, world, "delegate")
+    member = auth.client_as(app, world, "delegate")
     response = post(member, url + "/demands", {"new_section": "Freizeit", "text": "Offene Treffs"})
     assert response.status_code == 302
     assert "Offene Treffs" in page(member, url)
-    outsider = signed_in(app, world, "delegate_b")
+    outsider = auth.client_as(app, world, "delegate_b")
     assert "Offene Treffs" not in page(outsider, url)
     assert post(outsider, url + "/demands", {"section": "Freizeit", "text": "X"}).status_code == 403
     response = post(moderator, url + "/hand-over", {"number": "K5"})
@@ -284,10 +276,10 @@ def test_working_group_pages(app, world):
     assert handed.status == "submitted"
 
 
-def test_a_watching_moderator_is_told_when_an_amendment_is_filed(app, world):
+def test_a_watching_moderator_is_told_when_an_amendment_is_filed(app, world, auth):
     cid = world.conference.id
     document = resolution(world)
-    moderator = signed_in(app, world, "moderator")
+    moderator = auth.client_as(app, world, "moderator")
     sio = socket_client(app, moderator)
     reply = sio.emit(
         "watch_documents", {"conference_id": cid, "document_id": document.id}, callback=True
@@ -299,7 +291,7 @@ def test_a_watching_moderator_is_told_when_an_amendment_is_filed(app, world):
     }
     assert [d["number"] for d in reply["documents"]] == ["A1"]
     sio.get_received()
-    delegate = signed_in(app, world, "delegate_b")
+    delegate = auth.client_as(app, world, "delegate_b")
     fields = {"base_version_id": document.current_version_id, "block-1": "Früher beteiligen."}
     assert post(delegate, f"/c/{cid}/documents/{document.id}/amend", fields).status_code == 302
     received = [(m["name"], m["args"][0]) for m in sio.get_received()]
@@ -310,12 +302,12 @@ def test_a_watching_moderator_is_told_when_an_amendment_is_filed(app, world):
     sio.disconnect()
 
 
-def test_nobody_watches_a_document_they_may_not_read(app, world):
+def test_nobody_watches_a_document_they_may_not_read(app, world, auth):
     cid = world.conference.id
     draft = docs.create_document(
         world.delegate.person, cid, kind="resolution", title="Entwurf", body=TEXT
     )
-    sio = socket_client(app, signed_in(app, world, "delegate_b"))
+    sio = socket_client(app, auth.client_as(app, world, "delegate_b"))
     reply = sio.emit(
         "watch_documents", {"conference_id": cid, "document_id": draft.id}, callback=True
     )

@@ -10,12 +10,7 @@ from pypdf import PdfReader
 
 from participation.exports import pdf
 from participation.services import conferences, documents
-from tests import test_public
-from tests.conftest import build_world, make_app
-
-#: The module's app with the archive of test_public (built once for this module).
-archive_app = test_public.archive_app
-archive = test_public.archive
+from tests.helpers import build_world, make_app, voted_poll
 
 
 def read(response) -> PdfReader:
@@ -135,7 +130,7 @@ def test_a_right_to_left_translation_as_pdf(app):
         submit=True,
     )
     documents.admit_document(moderator, cid, document.id)
-    test_public.vote(world, "document", document.id, ["yes", "yes"])
+    voted_poll(world, "document", document.id, ["yes", "yes"])
     documents.save_translation(
         world.staff, cid, document.id, language="ar", title="عنوان", body="جملة واحدة."
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import socketio
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from bench import server as servers
 from bench.setup import check
@@ -27,8 +27,7 @@ from participation import create_app
 from participation.extensions import db
 from participation.models import Ballot, Poll, PollParticipation
 from participation.services import voting
-from tests.conftest import csrf_token, join, socket_client
-from tests.live_api import api, sign_in
+from tests.helpers import api, csrf_token, sign_in, socket_client
 
 DELEGATES = 60
 SECRET = "test-" + "k" * 40
@@ -439,19 +438,17 @@ def _counted(poll_id: int) -> tuple[int, int, int]:
 
 
 def test_the_wait_for_the_lock_is_short_here(app, ballots):
-    from sqlalchemy import text
-
     assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == BUSY_TIMEOUT_MS
 
 
-def test_a_locked_database_gives_api_and_socket_clients_a_clean_retry(app, world, ballots):
+def test_a_locked_database_gives_api_and_socket_clients_a_clean_retry(app, world, ballots, auth):
     poll_id = _poll(world)
-    token = sign_in_api(app, world.codes[world.delegate.id])
+    token = auth.api_token(app, world.codes[world.delegate.id])
     http = app.test_client()
     body = {"choice": {"vote": "yes"}, "submission_id": "locked-api-0001"}
     headers = {"Authorization": f"Bearer {token}"}
     browser = app.test_client()
-    join(browser, world.codes[world.delegate_b.id])
+    auth.join(browser, world.codes[world.delegate_b.id])
     sock = socket_client(app, browser)
     payload = {
         "conference_id": world.conference.id,
@@ -476,10 +473,10 @@ def test_a_locked_database_gives_api_and_socket_clients_a_clean_retry(app, world
     assert _counted(poll_id) == (2, 2, 2)
 
 
-def test_a_briefly_locked_database_only_makes_the_ballot_wait(app, world, ballots):
+def test_a_briefly_locked_database_only_makes_the_ballot_wait(app, world, ballots, auth):
     poll_id = _poll(world)
     browser = app.test_client()
-    join(browser, world.codes[world.delegate.id])
+    auth.join(browser, world.codes[world.delegate.id])
     sock = socket_client(app, browser)
     payload = {
         "conference_id": world.conference.id,
@@ -493,12 +490,12 @@ def test_a_briefly_locked_database_only_makes_the_ballot_wait(app, world, ballot
     assert _counted(poll_id) == (1, 1, 1)
 
 
-def test_a_locked_database_never_gives_a_500(app, world, ballots):
+def test_a_locked_database_never_gives_a_500(app, world, ballots, auth):
     """Pages and actions that write answer with a clean error while the database is locked."""
     poll_id = _poll(world)
     moderator = app.test_client()
-    join(moderator, world.codes[world.moderator.id])
-    token = sign_in_api(app, world.codes[world.moderator.id])
+    auth.join(moderator, world.codes[world.moderator.id])
+    token = auth.api_token(app, world.codes[world.moderator.id])
     headers = {"Authorization": f"Bearer {token}"}
     phone = app.test_client()
     form_token = csrf_token(phone, "/join")
@@ -516,9 +513,3 @@ def test_a_locked_database_never_gives_a_500(app, world, ballots):
     assert "busy" in joining.get_data(as_text=True).lower()
     # Once the lock is gone, the same actions work.
     assert moderator.post(f"/api/v1/polls/{poll_id}/close", headers=headers).status_code == 200
-
-
-def sign_in_api(app, code: str) -> str:
-    response = app.test_client().post("/api/v1/auth/join", json={"code": code})
-    assert response.status_code == 201, response.get_data(as_text=True)
-    return response.get_json()["token"]

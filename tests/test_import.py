@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.models import Accreditation, Person
-from tests.conftest import csrf_token, sign_in_staff
+from tests.helpers import csrf_token
 
 GOOD = (
     "name;email;organisation;role;voting_right;vote_weight\n"
@@ -18,9 +18,9 @@ GOOD = (
 )
 
 
-def _upload(app, content: bytes):
+def _upload(auth, app, content: bytes):
     client = app.test_client()
-    sign_in_staff(client)
+    auth.sign_in_staff(client)
     path = "/admin/c/1/import"
     return client.post(
         path,
@@ -36,9 +36,9 @@ def _count() -> int:
     return db.session.scalar(select(func.count()).select_from(Accreditation))
 
 
-def test_good_file_imports_every_row(app, world):
+def test_good_file_imports_every_row(app, world, auth):
     before = _count()
-    response = _upload(app, ("\ufeff" + GOOD).encode())
+    response = _upload(auth, app, ("\ufeff" + GOOD).encode())
     assert response.status_code == 302
     assert _count() == before + 3
     ivan = db.session.scalar(select(Person).where(Person.display_name == "Ivan Petrenko"))
@@ -46,11 +46,11 @@ def test_good_file_imports_every_row(app, world):
     assert acc.vote_weight == 2 and acc.organisation.short_name == "VB" and acc.voting_right
 
 
-def test_one_bad_row_imports_nothing_and_names_every_error(app, world):
+def test_one_bad_row_imports_nothing_and_names_every_error(app, world, auth):
     bad = GOOD + "Ohne Verein;;Gibt es nicht;delegate;ja;1\n;;;;;\nX;;;chef;vielleicht;0\n"
     before = _count()
     people_before = db.session.scalar(select(func.count()).select_from(Person))
-    response = _upload(app, bad.encode())
+    response = _upload(auth, app, bad.encode())
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Gibt es nicht" in html
@@ -59,23 +59,23 @@ def test_one_bad_row_imports_nothing_and_names_every_error(app, world):
     assert db.session.scalar(select(func.count()).select_from(Person)) == people_before
 
 
-def test_comma_separated_and_english_headers(app, world):
+def test_comma_separated_and_english_headers(app, world, auth):
     content = "Name,E-Mail,Organisation\nAmir Haddad,amir@example.org,Verein Beta\n"
-    assert _upload(app, content.encode()).status_code == 302
+    assert _upload(auth, app, content.encode()).status_code == 302
     amir = db.session.scalar(select(Person).where(Person.email == "amir@example.org"))
     assert amir.accreditations[0].voting_right  # delegates vote unless the file says otherwise
 
 
-def test_not_utf8_and_missing_header_are_refused(app, world):
-    assert _upload(app, "name\nJürgen\n".encode("latin-1")).status_code == 422
-    assert _upload(app, b"foo;bar\n1;2\n").status_code == 422
-    assert _upload(app, b"name\n").status_code == 422
+def test_not_utf8_and_missing_header_are_refused(app, world, auth):
+    assert _upload(auth, app, "name\nJürgen\n".encode("latin-1")).status_code == 422
+    assert _upload(auth, app, b"foo;bar\n1;2\n").status_code == 422
+    assert _upload(auth, app, b"name\n").status_code == 422
 
 
-def test_duplicate_emails_and_existing_accreditations_are_refused(app, world):
+def test_duplicate_emails_and_existing_accreditations_are_refused(app, world, auth):
     twice = "name;email\nA;same@example.org\nB;same@example.org\n"
-    assert _upload(app, twice.encode()).status_code == 422
+    assert _upload(auth, app, twice.encode()).status_code == 422
     before = _count()
-    assert _upload(app, b"name;email\nStaff;staff@example.org\n").status_code == 302
+    assert _upload(auth, app, b"name;email\nStaff;staff@example.org\n").status_code == 302
     assert _count() == before + 1
-    assert _upload(app, b"name;email\nStaff;staff@example.org\n").status_code == 422
+    assert _upload(auth, app, b"name;email\nStaff;staff@example.org\n").status_code == 422

@@ -22,9 +22,7 @@ from participation import clock, create_app, events, jobs, realtime
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, LoginSession, Poll
 from participation.services import audit, voting
-from tests.conftest import build_world, join, make_app, socket_client
-from tests.live_api import api, sign_in
-from tests.test_voting import opened
+from tests.helpers import Auth, api, build_world, make_app, opened, sign_in, socket_client
 
 PASSES_PER_APP = 3
 
@@ -154,7 +152,7 @@ def test_a_failing_pass_is_logged_once_and_the_loop_goes_on(app, world, monkeypa
 
 def test_the_sweep_drops_sockets_of_sessions_ended_on_another_process(app, world):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    Auth().join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     assert sio.is_connected()
     db.session.execute(delete(LoginSession))  # as another process does: no event reaches here

@@ -9,8 +9,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
+from participation import create_app
 from participation.extensions import db
-from tests.conftest import _postgres_database
+from tests.helpers import postgres_database
 
 
 def _differences(app) -> list:
@@ -22,8 +23,6 @@ def _differences(app) -> list:
 
 
 def _app(url: str):
-    from participation import create_app
-
     return create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": url})
 
 
@@ -35,7 +34,7 @@ def test_migrations_match_models_on_postgresql():
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
         pytest.skip("TEST_DATABASE_URL is not set")
-    url, drop = _postgres_database(base)
+    url, drop = postgres_database(base)
     try:
         app = _app(url)
         assert _differences(app) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
@@ -49,8 +51,6 @@ def test_one_accreditation_per_person_and_conference(conference):
 
 def test_conference_status_and_dates(app):
     _fails(Conference(title="K", number=1, status="sleeping"))
-    from datetime import date
-
     _fails(Conference(title="K", number=1, starts_on=date(2026, 5, 2), ends_on=date(2026, 5, 1)))
 
 

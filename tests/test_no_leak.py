@@ -10,18 +10,14 @@ import re
 from collections import deque
 
 import pytest
+from flask import request
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from participation.extensions import db
 from participation.models import PollParticipation
 from participation.web.access import level_of
-from tests import test_public
-from tests.test_public import SECRETS
-
-#: The module's app with the archive of test_public (built once for this module).
-archive_app = test_public.archive_app
-archive = test_public.archive
+from tests.helpers import SECRETS
 
 #: Unpublished words that must not appear even in the audit log (texts are never logged).
 TEXT_SECRETS = {k: v for k, v in SECRETS.items() if k.endswith("_body") or k == "late_amendment"}
@@ -126,8 +122,6 @@ def walk(archive_app, archive):
 def _endpoint(app, url: str) -> str:
     path = url.split("?", 1)[0]
     with app.test_request_context(path):
-        from flask import request
-
         return request.url_rule.endpoint if request.url_rule else ""
 
 

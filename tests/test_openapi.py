@@ -19,8 +19,7 @@ from schemathesis.specs.openapi.checks import (
 
 from participation.extensions import db
 from participation.web.openapi import document
-from tests.conftest import build_world, make_app
-from tests.test_public import build_archive
+from tests.helpers import build_archive, build_world, make_app
 
 #: Examples per operation (besides schemathesis' boundary cases): enough to try every kind of
 #: input, bounded so the whole run stays well under a minute.

@@ -7,7 +7,7 @@ import pytest
 from participation.extensions import db
 from participation.services import conferences, room
 from participation.services.errors import Conflict, NotAllowed
-from tests.conftest import join, sign_in_staff, socket_client
+from tests.helpers import socket_client
 
 
 @pytest.fixture
@@ -17,12 +17,12 @@ def item(world):
     )
 
 
-def _socket(app, code=None):
+def _socket(auth, app, code=None):
     client = app.test_client()
     if code:
-        join(client, code)
+        auth.join(client, code)
     else:
-        sign_in_staff(client)
+        auth.sign_in_staff(client)
     sio = socket_client(app, client)
     reply = sio.emit("watch_conference", {"conference_id": 1}, callback=True)
     assert reply["ok"], reply
@@ -34,23 +34,23 @@ def _last(sio, name):
     return events[-1] if events else None
 
 
-def test_setting_the_current_item_moves_every_phone(app, world, item):
-    phone, state = _socket(app, world.codes[world.delegate.id])
+def test_setting_the_current_item_moves_every_phone(app, world, item, auth):
+    phone, state = _socket(auth, app, world.codes[world.delegate.id])
     assert state["room"]["current_agenda_item"] is None
-    console, _ = _socket(app)
+    console, _ = _socket(auth, app)
     assert console.emit(
         "set_current_item", {"conference_id": 1, "agenda_item_id": item.id}, callback=True
     ) == {"ok": True}
     pushed = _last(phone, "room")
     assert pushed["current_agenda_item"]["number"] == "TOP 4"
     # A reconnecting phone gets the same state.
-    _again, state = _socket(app, world.codes[world.delegate.id])
+    _again, state = _socket(auth, app, world.codes[world.delegate.id])
     assert state["room"]["current_agenda_item"]["id"] == item.id
     assert state["speakers"]["agenda_item_id"] == item.id
 
 
-def test_delegates_cannot_move_the_room(app, world, item):
-    phone, _ = _socket(app, world.codes[world.delegate.id])
+def test_delegates_cannot_move_the_room(app, world, item, auth):
+    phone, _ = _socket(auth, app, world.codes[world.delegate.id])
     reply = phone.emit(
         "set_current_item", {"conference_id": 1, "agenda_item_id": item.id}, callback=True
     )
@@ -58,8 +58,8 @@ def test_delegates_cannot_move_the_room(app, world, item):
     assert room.room_state(1).current_agenda_item_id is None
 
 
-def test_a_double_tap_asks_to_speak_once(app, world, item):
-    phone, _ = _socket(app, world.codes[world.delegate.id])
+def test_a_double_tap_asks_to_speak_once(app, world, item, auth):
+    phone, _ = _socket(auth, app, world.codes[world.delegate.id])
     payload = {"conference_id": 1, "agenda_item_id": item.id}
     first = phone.emit("request_to_speak", payload, callback=True)
     second = phone.emit("request_to_speak", payload, callback=True)
@@ -130,8 +130,8 @@ def test_first_time_speakers_go_first_on_an_alternating_list(app, world, item):
     assert names == ["Bo Delegate", "Dana Delegate"]
 
 
-def test_projector_settings_are_validated(app, world):
-    console, _ = _socket(app)
+def test_projector_settings_are_validated(app, world, auth):
+    console, _ = _socket(auth, app)
     bad = console.emit("set_projector", {"conference_id": 1, "view": "fireworks"}, callback=True)
     assert bad["ok"] is False and bad["status"] == 422
     good = console.emit(

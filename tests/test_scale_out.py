@@ -26,7 +26,7 @@ from bench.setup import check
 from bench.swarm import Swarm
 from participation import create_app
 from participation.extensions import db
-from tests.live_api import api, sign_in
+from tests.helpers import api, sign_in
 
 DATABASE = os.environ.get("TEST_DATABASE_URL")
 REDIS = os.environ.get("TEST_REDIS_URL")

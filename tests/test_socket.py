@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from tests.conftest import join, sign_in_staff, socket_client
+from participation.services import conferences
+from tests.helpers import csrf_token, socket_client
 
 
-def test_signed_in_phone_connects_and_gets_the_state(app, world):
+def test_signed_in_phone_connects_and_gets_the_state(app, world, auth):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     assert sio.is_connected()
     reply = sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
@@ -22,31 +23,27 @@ def test_anonymous_sockets_are_refused(app, world):
     assert not sio.is_connected()
 
 
-def test_malformed_payloads_get_an_error_ack(app, world):
+def test_malformed_payloads_get_an_error_ack(app, world, auth):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     for payload in (None, "x", {"conference_id": "1"}, {"conference_id": 999}, {}):
         reply = sio.emit("watch_conference", payload, callback=True)
         assert reply["ok"] is False, payload
 
 
-def test_a_delegate_cannot_watch_another_conference(app, world):
-    from participation.services import conferences
-
+def test_a_delegate_cannot_watch_another_conference(app, world, auth):
     other = conferences.save_conference(world.staff, title="Andere", number=9)
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     reply = sio.emit("watch_conference", {"conference_id": other.id}, callback=True)
     assert reply == {"ok": False, "status": 403, "error": reply["error"]}
 
 
-def test_moderators_receive_live_presence(app, world):
-    from participation.services import conferences
-
+def test_moderators_receive_live_presence(app, world, auth):
     desk = app.test_client()
-    sign_in_staff(desk)
+    auth.sign_in_staff(desk)
     sio = socket_client(app, desk)
     sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
     sio.get_received()
@@ -55,11 +52,9 @@ def test_moderators_receive_live_presence(app, world):
     assert events and events[-1]["args"][0]["present"] == 1
 
 
-def test_signing_out_disconnects_open_sockets(app, world):
-    from tests.conftest import csrf_token
-
+def test_signing_out_disconnects_open_sockets(app, world, auth):
     phone = app.test_client()
-    join(phone, world.codes[world.delegate.id])
+    auth.join(phone, world.codes[world.delegate.id])
     sio = socket_client(app, phone)
     assert sio.is_connected()
     phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")})

@@ -11,11 +11,7 @@ from hypothesis import strategies as st
 from participation.text.diff import DIFF_TAGS, render_diff_html
 from participation.text.lines import NUMBERED_TAGS, render_numbered_html
 from participation.text.markup import ALLOWED_TAGS, render_inline, render_markdown
-
-try:
-    from tests.xss_payloads import PAYLOADS
-except ImportError:  # pragma: no cover - depends on how pytest sets up sys.path
-    from xss_payloads import PAYLOADS
+from tests.helpers import PAYLOADS
 
 DANGEROUS_TAGS = re.compile(
     r"<\s*/?\s*(script|iframe|svg|img|object|embed|style|math|form|input|base|meta|link|body)\b",

@@ -22,8 +22,9 @@ from babel.messages.pofile import read_po, write_po
 
 from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
+from participation.services import conferences, voting
 from participation.translations import check
-from tests.conftest import make_app
+from tests.helpers import Auth, build_world, make_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "participation" / "translations"
@@ -267,8 +268,6 @@ def test_the_phone_and_the_projector_show_no_untranslated_text(
     translated_app, language, catalogues
 ):
     """A delegate's phone with an open ballot, and the projector, in each language."""
-    from participation.services import voting
-    from tests.conftest import build_world, join
 
     world = build_world()
     poll = voting.create_poll(
@@ -283,7 +282,7 @@ def test_the_phone_and_the_projector_show_no_untranslated_text(
     ):
         client = translated_app.test_client()
         client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
-        join(client, world.codes[who.id])
+        Auth().join(client, world.codes[who.id])
         response = client.get(path)
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
@@ -295,14 +294,12 @@ def test_the_phone_and_the_projector_show_no_untranslated_text(
 def test_user_text_keeps_its_own_direction_in_a_right_to_left_interface(translated_app):
     """Titles and names are written in any language: in the Arabic interface a German title
     is isolated (``dir="auto"`` or ``<bdi>``), so it reads left to right inside the page."""
-    from participation.services import conferences
-    from tests.conftest import build_world, join
 
     world = build_world()
     conferences.save_agenda_item(world.staff, world.conference.id, title="Begrüßung", number="1")
     client = translated_app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
-    join(client, world.codes[world.delegate.id])
+    Auth().join(client, world.codes[world.delegate.id])
     html = client.get(f"/c/{world.conference.id}/live").get_data(as_text=True)
     assert 'dir="rtl"' in html
     assert '<h1 dir="auto">Testkonferenz</h1>' in html

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from participation import clock
 from participation.extensions import db
 from participation.models import (
     AuditEntry,
@@ -17,37 +19,12 @@ from participation.models import (
 )
 from participation.services import audit, conferences, directory, voting
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from tests.helpers import add_delegate, new_poll, opened
 
 
 def sid() -> str:
     """A client-generated submission id."""
     return uuid.uuid4().hex
-
-
-def add_delegate(world, name, organisation, *, present=True, weight=1):
-    person = directory.save_person(world.staff, display_name=name)
-    acc = conferences.save_accreditation(
-        world.staff,
-        world.conference.id,
-        person_id=person.id,
-        role="delegate",
-        organisation_id=organisation.id if organisation else None,
-        voting_right=True,
-        vote_weight=weight,
-    )
-    if present:
-        conferences.set_presence(world.staff, world.conference.id, acc.id, True)
-    return acc
-
-
-def new_poll(world, **options):
-    options.setdefault("title", "Geschäftsordnungsantrag: Schluss der Debatte")
-    return voting.create_poll(world.moderator.person, world.conference.id, **options)
-
-
-def opened(world, **options):
-    poll = new_poll(world, **options)
-    return voting.open_poll(world.moderator.person, world.conference.id, poll.id)
 
 
 def vote(world, acc, poll, choice="yes", submission=None, **kw):
@@ -191,10 +168,6 @@ def test_polls_of_another_conference_are_not_found(app, world):
 
 
 def test_countdown_closes_the_poll_and_refuses_late_ballots(app, world):
-    from datetime import timedelta
-
-    from participation import clock
-
     poll = opened(world, duration_seconds=60)
     vote(world, world.delegate, poll, "yes")
     try:

@@ -6,17 +6,16 @@ as each request of a real server has.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
 from participation.extensions import db
-from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
+from participation.models import AuditEntry, Poll
 from participation.services import audit, conferences, directory, voting
 from participation.services.errors import Conflict
-from tests.conftest import build_world, join, socket_client
+from tests.helpers import build_world, run_at_once, socket_client, stored
 
 THREADS = 50
 
@@ -26,46 +25,11 @@ def race_world(any_db_app):
     return build_world()
 
 
-def run_at_once(app, jobs):
-    """Start every job at the same moment; return their results or exceptions, in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def worker(index, job):
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = job()
-            except Exception as error:  # noqa: BLE001 (the test inspects it)
-                results[index] = error
-
-    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a worker hung"
-    return results
-
-
 def open_poll(world, **options):
     poll = voting.create_poll(
         world.moderator.person, world.conference.id, title="Wettlauf", **options
     )
     return voting.open_poll(world.moderator.person, world.conference.id, poll.id)
-
-
-def stored(poll_id: int) -> tuple[int, int, int, int]:
-    """Ballots, participations, trackers and the counter of a poll, freshly read."""
-    db.session.rollback()
-
-    def count(model):
-        return db.session.scalar(
-            select(func.count()).select_from(model).where(model.poll_id == poll_id)
-        )
-
-    cast = db.session.scalar(select(Poll.cast_count).where(Poll.id == poll_id))
-    return count(Ballot), count(PollParticipation), count(PollTracker), cast
 
 
 def bearer_for(app, world, acc) -> dict:
@@ -131,9 +95,9 @@ def test_fifty_different_votes_at_once_over_http_store_one_ballot(any_db_app, ra
 # --- Socket.IO ---------------------------------------------------------------------------------
 
 
-def _sockets(app, world, acc, n):
+def _sockets(auth, app, world, acc, n):
     http = app.test_client()
-    join(http, world.codes[acc.id])
+    auth.join(http, world.codes[acc.id])
     sockets = [socket_client(app, http) for _ in range(n)]
     assert all(s.is_connected() for s in sockets)
     return sockets
@@ -152,20 +116,20 @@ def _emit(sio, world, poll_id, submission, choice="yes"):
     )
 
 
-def test_a_double_vote_in_sequence_over_socketio(any_db_app, race_world):
+def test_a_double_vote_in_sequence_over_socketio(auth, any_db_app, race_world):
     world = race_world
     poll = open_poll(world)
-    (sio,) = _sockets(any_db_app, world, world.delegate, 1)
+    (sio,) = _sockets(auth, any_db_app, world, world.delegate, 1)
     assert _emit(sio, world, poll.id, uuid.uuid4().hex)["ok"] is True
     second = _emit(sio, world, poll.id, uuid.uuid4().hex, "no")
     assert second["ok"] is False and second["status"] == 409
     assert stored(poll.id) == (1, 1, 1, 1)
 
 
-def test_fifty_ballots_at_once_over_socketio_store_one(any_db_app, race_world):
+def test_fifty_ballots_at_once_over_socketio_store_one(auth, any_db_app, race_world):
     world = race_world
     poll = open_poll(world)
-    sockets = _sockets(any_db_app, world, world.delegate, THREADS)
+    sockets = _sockets(auth, any_db_app, world, world.delegate, THREADS)
     same = uuid.uuid4().hex
     # Half retry one submission, half try to vote again with their own.
     jobs = [

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, select, text
 from participation.extensions import db
 from participation.models import AuditEntry, PollParticipation, PollTracker
 from participation.services import conferences, directory, voting
-from tests.conftest import build_world
+from tests.helpers import build_world
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 from sqlalchemy import select
@@ -11,19 +12,12 @@ from participation import jobs
 from participation.extensions import db
 from participation.models import AuditEntry, Poll
 from participation.services import voting
-from tests.conftest import csrf_token, join, sign_in_staff, socket_client
-from tests.test_voting import add_delegate
+from tests.helpers import add_delegate, csrf_token, socket_client
 
 
-def moderator_client(app, world):
+def phone(auth, app, world, acc):
     client = app.test_client()
-    join(client, world.codes[world.moderator.id])
-    return client
-
-
-def phone(app, world, acc):
-    client = app.test_client()
-    join(client, world.codes[acc.id])
+    auth.join(client, world.codes[acc.id])
     sio = socket_client(app, client)
     reply = sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
     assert reply["ok"], reply
@@ -53,9 +47,9 @@ def events_named(sio, name):
     return [e["args"][0] for e in sio.get_received() if e["name"] == name]
 
 
-def test_moderator_runs_a_secret_poll_from_the_desk(app, world):
+def test_moderator_runs_a_secret_poll_from_the_desk(app, world, auth):
     cid = world.conference.id
-    mod = moderator_client(app, world)
+    mod = auth.client_as(app, world, "moderator")
     page = mod.get(f"/c/{cid}/polls")
     assert page.status_code == 200 and "No poll is open." in page.get_data(as_text=True)
     response = post(
@@ -77,10 +71,10 @@ def test_moderator_runs_a_secret_poll_from_the_desk(app, world):
     poll = db.session.scalars(select(Poll)).one()
     assert poll.secret and poll.state == "draft"
 
-    _c1, dana, state = phone(app, world, world.delegate)
+    _c1, dana, state = phone(auth, app, world, world.delegate)
     assert state["voting"]["poll"] is None
-    _c2, bo, _state = phone(app, world, world.delegate_b)
-    _c3, danas_laptop, _state = phone(app, world, world.delegate)
+    _c2, bo, _state = phone(auth, app, world, world.delegate_b)
+    _c3, danas_laptop, _state = phone(auth, app, world, world.delegate)
     desk = socket_client(app, mod)
     desk.emit("watch_conference", {"conference_id": cid}, callback=True)
     for sio in (dana, bo, desk, danas_laptop):
@@ -146,13 +140,13 @@ def test_moderator_runs_a_secret_poll_from_the_desk(app, world):
     assert "Antrag auf Schluss der Redeliste" in listing
 
 
-def test_no_broadcast_of_a_secret_poll_pairs_a_person_with_a_choice(app, world):
+def test_no_broadcast_of_a_secret_poll_pairs_a_person_with_a_choice(app, world, auth):
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Geheim", secret=True)
-    desk = socket_client(app, moderator_client(app, world))
+    desk = socket_client(app, auth.client_as(app, world, "moderator"))
     desk.emit("watch_conference", {"conference_id": cid}, callback=True)
-    _c, dana, _s = phone(app, world, world.delegate)
-    _c, bo, _s = phone(app, world, world.delegate_b)
+    _c, dana, _s = phone(auth, app, world, world.delegate)
+    _c, bo, _s = phone(auth, app, world, world.delegate_b)
     voting.open_poll(world.moderator.person, cid, poll.id)
     cast(dana, world, poll.id, "no")
     cast(bo, world, poll.id, "yes")
@@ -163,10 +157,10 @@ def test_no_broadcast_of_a_secret_poll_pairs_a_person_with_a_choice(app, world):
             assert "'no'" not in text and "'yes'" not in text and "choice" not in text, event
 
 
-def test_projector_page_and_event(app, world):
+def test_projector_page_and_event(app, world, auth):
     cid = world.conference.id
     observer = app.test_client()
-    join(observer, world.codes[world.observer.id])
+    auth.join(observer, world.codes[world.observer.id])
     page = observer.get(f"/c/{cid}/projector")
     assert page.status_code == 200 and 'id="poll-live"' in page.get_data(as_text=True)
     poll = voting.create_poll(world.moderator.person, cid, title="Beamer")
@@ -181,17 +175,17 @@ def test_projector_page_and_event(app, world):
     assert events_named(sio, "poll_turnout")[-1]["cast_count"] == 1
 
 
-def test_ballot_card_is_on_the_live_page(app, world):
+def test_ballot_card_is_on_the_live_page(app, world, auth):
     client = app.test_client()
-    join(client, world.codes[world.delegate.id])
+    auth.join(client, world.codes[world.delegate.id])
     html = client.get(f"/c/{world.conference.id}/live").get_data(as_text=True)
     assert 'id="ballot"' in html and "js/ballot.js" in html
 
 
-def test_socket_ballots_are_idempotent_and_refusals_are_acks(app, world):
+def test_socket_ballots_are_idempotent_and_refusals_are_acks(app, world, auth):
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Wiederholung")
-    _c, dana, _s = phone(app, world, world.delegate)
+    _c, dana, _s = phone(auth, app, world, world.delegate)
     early = cast(dana, world, poll.id, "yes")
     assert early["ok"] is False and early["status"] == 409
     voting.open_poll(world.moderator.person, cid, poll.id)
@@ -204,17 +198,17 @@ def test_socket_ballots_are_idempotent_and_refusals_are_acks(app, world):
     assert other == {"ok": False, "status": 409, "error": "You have voted in this poll already."}
     bad = cast(dana, world, "1", "no")
     assert bad["ok"] is False and bad["status"] == 422
-    _c, observer, _s = phone(app, world, world.observer)
+    _c, observer, _s = phone(auth, app, world, world.observer)
     refused = cast(observer, world, poll.id, "yes")
     assert refused["ok"] is False and refused["status"] == 403
     state = dana.emit("poll_state", {"conference_id": cid}, callback=True)["voting"]
     assert state["my_votes"][0]["tracker"] == first["receipt"]["tracker"]
 
 
-def test_paper_counts_from_the_desk(app, world):
+def test_paper_counts_from_the_desk(app, world, auth):
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Handzeichen")
-    mod = moderator_client(app, world)
+    mod = auth.client_as(app, world, "moderator")
     response = post(mod, f"/c/{cid}/polls/{poll.id}/paper", {"yes": "2", "no": "0", "abstain": ""})
     assert response.status_code == 302
     db.session.expire_all()
@@ -224,10 +218,10 @@ def test_paper_counts_from_the_desk(app, world):
     assert "Counted by show of hands or on paper" in html
 
 
-def test_proxies_page(app, world):
+def test_proxies_page(app, world, auth):
     cid = world.conference.id
     giver = add_delegate(world, "Gül Geberin", world.org_a, present=False)
-    mod = moderator_client(app, world)
+    mod = auth.client_as(app, world, "moderator")
     response = post(
         mod,
         f"/c/{cid}/proxies",
@@ -248,10 +242,10 @@ def test_proxies_page(app, world):
     assert voting.proxies_of(cid) == []
 
 
-def test_voting_defaults_are_set_by_conference_admins(app, world):
+def test_voting_defaults_are_set_by_conference_admins(app, world, auth):
     cid = world.conference.id
     staff = app.test_client()
-    sign_in_staff(staff)
+    auth.sign_in_staff(staff)
     response = post(
         staff,
         f"/c/{cid}/polls/settings",
@@ -269,7 +263,9 @@ def test_voting_defaults_are_set_by_conference_admins(app, world):
     settings = voting.voting_settings(world.conference)
     assert settings["secret"] is True and settings["votes_per_organisation"] == 2
     assert settings["majority"] == "absolute" and settings["quorum"] == "1/3"
-    assert post(moderator_client(app, world), f"/c/{cid}/polls/settings").status_code == 403
+    assert (
+        post(auth.client_as(app, world, "moderator"), f"/c/{cid}/polls/settings").status_code == 403
+    )
 
 
 def test_the_audit_page_shows_the_chain_and_its_head(app, world):
@@ -312,12 +308,10 @@ def test_the_public_log_ends_at_an_open_polls_opening_until_it_closes(app, world
     assert "A poll is open" not in anonymous.get("/audit").get_data(as_text=True)
 
 
-def test_the_countdown_closes_the_poll_by_itself(app, world):
-    import time
-
+def test_the_countdown_closes_the_poll_by_itself(app, world, auth):
     cid = world.conference.id
     poll = voting.create_poll(world.moderator.person, cid, title="Uhr", duration_seconds=1)
-    mod = moderator_client(app, world)
+    mod = auth.client_as(app, world, "moderator")
     jobs.start(app)  # as the server does when it starts serving
     try:
         assert post(mod, f"/c/{cid}/polls/{poll.id}/open").status_code == 302
@@ -337,11 +331,11 @@ def test_the_countdown_closes_the_poll_by_itself(app, world):
     assert entry.data["by"] == "countdown" and entry.data["result"]["outcome"] == "adopted"
 
 
-def test_a_proxy_holders_ballot_comes_with_the_opening_with_both_votes(app, world):
+def test_a_proxy_holders_ballot_comes_with_the_opening_with_both_votes(app, world, auth):
     giver = add_delegate(world, "Gül Geberin", world.org_a, present=False)
     voting.record_proxy(world.moderator.person, world.conference.id, giver.id, world.delegate.id)
-    _client, dana, _state = phone(app, world, world.delegate)
-    _client_b, bo, _state_b = phone(app, world, world.delegate_b)
+    _client, dana, _state = phone(auth, app, world, world.delegate)
+    _client_b, bo, _state_b = phone(auth, app, world, world.delegate_b)
     poll = voting.create_poll(world.moderator.person, world.conference.id, title="Vollmacht")
     dana.get_received()
     bo.get_received()

@@ -16,8 +16,7 @@ from participation.extensions import db
 from participation.models import Amendment, Document, WorkingGroup
 from participation.services import conferences
 from participation.services import documents as docs
-from tests.conftest import csrf_token, join, sign_in_staff
-from tests.xss_payloads import PAYLOADS
+from tests.helpers import PAYLOADS, csrf_token
 
 FORBIDDEN_TAGS = {
     "iframe",
@@ -80,16 +79,7 @@ def assert_inert(html: str, where: str) -> None:
     assert not parser.problems, f"{where}: {parser.problems}"
 
 
-def client_for(app, code=None):
-    client = app.test_client()
-    if code is None:
-        sign_in_staff(client)
-    else:
-        join(client, code)
-    return client
-
-
-def test_payloads_in_every_field_stay_inert(app, world):
+def test_payloads_in_every_field_stay_inert(app, world, auth):
     cid = world.conference.id
     conferences.save_conference(
         world.staff,
@@ -99,9 +89,9 @@ def test_payloads_in_every_field_stay_inert(app, world):
         status="running",
         languages=["de", "ar"],
     )
-    staff = client_for(app)
-    moderator = client_for(app, world.codes[world.moderator.id])
-    delegate = client_for(app, world.codes[world.delegate_b.id])
+    staff = auth.staff_client(app)
+    moderator = auth.client_as(app, world, "moderator")
+    delegate = auth.client_as(app, world, "delegate_b")
     token = {client: csrf_token(client, "/") for client in (staff, moderator, delegate)}
     carrier = docs.create_document(
         world.delegate.person,

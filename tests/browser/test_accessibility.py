@@ -11,8 +11,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import DESKTOP, PHONE, PROJECTOR, screenshot, sign_in_staff
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    PROJECTOR,
+    axe_violations,
+    describe,
+    screenshot,
+    sign_in_staff,
+)
 
 MODERATOR = "Samira Benali (Moderation)"
 DELEGATE = "Aylin Demir"

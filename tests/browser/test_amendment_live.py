@@ -1,6 +1,6 @@
 """A delegate files an amendment on a phone; the moderator's open page shows it at once."""
 
-from tests.browser.conftest import screenshot
+from tests.browser.helpers import screenshot
 
 NEW_TEXT = (
     "Die Mitgliedsorganisationen des Netzwerks verpflichten sich, ihre Erfahrungen untereinander "

@@ -1,6 +1,6 @@
 """A delegate's phone joins by opening the URL of the QR code on the access slip."""
 
-from tests.browser.conftest import screenshot, sign_in_staff
+from tests.browser.helpers import screenshot, sign_in_staff
 
 
 def test_join_url_signs_a_phone_in_and_shows_the_live_page(live_server, phone_page):

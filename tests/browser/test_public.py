@@ -9,8 +9,7 @@ import re
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.browser.axe import axe_violations, describe
-from tests.browser.conftest import screenshot
+from tests.browser.helpers import axe_violations, describe, screenshot
 
 
 def test_a_visitor_reads_an_adopted_text_and_downloads_the_book(live_server, phone_page):

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.helpers import DESKTOP, PHONE, PROJECTOR, screenshot
 
 MODERATOR = "Samira Benali (Moderation)"
 
@@ -61,8 +61,6 @@ def test_console_runs_the_speakers_list_while_phones_follow(live_server, new_pag
 
 def test_a_whole_agenda_item_from_speakers_list_to_closed_vote(live_server, new_page):
     """The console runs TOP 4.1; two phones and the projector follow without reloading."""
-    from tests.browser.conftest import PROJECTOR
-
     console = _console(new_page, live_server)
     projector = new_page(PROJECTOR)
     projector.goto(live_server.join_urls[MODERATOR])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from tests.browser.conftest import PHONE, PROJECTOR, screenshot, sign_in_staff
+from tests.browser.helpers import PHONE, PROJECTOR, screenshot, sign_in_staff
 
 DELEGATES = ("Aylin Demir", "Mariam Haddad", "Elif Kaya")
 #: From Ä1 of the demo resolution A1 (participation/demo.py).
