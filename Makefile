@@ -16,7 +16,7 @@ run: setup
 
 # The whole gate: lint, formatting, types, then every test. The PostgreSQL and Redis on
 # 127.0.0.1 are used when they answer (scripts/test-services); pytest lists what it skipped and why.
-test: prerequisites setup lint
+test: prerequisites setup lint typecheck
 	eval "$$(scripts/test-services)" && $(BIN)/python -m pytest
 
 # Chromium, Pango, fonts and nginx: installed when running as root, else the command to run.

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from participation.realtime.handlers import EVENT_ACCESS
-from participation.services import access, conferences, directory, documents, working_groups
+from participation.services import access, conferences, directory, documents
 from participation.services.authz import ROLE_RANK
 from tests.helpers import closed_poll_and_proxy, csrf_token, socket_client
 
@@ -183,8 +183,8 @@ def matrix(app, world, auth):
         base_version_id=document.current_version_id,
         changes={1: "Zweiter, geänderter Absatz."},
     )
-    group = working_groups.create_working_group(staff, world.conference.id, name="AG Test")
-    working_groups.add_member(staff, world.conference.id, group.id, world.delegate.id)
+    group = documents.create_working_group(staff, world.conference.id, name="AG Test")
+    documents.add_member(staff, world.conference.id, group.id, world.delegate.id)
     poll, proxy = closed_poll_and_proxy(world)
     clients = {}
     for role, code in [

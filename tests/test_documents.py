@@ -13,7 +13,6 @@ from participation.models import Amendment, AuditEntry, Document, Version
 from participation.realtime import broadcast
 from participation.services import audit, conferences
 from participation.services import documents as docs
-from participation.services import working_groups as groups
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.text import apply_changes, diff_blocks, paragraphs
 from tests.helpers import CATALOGUE, TEXT, amend, build_world, catalogue, resolution
@@ -616,20 +615,20 @@ def test_working_group_collects_demands_and_hands_them_over(app, world):
     cid = world.conference.id
     moderator = world.moderator.person
     with pytest.raises(NotAllowed):
-        groups.create_working_group(world.delegate.person, cid, name="AG")
-    group = groups.create_working_group(moderator, cid, name="AG Bildung")
-    groups.add_member(moderator, cid, group.id, world.delegate.id)
+        docs.create_working_group(world.delegate.person, cid, name="AG")
+    group = docs.create_working_group(moderator, cid, name="AG Bildung")
+    docs.add_member(moderator, cid, group.id, world.delegate.id)
     with pytest.raises(Conflict):
-        groups.add_member(moderator, cid, group.id, world.delegate.id)
-    first = groups.add_demand(
+        docs.add_member(moderator, cid, group.id, world.delegate.id)
+    first = docs.add_demand(
         world.delegate.person, cid, group.id, section="Schule", text="Mehr Lehrkräfte"
     )
-    groups.add_demand(world.delegate.person, cid, group.id, section="Kita", text="Mehr Plätze")
-    second = groups.add_demand(moderator, cid, group.id, section="schule", text="Kleine Klassen")
+    docs.add_demand(world.delegate.person, cid, group.id, section="Kita", text="Mehr Plätze")
+    second = docs.add_demand(moderator, cid, group.id, section="schule", text="Kleine Klassen")
     assert (first.label, second.label) == ("1.1", "1.2")
     with pytest.raises(NotAllowed):
-        groups.add_demand(world.delegate_b.person, cid, group.id, section="S", text="Nein")
-    draft = groups.draft_of(group)
+        docs.add_demand(world.delegate_b.person, cid, group.id, section="S", text="Nein")
+    draft = docs.draft_of(group)
     assert draft.status == "draft"
     assert draft.current_version.body == (
         "## 1. Schule\n\n- Mehr Lehrkräfte\n- Kleine Klassen\n\n## 2. Kita\n\n- Mehr Plätze"
@@ -638,13 +637,13 @@ def test_working_group_collects_demands_and_hands_them_over(app, world):
     assert docs.may_read(docs.viewer_for(world.delegate.person, cid), draft)
     assert not docs.may_read(docs.viewer_for(world.delegate_b.person, cid), draft)
     with pytest.raises(NotAllowed):
-        groups.hand_over(world.delegate.person, cid, group.id)
-    handed = groups.hand_over(moderator, cid, group.id, number="K7")
+        docs.hand_over(world.delegate.person, cid, group.id)
+    handed = docs.hand_over(moderator, cid, group.id, number="K7")
     assert handed.number == "K7" and handed.status == "submitted"
     assert handed.submitting_body == "AG Bildung"
-    assert groups.draft_of(group) is None
+    assert docs.draft_of(group) is None
     with pytest.raises(Conflict):
-        groups.hand_over(moderator, cid, group.id)
+        docs.hand_over(moderator, cid, group.id)
 
 
 # --- live events ------------------------------------------------------------------------------

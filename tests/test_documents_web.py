@@ -10,7 +10,6 @@ from participation.extensions import db
 from participation.models import Amendment, Document
 from participation.services import conferences
 from participation.services import documents as docs
-from participation.services import working_groups as groups
 from tests.helpers import TEXT, amend, catalogue, csrf_token, resolution, socket_client
 
 
@@ -258,7 +257,7 @@ def test_working_group_pages(app, world, auth):
     cid = world.conference.id
     moderator = auth.client_as(app, world, "moderator")
     assert post(moderator, f"/c/{cid}/groups", {"name": "AG Jugend"}).status_code == 302
-    group = groups.groups_of(cid)[0]
+    group = docs.groups_of(cid)[0]
     url = f"/c/{cid}/groups/{group.id}"
     assert (
         post(moderator, url + "/members", {"accreditation": world.delegate.id}).status_code == 302

@@ -6,7 +6,7 @@ All names and texts are invented for the demo.
 from __future__ import annotations
 
 from participation.models import Document
-from participation.services import conferences, documents, working_groups
+from participation.services import conferences, documents
 
 RESOLUTION_TITLE = "Teilhabe vor Ort stärken"
 RESOLUTION_TEXT = """\
@@ -197,7 +197,7 @@ def load_documents(admin, moderator, conference_id, organisations, people, agend
             changes={by_label[label]: text},
             reasoning=reasoning,
         )
-    group = working_groups.create_working_group(
+    group = documents.create_working_group(
         moderator,
         conference_id,
         name="AG Jugend",
@@ -206,15 +206,15 @@ def load_documents(admin, moderator, conference_id, organisations, people, agend
     for name in ("Leon Yilmaz", "Nadia Rahimi"):
         accreditation = conferences.conference_accreditation(conference_id, people[name].id)
         assert accreditation is not None  # every demo delegate is accredited
-        working_groups.add_member(moderator, conference_id, group.id, accreditation.id)
-    working_groups.add_demand(
+        documents.add_member(moderator, conference_id, group.id, accreditation.id)
+    documents.add_demand(
         people["Leon Yilmaz"],
         conference_id,
         group.id,
         section="Freizeit",
         text="Jugendzentren bleiben auch am Wochenende geöffnet.",
     )
-    working_groups.add_demand(
+    documents.add_demand(
         people["Nadia Rahimi"],
         conference_id,
         group.id,

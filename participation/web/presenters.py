@@ -30,7 +30,6 @@ from participation.models import (
     WorkingGroup,
 )
 from participation.services import documents as docs
-from participation.services import working_groups as groups
 from participation.text import (
     number_lines,
     paragraphs,
@@ -323,7 +322,7 @@ def revision_start(amendment: Amendment, base: Version) -> dict[int, str]:
 
 def group_context(viewer: docs.Viewer, group: WorkingGroup) -> dict:
     """The working group page: its draft catalogue, the texts it handed over, who may join."""
-    draft = groups.draft_of(group)
+    draft = docs.draft_of(group)
     handed = [d for d in group.documents if d is not draft and docs.may_read(viewer, d)]
     if draft is not None and not docs.may_read(viewer, draft):
         draft = None
@@ -342,7 +341,7 @@ def group_context(viewer: docs.Viewer, group: WorkingGroup) -> dict:
         "handed": handed,
         "sections": sections,
         "description": markdown_html(group.description),
-        "may_collect": groups.may_collect(viewer, group),
+        "may_collect": docs.may_collect(viewer, group),
         "accreditations": _addable(viewer, group),
     }
 

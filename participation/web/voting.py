@@ -236,7 +236,7 @@ def cancel_poll(conference_id: int, poll_id: int):
 def paper(conference_id: int, poll_id: int):
     """Counts from a show of hands or paper ballots."""
     form = request.form
-    counts = {
+    counts: dict[str, object] = {
         "yes": form.get("yes", ""),
         "no": form.get("no", ""),
         "abstain": form.get("abstain", ""),
@@ -246,12 +246,13 @@ def paper(conference_id: int, poll_id: int):
             for key, value in form.items()
             if key.startswith("approve-")
         },
-        "candidates": {},
     }
+    candidates: dict[str, dict[str, str]] = {}
     for key, value in form.items():
         vote, _sep, candidate = key.partition("-")
         if vote in ("yes", "no", "abstain") and candidate.isdigit():
-            counts["candidates"].setdefault(candidate, {})[vote] = value
+            candidates.setdefault(candidate, {})[vote] = value
+    counts["candidates"] = candidates
     _act(
         lambda: voting.record_paper_result(_actor(), conference_id, poll_id, counts),
         _("The counts are recorded."),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from participation.services import working_groups as groups
+from participation.services import documents as docs
 from participation.services.conferences import get_conference
 from participation.web import presenters
 from participation.web.access import access
@@ -21,7 +21,7 @@ def group_list(conference_id: int):
     return render_template(
         "documents/groups.html",
         conference=conference,
-        groups=groups.groups_of(conference_id),
+        groups=docs.groups_of(conference_id),
         viewer=viewer_in(conference_id),
     )
 
@@ -29,7 +29,7 @@ def group_list(conference_id: int):
 @bp.post(PREFIX + "/groups")
 @access("moderator")
 def group_create(conference_id: int):
-    group = groups.create_working_group(
+    group = docs.create_working_group(
         actor(),
         conference_id,
         name=request.form.get("name", ""),
@@ -43,7 +43,7 @@ def group_create(conference_id: int):
 @access("observer")
 def group(conference_id: int, group_id: int):
     conference = get_conference(conference_id)
-    group = groups.get_group(conference_id, group_id)
+    group = docs.get_group(conference_id, group_id)
     viewer = viewer_in(conference_id)
     return render_template(
         "documents/group.html",
@@ -59,7 +59,7 @@ def group(conference_id: int, group_id: int):
 @bp.post(GROUP + "/members")
 @access("moderator")
 def group_member(conference_id: int, group_id: int):
-    groups.add_member(
+    docs.add_member(
         actor(), conference_id, group_id, as_int(request.form.get("accreditation"), _("Person"))
     )
     flash(_("The participant is added."), "success")
@@ -70,7 +70,7 @@ def group_member(conference_id: int, group_id: int):
 @access("delegate")
 def group_demand(conference_id: int, group_id: int):
     section = request.form.get("new_section") or request.form.get("section", "")
-    demand = groups.add_demand(
+    demand = docs.add_demand(
         actor(), conference_id, group_id, section=section, text=request.form.get("text", "")
     )
     flash(_("Demand %(label)s is added.", label=demand.label if demand else ""), "success")
@@ -80,7 +80,7 @@ def group_demand(conference_id: int, group_id: int):
 @bp.post(GROUP + "/hand-over")
 @access("moderator")
 def group_hand_over(conference_id: int, group_id: int):
-    catalogue = groups.hand_over(
+    catalogue = docs.hand_over(
         actor(),
         conference_id,
         group_id,

@@ -16,8 +16,15 @@ from participation.models import (
     WorkingGroupMember,
 )
 from participation.services import audit
-from participation.services import documents as docs
 from participation.services.conferences import get_conference
+from participation.services.documents.broadcast import _changed
+from participation.services.documents.catalogues import demand_slots, number_sections, section_title
+from participation.services.documents.checks import _agenda_item, _number, markdown_text, plain_text
+from participation.services.documents.numbering import _check_number_free, _next_position
+from participation.services.documents.rules import MAX_BODY
+from participation.services.documents.transitions import _transition
+from participation.services.documents.versions import _new_version
+from participation.services.documents.viewer import Viewer, viewer_for
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.unit import use_case
 from participation.text import from_paragraphs, paragraphs, split_blocks
@@ -44,13 +51,13 @@ def groups_of(conference_id: int) -> list[WorkingGroup]:
     )
 
 
-def is_member(viewer: docs.Viewer, group: WorkingGroup) -> bool:
+def is_member(viewer: Viewer, group: WorkingGroup) -> bool:
     return viewer.accreditation_id is not None and any(
         m.accreditation_id == viewer.accreditation_id for m in group.members
     )
 
 
-def may_collect(viewer: docs.Viewer, group: WorkingGroup) -> bool:
+def may_collect(viewer: Viewer, group: WorkingGroup) -> bool:
     return viewer.is_moderator or (viewer.at_least("delegate") and is_member(viewer, group))
 
 
@@ -61,18 +68,18 @@ def draft_of(group: WorkingGroup) -> Catalogue | None:
     )
 
 
-def _require_moderator(viewer: docs.Viewer) -> None:
+def _require_moderator(viewer: Viewer) -> None:
     if not viewer.is_moderator:
         raise NotAllowed(_("Only moderators can manage working groups."))
 
 
 @use_case
 def create_working_group(actor, conference_id: int, *, name: str, description: str = ""):
-    viewer = docs.viewer_for(actor, conference_id)
+    viewer = viewer_for(actor, conference_id)
     _require_moderator(viewer)
     get_conference(conference_id)
-    name = docs.plain_text(name, _("Name"), maximum=MAX_NAME)
-    description = docs.markdown_text(
+    name = plain_text(name, _("Name"), maximum=MAX_NAME)
+    description = markdown_text(
         description, _("Description"), maximum=MAX_DESCRIPTION, required=False
     )
     clash = db.session.scalar(
@@ -97,7 +104,7 @@ def create_working_group(actor, conference_id: int, *, name: str, description: s
 
 @use_case
 def add_member(actor, conference_id: int, group_id: int, accreditation_id: int):
-    viewer = docs.viewer_for(actor, conference_id)
+    viewer = viewer_for(actor, conference_id)
     _require_moderator(viewer)
     group = get_group(conference_id, group_id)
     accreditation = db.session.get(Accreditation, accreditation_id)
@@ -125,7 +132,7 @@ def _append_demand(body: str, section: str, text: str) -> str:
     wanted = section.casefold()
     start = None
     for index, block in enumerate(blocks):
-        title = docs.section_title(block.text)
+        title = section_title(block.text)
         if block.kind == "heading" and title.casefold() == wanted:
             start = index
             break
@@ -137,16 +144,18 @@ def _append_demand(body: str, section: str, text: str) -> str:
         while end < len(blocks) and blocks[end].kind != "heading":
             end += 1
         pieces.insert(end, item)
-    return docs.number_sections(from_paragraphs(pieces))
+    return number_sections(from_paragraphs(pieces))
 
 
 @use_case
-def add_demand(actor, conference_id: int, group_id: int, *, section: str, text: str) -> Demand:
+def add_demand(
+    actor, conference_id: int, group_id: int, *, section: str, text: str
+) -> Demand | None:
     """A participant adds a demand to a section of the group's catalogue draft."""
-    viewer = docs.viewer_for(actor, conference_id)
+    viewer = viewer_for(actor, conference_id)
     group = get_group(conference_id, group_id)
-    section = docs.plain_text(section, _("Section"), maximum=200)
-    text = docs.plain_text(text, _("Demand"), maximum=MAX_DEMAND)
+    section = plain_text(section, _("Section"), maximum=200)
+    text = plain_text(text, _("Demand"), maximum=MAX_DEMAND)
     if not may_collect(viewer, group):
         raise NotAllowed(_("Only the group's participants and moderators can add demands."))
     catalogue = draft_of(group)
@@ -178,19 +187,20 @@ def add_demand(actor, conference_id: int, group_id: int, *, section: str, text: 
         )
         body = ""
     else:
-        body = catalogue.current_version.body
+        current = catalogue.current_version
+        body = current.body if current is not None else ""
     new_body = _append_demand(body, section, text)
-    if len(new_body) > docs.MAX_BODY:
+    if len(new_body) > MAX_BODY:
         raise Invalid(_("The catalogue is too long."))
-    docs._new_version(
+    _new_version(
         catalogue,
         body=new_body,
         title=catalogue.title,
         note="demand added",
         viewer=viewer,
     )
-    docs._changed(catalogue)
-    slots = docs.demand_slots(new_body)
+    _changed(catalogue)
+    slots = demand_slots(new_body)
     index = _added_index(body, new_body)
     demand = (
         next(d for d in catalogue.demands if d.block_index == index) if index is not None else None
@@ -226,21 +236,21 @@ def hand_over(
     agenda_item_id: int | None = None,
 ) -> Catalogue:
     """A moderator hands the group's collected demands to the plenary as a submitted catalogue."""
-    viewer = docs.viewer_for(actor, conference_id)
+    viewer = viewer_for(actor, conference_id)
     _require_moderator(viewer)
     group = get_group(conference_id, group_id)
     catalogue = draft_of(group)
     if catalogue is None or not catalogue.demands:
         raise Conflict(_("The working group has not collected any demands yet."))
     if number:
-        number = docs._number(number)
-        docs._check_number_free(conference_id, number, catalogue)
+        number = _number(number)
+        _check_number_free(conference_id, number, catalogue)
         catalogue.number = number
     if agenda_item_id:
-        catalogue.agenda_item_id = docs._agenda_item(conference_id, agenda_item_id)
+        catalogue.agenda_item_id = _agenda_item(conference_id, agenda_item_id)
     catalogue.submitting_body = group.name[:200]
-    catalogue.position = docs._next_position(conference_id)
-    docs._transition(viewer, catalogue, "submitted")
+    catalogue.position = _next_position(conference_id)
+    _transition(viewer, catalogue, "submitted")
     audit.record(
         "working_group.handed_over",
         f"working_group:{group.id}",
@@ -248,5 +258,5 @@ def hand_over(
         conference_id=conference_id,
         data={"document": catalogue.id, "number": catalogue.number},
     )
-    docs._changed(catalogue)
+    _changed(catalogue)
     return catalogue
