@@ -61,10 +61,6 @@ def is_adopted(document: Document) -> bool:
     return is_published(document) and document.status in ADOPTED_STATUSES
 
 
-def is_published_amendment(amendment: Amendment) -> bool:
-    return amendment.admitted_at is not None and is_published(amendment.document)
-
-
 def get_conference(conference_id: int) -> Conference:
     conference = db.session.get(Conference, conference_id) if 0 < conference_id <= MAX_ID else None
     if conference is None:

@@ -41,7 +41,6 @@ from participation.services.documents.amendments import (
     take_over_amendment,
     withdraw_amendment,
 )
-from participation.services.documents.broadcast import _changed
 from participation.services.documents.catalogues import (
     DemandSlot,
     demand_labels,
@@ -56,8 +55,8 @@ from participation.services.documents.changes import (
     format_ranges,
     line_ranges,
 )
-from participation.services.documents.checks import _agenda_item, _number, markdown_text, plain_text
-from participation.services.documents.numbering import _check_number_free, _next_position, label_key
+from participation.services.documents.checks import markdown_text, plain_text
+from participation.services.documents.numbering import label_key
 from participation.services.documents.rules import (
     AMENDABLE_STATUSES,
     AMENDMENT_STATUS_LABELS,
@@ -76,14 +75,13 @@ from participation.services.documents.rules import (
     MAX_TITLE,
     OPEN_AMENDMENT_STATUSES,
 )
-from participation.services.documents.transitions import _transition
 from participation.services.documents.translations import (
     latest_translation,
     save_translation,
     translated_languages,
 )
-from participation.services.documents.versions import _new_version, compare, get_version
-from participation.services.documents.viewer import Viewer, accreditation_of, viewer_for
+from participation.services.documents.versions import compare, get_version
+from participation.services.documents.viewer import Viewer, viewer_for
 from participation.services.documents.visibility import (
     documents_summary,
     get_amendment,
@@ -134,7 +132,6 @@ from participation.services.documents.working_groups import (
 )
 
 __all__ = [
-    "# Building blocks the working groups service reuses.",
     "AMENDABLE_STATUSES",
     "AMENDMENT_STATUS_LABELS",
     "AMENDMENT_TRANSITIONS",
@@ -154,14 +151,6 @@ __all__ = [
     "OPEN_AMENDMENT_STATUSES",
     "Viewer",
     "VoteItem",
-    "_agenda_item",
-    "_changed",
-    "_check_number_free",
-    "_new_version",
-    "_next_position",
-    "_number",
-    "_transition",
-    "accreditation_of",
     "add_demand",
     "add_member",
     "admit_amendment",

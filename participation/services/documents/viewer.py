@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from participation.extensions import db
-from participation.models import Accreditation, Person
+from participation.models import Person
 from participation.services import audit
 from participation.services.authz import ROLE_RANK
 from participation.services.conferences import conference_accreditation
@@ -81,9 +80,3 @@ def _system_viewer(actor, conference_id: int) -> Viewer:
     """The viewer a vote acts as: whoever runs the poll, with the rights of an admin."""
     person = _person_of(actor)
     return Viewer(person, conference_id, "admin")
-
-
-def accreditation_of(viewer: Viewer) -> Accreditation | None:
-    return (
-        db.session.get(Accreditation, viewer.accreditation_id) if viewer.accreditation_id else None
-    )
