@@ -4,7 +4,8 @@ Secrecy is a property of the schema: ``poll_ballot`` (what was chosen) has a ran
 voter, no timestamp and no tracker; ``poll_participation`` (who voted) has no choice for secret
 polls. On SQLite both are ``WITHOUT ROWID`` tables, so not even the physical order of the rows
 follows the order in which ballots arrived; at close, every ballot is written anew under a new
-random key (``voting._reseal``), which also erases PostgreSQL's trace of the writing transaction.
+random key (``services/voting/closing.py``), which also erases PostgreSQL's trace of the writing
+transaction.
 """
 
 from __future__ import annotations
