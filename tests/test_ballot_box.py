@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from participation.extensions import db
 from participation.models import AuditEntry
 from participation.services import audit, voting
-from participation.services.errors import Conflict, Invalid, NotAllowed
+from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.voting import ballot_box, casting
 from tests.helpers import add_delegate, build_world, opened, run_at_once, stored
 
@@ -175,4 +175,49 @@ def test_ballots_cast_at_once_share_a_commit_and_each_counts_once(any_db_app, mo
         trackers.setdefault(result.voter_id, set()).add(result.tracker)
     assert all(len(t) == 1 for t in trackers.values()) and len(trackers) == len(voters)
     assert stored(poll.id) == (40, 40, 40, 40)
+    assert audit.verify().ok
+
+
+#: What a hostile client can put into a ballot: ids past what the database stores, ids that are
+#: not numbers, nested and oversized choices, submission ids of the wrong type.
+HOSTILE = [
+    {"voter_id": 2**63},
+    {"voter_id": 2**70},
+    {"voter_id": -1},
+    {"voter_id": True},
+    {"voter_id": "1"},
+    {"voter_id": [1]},
+    {"poll_id": 2**63},
+    {"poll_id": -5},
+    {"choice": [[[[[["yes"]]]]]]},
+    {"choice": {"vote": ["yes"]}},
+    {"choice": "yes" * 100_000},
+    {"submission_id": {"id": "x" * 20}},
+    {"submission_id": 10**30},
+]
+
+
+def test_hostile_ballots_in_a_batch_change_nothing_for_the_honest_ones(any_db_app):
+    world = build_world()
+    voters = [world.delegate, world.delegate_b] + [
+        add_delegate(world, f"Delegierte {i}", world.org_a) for i in range(3)
+    ]
+    attackers = [add_delegate(world, f"Angreifer {n}", world.org_b) for n in range(len(HOSTILE))]
+    poll = opened(world)
+    honest = [_pending(v.id, poll) for v in voters]
+    hostile = []
+    for n, fields in enumerate(HOSTILE):
+        ballot = _pending(attackers[n].id, poll)
+        for name, value in fields.items():
+            setattr(ballot, name, value)
+        hostile.append(ballot)
+    batch = [hostile[0], *honest[:2], *hostile[1:], *honest[2:]]
+
+    casting.store(batch)
+
+    assert all(b.receipt is not None and b.error is None for b in honest)
+    assert stored(poll.id) == (5, 5, 5, 5)
+    for ballot, fields in zip(hostile, HOSTILE, strict=True):
+        assert ballot.receipt is None, fields
+        assert isinstance(ballot.error, Invalid | NotFound | NotAllowed | Conflict), fields
     assert audit.verify().ok

@@ -351,3 +351,25 @@ def test_a_proxy_holders_ballot_comes_with_the_opening_with_both_votes(app, worl
     assert state["voting"]["my_votes"] == votes
     (bos,) = events_named(bo, "ballot_ready")  # each caster gets only their own
     assert [v["voter_id"] for v in bos["voting"]["my_votes"]] == [world.delegate_b.id]
+
+
+def test_ids_past_what_the_database_stores_are_answered_not_crashed(app, world, auth):
+    """A socket event naming an id no row can have gets an error acknowledgement, and a ballot
+    naming one is refused without touching the vote of the phone that sent it."""
+    poll = voting.create_poll(world.moderator.person, world.conference.id, title="Grenzen")
+    voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+    _client, sio, _state = phone(auth, app, world, world.delegate)
+    for extra in ({"poll_id": 2**63}, {"voter_id": 2**63}, {"conference_id": 2**70}):
+        reply = sio.emit(
+            "cast_ballot",
+            {
+                "conference_id": world.conference.id,
+                "poll_id": poll.id,
+                "choice": "yes",
+                "submission_id": uuid.uuid4().hex,
+                **extra,
+            },
+            callback=True,
+        )
+        assert reply["ok"] is False and reply["status"] in (400, 404, 422), (extra, reply)
+    assert cast(sio, world, poll.id, "yes")["ok"]

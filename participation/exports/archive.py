@@ -33,6 +33,7 @@ from participation.models import (
     Poll,
     Translation,
     Version,
+    is_id,
 )
 from participation.services import documents as docs
 from participation.services.errors import NotFound
@@ -40,8 +41,6 @@ from participation.text import NumberedLine, number_lines
 
 PUBLISHED_STATUSES = ("adopted", "adopted_amended", "rejected", "withdrawn", "referred")
 ADOPTED_STATUSES = ("adopted", "adopted_amended")
-#: Ids are 32-bit in the database; larger ones cannot exist (and would overflow a query).
-MAX_ID = 2**31 - 1
 #: Order of amendments by what became of them.
 AMENDMENT_FATES = ("adopted", "taken_over", "rejected", "withdrawn", "in_vote", "admitted")
 MAX_QUERY = 200
@@ -62,7 +61,7 @@ def is_adopted(document: Document) -> bool:
 
 
 def get_conference(conference_id: int) -> Conference:
-    conference = db.session.get(Conference, conference_id) if 0 < conference_id <= MAX_ID else None
+    conference = db.session.get(Conference, conference_id) if is_id(conference_id) else None
     if conference is None:
         raise NotFound(_("No such conference."))
     return conference
@@ -192,7 +191,7 @@ def readable_documents(actor, conference_id: int) -> list[Document]:
 
 
 def readable_document(actor, conference_id: int, document_id: int) -> Document:
-    if not 0 < document_id <= MAX_ID:
+    if not is_id(document_id):
         raise NotFound(_("This text does not exist or has not been published."))
     if has_role(actor, conference_id):
         return docs.get_document(actor, conference_id, document_id)

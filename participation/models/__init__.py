@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
 from participation.models.audit import AuditEntry, AuditHead
-from participation.models.base import Base
+from participation.models.base import MAX_ID, Base, is_id
 from participation.models.conference import Accreditation, AgendaItem, Conference
 from participation.models.documents import (
     Amendment,
@@ -28,6 +28,8 @@ from participation.models.voting import (
 )
 
 __all__ = [
+    "MAX_ID",
+    "is_id",
     "Accreditation",
     "AgendaItem",
     "Amendment",

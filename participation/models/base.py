@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -15,6 +16,16 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+#: The largest id a row can have: ids are 32-bit integers on PostgreSQL. A larger number in a
+#: request names nothing; bound into a query it would fail the whole statement instead.
+MAX_ID = 2**31 - 1
+
+
+def is_id(value: object) -> TypeGuard[int]:
+    """Whether ``value`` can be a row's id (a boolean is not a number)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 class Base(DeclarativeBase):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from participation.extensions import socketio
+from participation.models import is_id
 from participation.realtime import state
 from participation.realtime.sockets import forget_socket, track_socket
 from participation.services.authz import allows
@@ -31,9 +32,9 @@ def optional_id(payload: dict, key: str) -> int | None:
 
 
 def required_id(payload: dict, key: str) -> int:
-    """An id the payload must carry; a boolean is not a number."""
+    """An id the payload must carry: a whole number a row can have (a boolean is not one)."""
     value = payload.get(key)
-    if not isinstance(value, int) or isinstance(value, bool):
+    if not is_id(value):
         raise Invalid(_("The request could not be understood."))
     return value
 
@@ -66,7 +67,7 @@ def on(event: str, level: str) -> Callable:
         def run(payload=None):
             payload = payload if isinstance(payload, dict) else {}
             conference_id = payload.get("conference_id")
-            if conference_id is not None and not isinstance(conference_id, int):
+            if conference_id is not None and not is_id(conference_id):
                 return error_ack(_("The request could not be understood."))
             if not allows(current_user, level, conference_id):
                 return error_ack(_("You are not allowed to do this."), 403)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter
 
+from participation.models import MAX_ID
 from participation.web import (
     admin,
     api,
@@ -41,7 +42,7 @@ class IdConverter(IntegerConverter):
     """``<int:…>`` in URLs, at most 2**31 - 1: ids are 32-bit in the database, and a larger
     number would overflow the query (a server error) instead of finding nothing (404)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

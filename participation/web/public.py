@@ -13,7 +13,7 @@ from werkzeug.utils import secure_filename
 
 from participation.exports import archive, data, pdf
 from participation.extensions import db, limiter
-from participation.models import Conference, Document, Network
+from participation.models import Conference, Document, Network, is_id
 from participation.services import voting
 from participation.web import presenters
 from participation.web.access import access
@@ -228,7 +228,7 @@ def search():
     query = (request.args.get("q") or "").strip()[: archive.MAX_QUERY]
     conference_id = request.args.get("conference", type=int)
     conference = None
-    if conference_id is not None and 0 < conference_id <= archive.MAX_ID:
+    if conference_id is not None and is_id(conference_id):
         conference = db.session.get(Conference, conference_id)
     hits = archive.search(query, conference.id if conference else None) if query else []
     return render_template(

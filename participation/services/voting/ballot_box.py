@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
+from participation.models import is_id
 from participation.services.errors import DomainError
 
 #: Ballots stored in one transaction at most.
@@ -72,7 +73,7 @@ class PendingBallot:
         voter_id = self.voter_id
         if voter_id is None:
             return self.caster_id
-        return voter_id if isinstance(voter_id, int) and not isinstance(voter_id, bool) else None
+        return voter_id if is_id(voter_id) else None
 
 
 #: Stores a batch: sets each ballot's receipt or error (a ballot left without either: busy).

@@ -45,6 +45,7 @@ from participation.models import (
     PollParticipation,
     PollTracker,
     PollVoter,
+    is_id,
 )
 from participation.services import audit
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
@@ -130,7 +131,11 @@ def _store_together(batch: list[PendingBallot]) -> dict[PendingBallot, Outcome]:
     try:
         outcomes: dict[PendingBallot, Outcome] = {}
         for poll_id in dict.fromkeys(b.poll_id for b in batch):
-            outcomes.update(_store_poll(poll_id, [b for b in batch if b.poll_id == poll_id]))
+            ballots = [b for b in batch if b.poll_id == poll_id]
+            if not is_id(poll_id):  # names no poll; never bound into a query of the batch
+                outcomes.update({b: NotFound(_("No such poll.")) for b in ballots})
+                continue
+            outcomes.update(_store_poll(poll_id, ballots))
         session.commit()
     except OperationalError as error:
         session.rollback()

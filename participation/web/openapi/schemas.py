@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from participation.models import MAX_ID
 from participation.models.documents import AMENDMENT_STATUSES, DOCUMENT_STATUSES
 from participation.models.voting import MAJORITIES, METHODS, POLL_STATES, QUORUM_KINDS
 
-ID_MAX = 2**31 - 1
+ID_MAX = MAX_ID
 JSON = "application/json"
 
 
