@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Person
-from participation.models.conference import ROLES
+from participation.models.conference import CONFERENCE_STATUSES, ROLES
 from participation.services import audit, authz
 from participation.services.access import normalise_code
 from participation.services.directory import _text, new_person, organisation_by_name
@@ -46,7 +46,7 @@ def save_conference(
     line_width: int = 80,
 ) -> Conference:
     """Create or update a conference."""
-    if status not in ("planned", "running", "closed"):
+    if status not in CONFERENCE_STATUSES:
         raise Invalid(_("Unknown status."))
     if not isinstance(number, int) or number < 1:
         raise Invalid(_("The number must be 1 or more."))

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from participation.services.conferences import TEXT_LANGUAGES
+from participation.web.template_helpers import STATUS_LABELS
 
 ROLE_CHOICES = [
     ("delegate", _l("Delegate")),
@@ -24,11 +25,7 @@ ROLE_CHOICES = [
     ("moderator", _l("Moderator")),
     ("admin", _l("Conference admin")),
 ]
-STATUS_CHOICES = [
-    ("planned", _l("planned")),
-    ("running", _l("running")),
-    ("closed", _l("closed")),
-]
+STATUS_CHOICES = list(STATUS_LABELS.items())
 
 
 class OrganisationForm(FlaskForm):

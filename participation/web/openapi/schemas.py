@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from participation.models import MAX_ID
+from participation.models.conference import CONFERENCE_STATUSES
 from participation.models.documents import AMENDMENT_STATUSES, DOCUMENT_STATUSES
 from participation.models.voting import MAJORITIES, METHODS, POLL_STATES, QUORUM_KINDS
 
@@ -56,7 +57,7 @@ SCHEMAS: dict = {
             "starts_on": nullable(DATE),
             "ends_on": nullable(DATE),
             "venue": STRING,
-            "status": {"type": "string", "enum": ["planned", "running", "closed"]},
+            "status": {"type": "string", "enum": list(CONFERENCE_STATUSES)},
             "languages": {"type": "array", "items": STRING},
             "line_width": {"type": "integer", "description": "Characters per numbered line."},
         },
