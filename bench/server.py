@@ -115,8 +115,10 @@ def start(
     """Start ``command`` (in the project folder) and wait until it answers HTTP."""
     port = int(env["PORT"])
     url = f"http://127.0.0.1:{port}"
-    handle = open(log, "ab")  # noqa: SIM115 (the child keeps it; closed when we exit)
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    with open(log, "ab") as handle:  # the child writes to its own copy
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT
+        )
     handle.close()
     server = Server(process, url, port, env, log)
     deadline = time.monotonic() + timeout

@@ -120,10 +120,10 @@ def start_server(prepared: LiveServer, workdir: Path, extra_env: dict | None = N
         **(extra_env or {}),
     }
     join_urls = {name: url + path for name, path in prepared.join_urls.items()}
-    log = open(workdir / "server.log", "w")  # noqa: SIM115 (closed with the process)
-    process = subprocess.Popen(
-        [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-    )
+    with open(workdir / "server.log", "w") as log:  # the server writes to its own copy
+        process = subprocess.Popen(
+            [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     server = LiveServer(url, env, process, instance, join_urls)
     try:
         _wait_until_serving(server.url + "/", server.process)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, insert, select, update
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Ballot, Person, Poll
-from participation.services import audit, documents
+from participation.services import audit, authz, documents
 from participation.services.conferences import get_conference
 from participation.services.errors import Conflict, Invalid
 from participation.services.unit import use_case
@@ -23,6 +23,7 @@ def close_poll(
     actor: Person | None, conference_id: int, poll_id: int, *, by: str = "moderator"
 ) -> Poll:
     """Close an open poll, count, decide, record the result and move the target's status."""
+    authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
     closed = db.session.execute(
@@ -139,6 +140,7 @@ def close_due_polls() -> list[int]:
 @use_case
 def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     """Cancel a draft or open poll; ballots cast so far are never counted."""
+    authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
     was_open = False
@@ -183,6 +185,7 @@ def record_paper_result(
     ``{"candidates": {candidate_id: {"yes", "no", "abstain"}}}``. Whole votes; the eligible
     set is frozen now, as when a poll opens.
     """
+    authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     if poll.state != "draft":
         raise Conflict(_("Counts can only be entered for a poll that has not been opened."))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, Person, Poll, PollVoter
-from participation.services import audit, documents
+from participation.services import audit, authz, documents
 from participation.services.conferences import get_conference
 from participation.services.errors import Conflict
 from participation.services.unit import use_case
@@ -23,6 +23,7 @@ from participation.services.voting.shapes import iso, poll_json, publish_turnout
 @use_case
 def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     """Open a draft poll: freeze the eligible set and weights, show the ballot on every phone."""
+    authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     if poll.state != "draft":
         raise Conflict(_("This poll has been opened already."))

@@ -19,7 +19,7 @@ from participation.models import (
     PollCandidate,
 )
 from participation.models.voting import MAJORITIES, QUORUM_KINDS
-from participation.services import audit, documents
+from participation.services import audit, authz, documents
 from participation.services.errors import Invalid, NotFound
 from participation.services.unit import use_case
 from participation.services.voting import rules
@@ -167,6 +167,7 @@ def create_poll(
     agenda_item_id: int | None = None,
 ) -> Poll:
     """A draft poll; settings not given come from the conference's voting defaults."""
+    authz.require_actor(actor, "moderator", conference_id)
     conference = db.session.get(Conference, conference_id)
     if conference is None:
         raise NotFound(_("No such conference."))
@@ -283,6 +284,7 @@ def _settings_of(poll: Poll) -> dict:
 @use_case
 def set_voting_settings(actor: Person | None, conference_id: int, **values) -> dict:
     """Change a conference's voting defaults (majority, quorum, votes per organisation …)."""
+    authz.require_actor(actor, "admin", conference_id)
     conference = db.session.get(Conference, conference_id)
     if conference is None:
         raise NotFound(_("No such conference."))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, Conference, Organisation, Person, Proxy
-from participation.services import audit
+from participation.services import audit, authz
 from participation.services.errors import Conflict, Invalid, NotFound
 from participation.services.unit import use_case
 from participation.services.voting.polls import voting_settings
@@ -43,6 +43,7 @@ def record_proxy(actor: Person | None, conference_id: int, giver_id: int, holder
 
     It applies to polls opened from now on; an open poll keeps the eligible set it froze.
     """
+    authz.require_actor(actor, "moderator", conference_id)
     conference = db.session.get(Conference, conference_id)
     giver = db.session.get(Accreditation, giver_id)
     holder = db.session.get(Accreditation, holder_id)
@@ -92,6 +93,7 @@ def record_proxy(actor: Person | None, conference_id: int, giver_id: int, holder
 @use_case
 def revoke_proxy(actor: Person | None, conference_id: int, proxy_id: int) -> None:
     """End a proxy; polls opened from now on count the giver's vote as the giver's again."""
+    authz.require_actor(actor, "moderator", conference_id)
     proxy = db.session.get(Proxy, proxy_id)
     if proxy is None or proxy.conference_id != conference_id:
         raise NotFound(_("No such proxy."))
