@@ -301,7 +301,7 @@ http {{
         yield url
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.communicate(timeout=10)  # waits, and closes the stderr pipe
 
 
 def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 15) -> None:
