@@ -75,7 +75,7 @@ def test_refusals_are_json_and_write_nothing(app, world):
     client = app.test_client()
     poll = voting.create_poll(world.moderator.person, world.conference.id, title="Früh")
     early = ballot(client, poll.id, headers=bearer(token))
-    assert early.status_code == 409
+    assert early.status_code == 404  # a draft is not found, as when it is read
     voting.open_poll(world.moderator.person, world.conference.id, poll.id)
     malformed = ballot(client, poll.id, "perhaps", headers=bearer(token))
     assert malformed.status_code == 422
@@ -168,3 +168,15 @@ def test_audit_chain_as_json(app, world):
     rest = app.test_client().get("/api/v1/audit?after=2&limit=1000").get_json()
     assert rest["entries"][-1]["hash"] == body["head"]["hash"]
     assert rest["entries"][-1]["seq"] == body["head"]["seq"]
+
+
+def test_a_ballot_for_a_draft_poll_is_not_found_as_reading_it_is(app, world):
+    """Neither verb tells a delegate which draft ids exist."""
+    token = token_for(app, world, world.delegate)
+    client = app.test_client()
+    draft = voting.create_poll(world.moderator.person, world.conference.id, title="Entwurf")
+    read = client.get(f"/api/v1/polls/{draft.id}", headers=bearer(token))
+    cast = ballot(client, draft.id, "yes", headers=bearer(token))
+    missing = ballot(client, draft.id + 1000, "yes", headers=bearer(token))
+    assert read.status_code == cast.status_code == missing.status_code == 404
+    assert cast.get_json() == missing.get_json()

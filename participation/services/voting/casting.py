@@ -247,10 +247,12 @@ def _answer_from_stored(ballot: PendingBallot) -> Outcome:
 
 def _check(poll: Poll, ballot: PendingBallot, votes: dict[int, PollVoter]) -> PollVoter:
     """Refuse a ballot the poll does not take; returns the frozen vote it is for."""
-    if ballot.conference_id is not None and poll.conference_id != ballot.conference_id:
+    # A draft is not found, as it is not to anyone but the moderators when read: a ballot
+    # must not tell which draft ids exist.
+    if poll.state == "draft" or (
+        ballot.conference_id is not None and poll.conference_id != ballot.conference_id
+    ):
         raise NotFound(_("No such poll."))
-    if poll.state == "draft":
-        raise Conflict(_("This poll is not open yet."))
     if poll.state == "cancelled":
         raise Conflict(_("This poll was cancelled."))
     vote = _vote_of(poll, ballot, votes)
