@@ -64,7 +64,7 @@ def load(admin_password: str) -> DemoResult:
         )
         parents[number] = item.id
     result = DemoResult(conference)
-    moderator = directory.save_person(admin, display_name="Samira Benali (Moderation)")
+    moderator = directory.save_person(admin, display_name="Samira Benali")
     conferences.save_accreditation(admin, conference.id, person_id=moderator.id, role="moderator")
     people = {}
     for name, org_index in DELEGATES:

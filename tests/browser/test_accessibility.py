@@ -21,7 +21,7 @@ from tests.browser.helpers import (
     sign_in_staff,
 )
 
-MODERATOR = "Samira Benali (Moderation)"
+MODERATOR = "Samira Benali"
 DELEGATE = "Aylin Demir"
 #: Of the same organisation as DELEGATE in the demo (participation/demo.py).
 PROXY_GIVER = "Jonas Okafor"

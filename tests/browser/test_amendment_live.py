@@ -21,7 +21,7 @@ def test_amendment_from_a_phone_appears_on_the_moderators_page(
     live_server, desktop_page, phone_page
 ):
     moderator, delegate = desktop_page, phone_page
-    open_resolution(moderator, live_server.join_urls["Samira Benali (Moderation)"])
+    open_resolution(moderator, live_server.join_urls["Samira Benali"])
     amendments = moderator.locator("#document-live article.amendment")
     before = amendments.count()
     assert before == 3  # the demo's Ä1–Ä3

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import DESKTOP, PHONE, PROJECTOR, screenshot
 
-MODERATOR = "Samira Benali (Moderation)"
+MODERATOR = "Samira Benali"
 
 
 def _console(new_page, server):

@@ -22,7 +22,7 @@ def _phone(new_page, url):
 
 def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, desktop_page, new_page):
     moderator = desktop_page
-    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    moderator.goto(live_server.join_urls["Samira Benali"])
     conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
     base = f"{live_server.url}/c/{conference_id}"
 
@@ -111,7 +111,7 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
 
 def test_a_ballot_confirmed_offline_is_sent_again_with_the_same_id(live_server, new_page):
     moderator = new_page(PHONE)
-    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    moderator.goto(live_server.join_urls["Samira Benali"])
     conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
     moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
     moderator.click("#new-poll summary")
@@ -153,7 +153,7 @@ def test_a_ballot_confirmed_offline_is_sent_again_with_the_same_id(live_server, 
 
 def test_the_countdown_closes_the_poll_on_the_server(live_server, new_page):
     moderator = new_page(PHONE)
-    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    moderator.goto(live_server.join_urls["Samira Benali"])
     conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
     moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
     moderator.click("#new-poll summary")
@@ -182,7 +182,7 @@ def _socket_packet(message) -> tuple[str, list] | None:
 def _moderator_with_a_draft_poll(live_server, new_page, title: str):
     """The moderator's page on the poll desk, with a new draft poll ready to open."""
     moderator = new_page(PHONE)
-    moderator.goto(live_server.join_urls["Samira Benali (Moderation)"])
+    moderator.goto(live_server.join_urls["Samira Benali"])
     conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
     moderator.goto(f"{live_server.url}/c/{conference_id}/polls")
     moderator.click("#new-poll summary")
