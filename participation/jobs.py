@@ -21,11 +21,9 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from flask import Flask
-from sqlalchemy import func, select
 
 from participation import clock
 from participation.extensions import db, socketio
-from participation.models import Poll
 from participation.realtime import sockets
 from participation.services import voting
 
@@ -97,14 +95,7 @@ class Loop:
 def close_polls() -> datetime | None:
     """Close every poll whose countdown has run out; return when the next open one runs out."""
     voting.close_due_polls()
-    return next_closing()
-
-
-def next_closing() -> datetime | None:
-    """When the earliest countdown of an open poll runs out, in any process (a read)."""
-    return db.session.scalar(
-        select(func.min(Poll.closes_at)).where(Poll.state == "open", Poll.closes_at.is_not(None))
-    )
+    return voting.next_closing_at()
 
 
 def start(app: Flask) -> Loop:

@@ -38,6 +38,7 @@ from participation.services.voting.closing import (
     cancel_poll,
     close_due_polls,
     close_poll,
+    next_closing_at,
     record_paper_result,
 )
 from participation.services.voting.eligibility import Snapshot, eligible_snapshot
@@ -90,6 +91,7 @@ __all__ = [
     "cancel_poll",
     "cast_ballot",
     "close_due_polls",
+    "next_closing_at",
     "close_poll",
     "create_poll",
     "describe_target",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from participation import clock, events
 from participation.extensions import db
@@ -116,6 +118,13 @@ def _publish_closed(poll: Poll) -> None:
     events.publish(db.session(), "poll_closed", f"conference:{poll.conference_id}", payload)
     events.publish(
         db.session(), "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
+    )
+
+
+def next_closing_at() -> datetime | None:
+    """When the earliest countdown of an open poll runs out, whichever process opened it."""
+    return db.session.scalar(
+        select(func.min(Poll.closes_at)).where(Poll.state == "open", Poll.closes_at.is_not(None))
     )
 
 
