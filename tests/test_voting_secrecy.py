@@ -10,8 +10,8 @@ from sqlalchemy import inspect, select, text
 
 from participation.extensions import db
 from participation.models import AuditEntry, PollParticipation, PollTracker
-from participation.services import conferences, directory, voting
-from tests.helpers import build_world
+from participation.services import voting
+from tests.helpers import add_delegate, build_world
 
 
 @pytest.fixture
@@ -43,20 +43,7 @@ def test_sqlite_keeps_ballots_in_random_key_order(any_db_app):
 
 
 def _many_voters(world, n):
-    voters = []
-    for i in range(n):
-        person = directory.save_person(world.staff, display_name=f"Stimme {i}")
-        acc = conferences.save_accreditation(
-            world.staff,
-            world.conference.id,
-            person_id=person.id,
-            role="delegate",
-            organisation_id=world.org_a.id,
-            voting_right=True,
-        )
-        conferences.set_presence(world.staff, world.conference.id, acc.id, True)
-        voters.append(acc)
-    return voters
+    return [add_delegate(world, f"Stimme {i}", world.org_a) for i in range(n)]
 
 
 def test_stored_and_published_ballots_do_not_follow_the_order_of_voting(any_db_app, world):
