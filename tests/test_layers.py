@@ -17,6 +17,7 @@ MAX_LINES = 600
 ALLOWED_BELOW = {
     "participation.models": {"participation.extensions", "participation.clock"},
     "participation.text": set(),
+    "participation.ballots": set(),
 }
 #: Layers that must never import the ones named.
 NEVER = {

@@ -1,0 +1,141 @@
+"""The homomorphic tally and the result that anyone can check from the published data.
+
+The encrypted total of each choice is Σ w_b·(alpha_b, beta_b) over the accepted ballots b with
+their voters' weights w_b (Belenios "Tally", with the weight as exponent). Only these totals
+are ever decrypted, by t trustees (:mod:`.trustees`). A result (JSON)::
+
+    {"poll": "…", "weight": W, "totals": [[ciphertext, …], …],
+     "partial_decryptions": [{"trustee": j, "factors": [[hex]], "proofs": [[proof]]}, …],
+     "counts": [[int, …], …]}
+
+:func:`verify_result` recomputes everything from the ballots, their weights, the trustees'
+dealings and the result alone: every ballot's proofs, the totals, every decryption proof and
+the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from participation.ballots.ballot import Question, read_ciphertexts, verify_ballot
+from participation.ballots.elgamal import ZERO, Ciphertext, discrete_log
+from participation.ballots.group import EncodingError, Point, base
+from participation.ballots.trustees import Dealing, combine, public_key, read_partial
+
+#: A ballot (JSON) and its voter's weight (a whole number ≥ 1, in the poll's weight scale).
+Weighted = tuple[dict[str, Any], int]
+
+
+def tally(questions: Sequence[Question], ballots: Sequence[Weighted]) -> list[list[Ciphertext]]:
+    """The encrypted weighted totals of already verified ballots, one per choice."""
+    totals = [[ZERO] * question.choices for question in questions]
+    for ballot, weight in ballots:
+        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+            raise ValueError("a weight is a whole number of at least 1")
+        for q, row in enumerate(read_ciphertexts(ballot, questions)):
+            totals[q] = [total + weight * ct for total, ct in zip(totals[q], row, strict=True)]
+    return totals
+
+
+def decrypt_result(
+    poll: str,
+    questions: Sequence[Question],
+    ballots: Sequence[Weighted],
+    dealings: Sequence[Dealing],
+    threshold: int,
+    partials: Sequence[dict[str, Any]],
+) -> dict[str, Any]:
+    """Combine the trustees' partial decryptions into the published result.
+
+    Partial decryptions whose proofs fail are left out; ValueError when fewer than
+    ``threshold`` distinct trustees remain.
+    """
+    totals = tally(questions, ballots)
+    factors: dict[int, list[list[Point]]] = {}
+    accepted = []
+    for partial in partials:
+        try:
+            trustee, points = read_partial(poll, partial, totals, dealings)
+        except EncodingError:
+            continue
+        if trustee not in factors:
+            factors[trustee] = points
+            accepted.append(partial)
+    if len(factors) < threshold:
+        raise ValueError(f"{threshold} trustees must decrypt; {len(factors)} did")
+    weight = sum(w for _, w in ballots)
+    counts = [[discrete_log(p, weight) for p in row] for row in combine(totals, factors)]
+    return {
+        "poll": poll,
+        "weight": weight,
+        "totals": [[ct.to_json() for ct in row] for row in totals],
+        "partial_decryptions": accepted[:threshold],
+        "counts": counts,
+    }
+
+
+def verify_result(
+    result: object,
+    *,
+    poll: str,
+    questions: Sequence[Question],
+    ballots: Sequence[Weighted],
+    dealings: Sequence[Dealing],
+    threshold: int,
+) -> tuple[bool, str]:
+    """Check a published result from the ballots, weights and dealings alone.
+
+    Returns (True, "") or (False, reason): every ballot verifies and each pseudonym votes
+    once, the totals are the weighted sums, t distinct trustees' decryption proofs hold, and
+    each count decrypts its total.
+    """
+    keys = {"poll", "weight", "totals", "partial_decryptions", "counts"}
+    if not isinstance(result, dict) or set(result) != keys:
+        return False, "a result has exactly " + ", ".join(sorted(keys))
+    if result["poll"] != poll:
+        return False, "the result belongs to another poll"
+    key = public_key(dealings)
+    pseudonyms = set()
+    for number, (ballot, _) in enumerate(ballots, start=1):
+        ok, reason = verify_ballot(ballot, public_key=key, poll=poll, questions=questions)
+        if not ok:
+            return False, f"ballot {number}: {reason}"
+        pseudonyms.add(ballot["voter"])
+    if len(pseudonyms) != len(ballots):
+        return False, "a pseudonym cast more than one ballot"
+    try:
+        totals = tally(questions, ballots)
+    except ValueError as error:
+        return False, str(error)
+    if result["weight"] != sum(w for _, w in ballots):
+        return False, "the weight is not the sum of the ballots' weights"
+    if result["totals"] != [[ct.to_json() for ct in row] for row in totals]:
+        return False, "the totals are not the weighted sums of the ballots"
+    partials = result["partial_decryptions"]
+    if not isinstance(partials, list):
+        return False, "the partial decryptions are a list"
+    factors: dict[int, list[list[Point]]] = {}
+    try:
+        for partial in partials:
+            trustee, points = read_partial(poll, partial, totals, dealings)
+            if trustee in factors:
+                return False, f"trustee {trustee} decrypted twice"
+            factors[trustee] = points
+    except EncodingError as error:
+        return False, str(error)
+    if len(factors) < threshold:
+        return False, f"{threshold} trustees must decrypt; {len(factors)} did"
+    return _counts_match(result["counts"], combine(totals, factors), result["weight"])
+
+
+def _counts_match(counts: object, points: list[list[Point]], weight: int) -> tuple[bool, str]:
+    if not isinstance(counts, list) or [len(r) for r in counts] != [len(r) for r in points]:
+        return False, "a count for every choice"
+    for row, row_points in zip(counts, points, strict=True):
+        for count, point in zip(row, row_points, strict=True):
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= weight:
+                return False, "a count is a whole number up to the weight cast"
+            if base(count) != point:
+                return False, "a count is not what its total decrypts to"
+    return True, ""
