@@ -28,12 +28,22 @@ Weighted = tuple[dict[str, Any], int]
 
 
 def tally(questions: Sequence[Question], ballots: Sequence[Weighted]) -> list[list[Ciphertext]]:
-    """The encrypted weighted totals of already verified ballots, one per choice."""
-    totals = [[ZERO] * question.choices for question in questions]
+    """The encrypted weighted totals of already verified ballots, one per choice.
+
+    Ballots of equal weight are added first and multiplied by their weight once:
+    Σ_w w·(Σ_b ct_b) is the same total with one multiplication per weight, not per ballot.
+    """
+    by_weight: dict[int, list[list[Ciphertext]]] = {}
     for ballot, weight in ballots:
         if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
             raise ValueError("a weight is a whole number of at least 1")
-        for q, row in enumerate(read_ciphertexts(ballot, questions)):
+        rows = read_ciphertexts(ballot, questions)
+        sums = by_weight.setdefault(weight, [[ZERO] * q.choices for q in questions])
+        for q, row in enumerate(rows):
+            sums[q] = [total + ct for total, ct in zip(sums[q], row, strict=True)]
+    totals = [[ZERO] * question.choices for question in questions]
+    for weight, sums in sorted(by_weight.items()):
+        for q, row in enumerate(sums):
             totals[q] = [total + weight * ct for total, ct in zip(totals[q], row, strict=True)]
     return totals
 
@@ -64,13 +74,16 @@ def decrypt_result(
             accepted.append(partial)
     if len(factors) < threshold:
         raise ValueError(f"{threshold} trustees must decrypt; {len(factors)} did")
+    # The first t valid ones decide, and exactly these are published.
+    accepted = accepted[:threshold]
+    factors = {partial["trustee"]: factors[partial["trustee"]] for partial in accepted}
     weight = sum(w for _, w in ballots)
     counts = [[discrete_log(p, weight) for p in row] for row in combine(totals, factors)]
     return {
         "poll": poll,
         "weight": weight,
         "totals": [[ct.to_json() for ct in row] for row in totals],
-        "partial_decryptions": accepted[:threshold],
+        "partial_decryptions": accepted,
         "counts": counts,
     }
 

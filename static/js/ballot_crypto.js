@@ -67,6 +67,20 @@ export function scalarFromHex(text) {
   return value;
 }
 
+// Public keys are used for many multiplications: decoded once, with a table of multiples.
+const keys = new Map();
+
+function publicKeyFromHex(text) {
+  let key = keys.get(text);
+  if (!key) {
+    key = pointFromHex(text);
+    key.precompute(6);
+    if (keys.size > 16) { keys.clear(); }
+    keys.set(text, key);
+  }
+  return key;
+}
+
 export function pointFromHex(text) {
   if (typeof text !== "string" || !HEX.test(text)) {
     throw new EncodingError("a group element is 64 lowercase hexadecimal digits");
@@ -93,7 +107,8 @@ function challenge(tag, items) {
   let size = 0;
   for (const item of [tag, ...items]) {
     let data;
-    if (item instanceof Point) { data = item.toBytes(); }
+    if (item instanceof Uint8Array) { data = item; }
+    else if (item instanceof Point) { data = item.toBytes(); }
     else if (typeof item === "string") { data = utf8ToBytes(item); }
     else { data = utf8ToBytes(String(item)); }
     const head = new Uint8Array(4);
@@ -197,11 +212,12 @@ function sameKeys(object, keys) {
   return own.length === keys.length && [...keys].sort().every((k, i) => own[i] === k);
 }
 
+// The items every proof of the ballot hashes, encoded once (as ballot.ballot_context).
 function ballotContext(poll, voter, publicKey, rows) {
-  const items = [BALLOT_TAG, poll, voter, publicKey, rows.length];
+  const items = [BALLOT_TAG, poll, voter, publicKey.toBytes(), rows.length];
   for (const row of rows) {
     items.push(row.length);
-    for (const ct of row) { items.push(ct.alpha, ct.beta); }
+    for (const ct of row) { items.push(ct.alpha.toBytes(), ct.beta.toBytes()); }
   }
   return items;
 }
@@ -242,7 +258,7 @@ export function encryptBallot({ publicKey, poll, voter, questions, marks }) {
     throw new Error("poll and voter are 1 to 64 letters, digits or . _ : -");
   }
   if (marks.length !== questions.length) { throw new Error("one list of marks per question"); }
-  const key = pointFromHex(publicKey);
+  const key = publicKeyFromHex(publicKey);
   const rows = [];
   const randomness = [];
   questions.forEach((question, q) => {
@@ -313,7 +329,7 @@ function readCiphertexts(ballot, questions) {
 // Check a ballot as the server does (shape, encodings, poll, pseudonym, every proof).
 export function verifyBallot(ballot, { publicKey, poll, questions, voter = null }) {
   try {
-    const key = pointFromHex(publicKey);
+    const key = publicKeyFromHex(publicKey);
     const rows = readCiphertexts(ballot, questions);
     if (ballot.poll !== poll) { return { ok: false, reason: "the ballot was made for another poll" }; }
     if (typeof ballot.voter !== "string" || !LABEL.test(ballot.voter)) {
@@ -355,7 +371,7 @@ export function checkSpoiled(reveal, { publicKey, questions }) {
     return { ok: false, reason: "a revealed ballot has exactly ballot, marks and randomness" };
   }
   try {
-    const key = pointFromHex(publicKey);
+    const key = publicKeyFromHex(publicKey);
     const rows = readCiphertexts(reveal.ballot, questions);
     const { marks, randomness } = reveal;
     if (!Array.isArray(marks) || !Array.isArray(randomness) ||
