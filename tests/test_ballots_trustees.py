@@ -165,6 +165,11 @@ def test_every_change_to_a_result_is_refused():
     assert verify_result(result, **{**public, "ballots": ballots[1:]})[0] is False
     reweighted = [(b, 1) for b, _ in ballots]
     assert verify_result(result, **{**public, "ballots": reweighted})[0] is False
+    ceremony_without_one = {**public, "dealings": dealings[:2]}
+    assert verify_result(result, **ceremony_without_one) == (
+        False,
+        "the trustees' dealings are not a valid key ceremony",
+    )
     twice = [*ballots, ballots[0]]
     assert verify_result(result, **{**public, "ballots": twice}) == (
         False,

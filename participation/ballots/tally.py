@@ -21,7 +21,13 @@ from typing import Any
 from participation.ballots.ballot import Question, read_ciphertexts, verify_ballot
 from participation.ballots.elgamal import ZERO, Ciphertext, discrete_log
 from participation.ballots.group import EncodingError, Point, base
-from participation.ballots.trustees import Dealing, combine, public_key, read_partial
+from participation.ballots.trustees import (
+    Dealing,
+    combine,
+    dealing_is_valid,
+    public_key,
+    read_partial,
+)
 
 #: A ballot (JSON) and its voter's weight (a whole number ≥ 1, in the poll's weight scale).
 Weighted = tuple[dict[str, Any], int]
@@ -99,15 +105,20 @@ def verify_result(
 ) -> tuple[bool, str]:
     """Check a published result from the ballots, weights and dealings alone.
 
-    Returns (True, "") or (False, reason): every ballot verifies and each pseudonym votes
-    once, the totals are the weighted sums, t distinct trustees' decryption proofs hold, and
-    each count decrypts its total.
+    Returns (True, "") or (False, reason): the dealings are a valid key ceremony of trustees
+    1…n, every ballot verifies and each pseudonym votes once, the totals are the weighted
+    sums, t distinct trustees' decryption proofs hold, and each count decrypts its total.
     """
     keys = {"poll", "weight", "totals", "partial_decryptions", "counts"}
     if not isinstance(result, dict) or set(result) != keys:
         return False, "a result has exactly " + ", ".join(sorted(keys))
     if result["poll"] != poll:
         return False, "the result belongs to another poll"
+    numbers = sorted(d.trustee for d in dealings)
+    if numbers != list(range(1, len(dealings) + 1)) or not all(
+        dealing_is_valid(poll, d, threshold, len(dealings)) for d in dealings
+    ):
+        return False, "the trustees' dealings are not a valid key ceremony"
     key = public_key(dealings)
     pseudonyms = set()
     for number, (ballot, _) in enumerate(ballots, start=1):
