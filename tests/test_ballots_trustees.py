@@ -4,8 +4,11 @@ import copy
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from participation.ballots import (
+    KeyPair,
     Question,
     combine_shares,
     deal,
@@ -19,6 +22,7 @@ from participation.ballots import (
     verification_key,
     verify_result,
 )
+from participation.ballots.elgamal import decrypt_to_point, discrete_log
 from participation.ballots.group import ORDER, base
 from participation.ballots.trustees import Dealing, KeyShare, lagrange_at_zero
 
@@ -208,3 +212,37 @@ def test_weights_are_whole_and_positive():
     for weight in (0, -1, 1.5, True):
         with pytest.raises(ValueError):
             tally(YES_NO_ABSTAIN, [(ballot, weight)])
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.data())
+def test_the_encrypted_tally_is_the_weighted_sum_of_the_marks(data):
+    """Whatever the questions, marks and weights: decrypting the tally gives Σ weight × mark."""
+    keys = KeyPair.generate()
+    choices = data.draw(st.lists(st.integers(1, 4), min_size=1, max_size=2))
+    questions = []
+    for n in choices:
+        low = data.draw(st.integers(0, n))
+        questions.append(Question(n, low, data.draw(st.integers(low, n))))
+    votes = []
+    for _ in range(data.draw(st.integers(0, 4))):
+        marks = []
+        for q in questions:
+            count = data.draw(st.integers(q.min, q.max))
+            chosen = data.draw(st.permutations(range(q.choices)))[:count]
+            marks.append([1 if c in chosen else 0 for c in range(q.choices)])
+        votes.append((marks, data.draw(st.integers(1, 50))))
+    ballots = [
+        (encrypt_ballot(keys.public, POLL, f"v{n}", questions, marks)[0], weight)
+        for n, (marks, weight) in enumerate(votes)
+    ]
+    bound = sum(weight for _, weight in votes)
+    decrypted = [
+        [discrete_log(decrypt_to_point(keys.secret, ct), bound) for ct in row]
+        for row in tally(questions, ballots)
+    ]
+    expected = [
+        [sum(weight * marks[q][c] for marks, weight in votes) for c in range(question.choices)]
+        for q, question in enumerate(questions)
+    ]
+    assert decrypted == expected

@@ -107,9 +107,10 @@ def encrypt_ballot(
     questions: Sequence[Question],
     marks: Sequence[Sequence[int]],
 ) -> tuple[dict[str, Any], list[list[int]]]:
-    """Encrypt a voter's marks with their proofs (what the phone does; kept here for tests
-    and for a server-side fallback). Returns the ballot and the randomness of every mark,
-    which the voter may reveal to check a spoiled ballot (:func:`reveal_spoiled`)."""
+    """Encrypt a voter's marks with their proofs, as the phone does (in a poll the marks never
+    reach the server; this twin serves tests, benchmarks and the cross-check with the phone).
+    Returns the ballot and the randomness of every mark, which the voter may reveal to check
+    a spoiled ballot (:func:`reveal_spoiled`)."""
     _check_label("poll", poll)
     _check_label("voter", voter)
     if len(marks) != len(questions):
