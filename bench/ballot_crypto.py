@@ -20,6 +20,8 @@ from collections.abc import Callable
 from typing import Any
 
 from participation.ballots import (
+    Dealing,
+    KeyShare,
     Question,
     combine_shares,
     deal,
@@ -40,6 +42,10 @@ KINDS: dict[str, list[Question]] = {
 }
 
 
+#: The trustees' dealings and their key shares by number.
+Trustees = tuple[list[Dealing], dict[int, KeyShare]]
+
+
 def _marks(questions: list[Question], rng: random.Random) -> list[list[int]]:
     rows = []
     for q in questions:
@@ -48,57 +54,60 @@ def _marks(questions: list[Question], rng: random.Random) -> list[list[int]]:
     return rows
 
 
-def _seconds(action: Callable[[], Any]) -> tuple[float, Any]:
+def _seconds(action: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    value = action()
+    value = action(*args, **kwargs)
     return time.perf_counter() - start, value
 
 
-def run(ballots: int) -> dict[str, Any]:
+def _kind(questions: list[Question], ballots: int, trustees: Trustees) -> dict[str, Any]:
+    """Every step of one kind of vote, timed."""
+    dealings, shares = trustees
+    key = public_key(dealings)
     rng = random.Random(1)
+    votes = [(f"v{n}", _marks(questions, rng), 1 + n % 3) for n in range(ballots)]
+    encrypt_time, cast = _seconds(
+        lambda: [
+            (encrypt_ballot(key, POLL, voter, questions, marks)[0], weight)
+            for voter, marks, weight in votes
+        ]
+    )
+    verify_time, _ = _seconds(
+        lambda: [verify_ballot(b, public_key=key, poll=POLL, questions=questions) for b, _ in cast]
+    )
+    tally_time, totals = _seconds(tally, questions, cast)
+    partial_time, partials = _seconds(
+        lambda: [partial_decrypt(POLL, shares[j], totals) for j in (1, 2)]
+    )
+    combine_time, result = _seconds(decrypt_result, POLL, questions, cast, dealings, 2, partials)
+    check_time, verdict = _seconds(
+        verify_result,
+        result,
+        poll=POLL,
+        questions=questions,
+        ballots=cast,
+        dealings=dealings,
+        threshold=2,
+    )
+    return {
+        "encrypt_ms_per_ballot": round(1000 * encrypt_time / max(ballots, 1), 2),
+        "verify_ms_per_ballot": round(1000 * verify_time / max(ballots, 1), 2),
+        "tally_ms": round(1000 * tally_time, 1),
+        "two_partial_decryptions_ms": round(1000 * partial_time, 1),
+        "decrypt_result_ms": round(1000 * combine_time, 1),
+        "verify_result_ms": round(1000 * check_time, 1),
+        "result_verifies": verdict[0],
+    }
+
+
+def run(ballots: int) -> dict[str, Any]:
+    """All kinds of vote under one 2-of-3 trustee key."""
     deals = [deal(POLL, i, 2, 3) for i in (1, 2, 3)]
     dealings = [d for d, _ in deals]
     shares = {j: combine_shares(j, {d.trustee: s[j] for d, s in deals}) for j in (1, 2, 3)}
-    key = public_key(dealings)
     report: dict[str, Any] = {"ballots": ballots}
     for kind, questions in KINDS.items():
-        encrypt_time, cast = _seconds(
-            lambda questions=questions: [
-                (
-                    encrypt_ballot(key, POLL, f"v{n}", questions, _marks(questions, rng))[0],
-                    1 + n % 3,
-                )
-                for n in range(ballots)
-            ]
-        )
-        verify_time, _ = _seconds(
-            lambda questions=questions, cast=cast: [
-                verify_ballot(b, public_key=key, poll=POLL, questions=questions) for b, _ in cast
-            ]
-        )
-        tally_time, totals = _seconds(lambda questions=questions, cast=cast: tally(questions, cast))
-        partial_time, partials = _seconds(
-            lambda totals=totals: [partial_decrypt(POLL, shares[j], totals) for j in (1, 2)]
-        )
-        combine_time, result = _seconds(
-            lambda questions=questions, cast=cast, partials=partials: decrypt_result(
-                POLL, questions, cast, dealings, 2, partials
-            )
-        )
-        check_time, verdict = _seconds(
-            lambda questions=questions, cast=cast, result=result: verify_result(
-                result, poll=POLL, questions=questions, ballots=cast, dealings=dealings, threshold=2
-            )
-        )
-        report[kind] = {
-            "encrypt_ms_per_ballot": round(1000 * encrypt_time / ballots, 2),
-            "verify_ms_per_ballot": round(1000 * verify_time / ballots, 2),
-            "tally_ms": round(1000 * tally_time, 1),
-            "two_partial_decryptions_ms": round(1000 * partial_time, 1),
-            "decrypt_result_ms": round(1000 * combine_time, 1),
-            "verify_result_ms": round(1000 * check_time, 1),
-            "result_verifies": verdict[0],
-        }
+        report[kind] = _kind(questions, ballots, (dealings, shares))
     return report
 
 
