@@ -76,9 +76,8 @@ def _start_session(person: Person, accreditation: Accreditation | None) -> str:
     return token
 
 
-@use_case
-def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
-    """Sign a phone in with an access code; returns the session token and the accreditation."""
+def accreditation_for_code(typed_code: str) -> Accreditation:
+    """The accreditation an access code opens (a read: nobody is signed in)."""
     code = normalise_code(typed_code)
     accreditation = None
     if code is not None:
@@ -87,6 +86,13 @@ def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
         )
     if accreditation is None:
         raise NotFound(str(_l("This access code is not valid. Please check it or ask the desk.")))
+    return accreditation
+
+
+@use_case
+def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
+    """Sign a phone in with an access code; returns the session token and the accreditation."""
+    accreditation = accreditation_for_code(typed_code)
     token = _start_session(accreditation.person, accreditation)
     return token, accreditation
 
