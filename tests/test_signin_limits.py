@@ -7,8 +7,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
 from sqlalchemy import func, select
 
+from participation import create_app
+from participation.config import ConfigError
 from participation.extensions import db
 from participation.models import LoginSession
 from participation.services import directory
@@ -213,3 +216,15 @@ def test_a_wrong_link_in_a_signed_in_browser_changes_nothing(app, world, auth):
     assert page.status_code == 200 and "Oli Observer" in page.get_data(as_text=True)
     assert 'href="/"' in page.get_data(as_text=True)  # staff go back to the start page
     assert _signed_in_as(browser) == "Sam Staff"
+
+
+def test_the_limits_come_from_the_environment_and_are_checked(tmp_path, monkeypatch):
+    monkeypatch.setenv("PARTICIPATION_INSTANCE", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("JOIN_ADDRESS_RATE_LIMIT", "7 per minute;70 per hour")
+    app = create_app({"SECRET_KEY": "x" * 40})
+    assert app.config["JOIN_ADDRESS_RATE_LIMIT"] == "7 per minute;70 per hour"
+    assert app.config["JOIN_RATE_LIMIT"] == "20 per minute;200 per hour"
+    monkeypatch.setenv("LOGIN_RATE_LIMIT", "ten a minute")
+    with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT"):
+        create_app({"SECRET_KEY": "x" * 40})
