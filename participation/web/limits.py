@@ -58,8 +58,8 @@ def _client_id() -> str:
 def count_wrong_code() -> int | None:
     """Count one wrong access code against this browser and its address.
 
-    Returns None within both limits, else the seconds until this client may be heard again
-    (the answer is then 429).
+    Returns None within both limits, else the seconds until the fuller of the two has room
+    again; until then its wrong codes are answered 429 (right codes are never counted).
     """
     if not limiter.enabled:
         return None
