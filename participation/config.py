@@ -10,9 +10,19 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 #: Keys that appear in examples and tutorials; refused outside tests.
 KNOWN_EXAMPLE_KEYS = frozenset(
     {"dev", "changeme", "change-me", "secret", "secret-key", "your-secret-key", "development"}
+)
+
+#: Rate limits that can be set from the environment (``"20 per minute;200 per hour"``).
+RATE_LIMIT_SETTINGS = (
+    "JOIN_RATE_LIMIT",
+    "JOIN_ADDRESS_RATE_LIMIT",
+    "LOGIN_RATE_LIMIT",
+    "API_READ_RATE_LIMIT",
 )
 
 #: Interface languages, German first.
@@ -72,6 +82,7 @@ def from_environment(*, need_secret: bool = True) -> dict:
         #: Ballots that arrive together share one transaction and commit ("0": one each).
         "GROUP_COMMIT": os.environ.get("GROUP_COMMIT", "1") != "0",
         "TESTING": False,
+        **{name: os.environ[name] for name in RATE_LIMIT_SETTINGS if os.environ.get(name)},
     }
 
 
@@ -83,8 +94,12 @@ DEFAULTS: dict = {
     "BABEL_DEFAULT_LOCALE": "de",
     "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
     "LANGUAGES": ["de", "en"],
-    #: Failed join-code attempts one client may make (valid codes are never counted).
+    #: Wrong access codes one browser may send before it is answered 429 (its session cookie
+    #: tells it apart); a right code is accepted whatever the counters say.
     "JOIN_RATE_LIMIT": "20 per minute;200 per hour",
+    #: Wrong access codes from one address (a venue's Wi-Fi puts a whole hall behind one).
+    "JOIN_ADDRESS_RATE_LIMIT": "100 per minute;1000 per hour",
+    #: Wrong passwords for one staff account; past it, that account waits (nobody else does).
     "LOGIN_RATE_LIMIT": "10 per minute;100 per hour",
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
@@ -92,6 +107,14 @@ DEFAULTS: dict = {
 
 def check(config: dict) -> None:
     """Refuse settings that would be unsafe in production."""
+    for name in RATE_LIMIT_SETTINGS:
+        if name in config:
+            try:
+                parse_many(config[name])
+            except ValueError:
+                raise ConfigError(
+                    f"{name} is not a rate limit; write it as '20 per minute;200 per hour'."
+                ) from None
     if config.get("TESTING"):
         return
     key = config.get("SECRET_KEY") or ""

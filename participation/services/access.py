@@ -63,22 +63,22 @@ def check_password_strength(password: str) -> None:
         raise Invalid(str(_l("The password must not consist of digits only.")))
 
 
-def _start_session(person: Person, accreditation: Accreditation | None) -> str:
+def _start_session(person_id: int, accreditation_id: int | None) -> str:
+    """A new login session (by ids: loading the person would cost every sign-in a query)."""
     token = clock.token_urlsafe(32)
     db.session.add(
         LoginSession(
             token_hash=clock.digest(token),
-            person=person,
-            accreditation=accreditation,
+            person_id=person_id,
+            accreditation_id=accreditation_id,
             created_at=clock.now(),
         )
     )
     return token
 
 
-@use_case
-def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
-    """Sign a phone in with an access code; returns the session token and the accreditation."""
+def accreditation_for_code(typed_code: str) -> Accreditation:
+    """The accreditation an access code opens (a read: nobody is signed in)."""
     code = normalise_code(typed_code)
     accreditation = None
     if code is not None:
@@ -87,7 +87,14 @@ def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
         )
     if accreditation is None:
         raise NotFound(str(_l("This access code is not valid. Please check it or ask the desk.")))
-    token = _start_session(accreditation.person, accreditation)
+    return accreditation
+
+
+@use_case
+def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
+    """Sign a phone in with an access code; returns the session token and the accreditation."""
+    accreditation = accreditation_for_code(typed_code)
+    token = _start_session(accreditation.person_id, accreditation.id)
     return token, accreditation
 
 
@@ -104,7 +111,7 @@ def staff_login(email: str, password: str) -> tuple[str, Person]:
         raise NotAllowed(str(_l("E-mail address or password is wrong.")))
     if _hasher.check_needs_rehash(person.password_hash):
         person.password_hash = _hasher.hash(password)
-    return _start_session(person, None), person
+    return _start_session(person.id, None), person
 
 
 def live_session_ids(ids: set[int]) -> set[int]:

@@ -53,6 +53,9 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.before_request(guard)
     app.after_request(_security_headers)
+    # Registered after the headers, so it runs before them (Flask runs the last one first)
+    # and a wrong code's 429 carries them too.
+    app.after_request(auth.refuse_wrong_codes)
     errors.register(app)
 
 

@@ -20,10 +20,12 @@ from participation.exports import archive, data
 from participation.extensions import limiter
 from participation.models import Conference
 from participation.services.errors import Invalid, NotFound
+from participation.web import limits
 from participation.web.access import access
 from participation.web.api import bp
 
-#: Reads per client, over all API routes together; ``API_READ_RATE_LIMIT`` overrides it.
+#: Reads per client (a login session, or an anonymous address), over all API routes together;
+#: ``API_READ_RATE_LIMIT`` overrides it.
 DEFAULT_READ_LIMIT = "300 per minute;5000 per hour"
 
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
@@ -34,7 +36,9 @@ def _read_limit() -> str:
     return current_app.config.get("API_READ_RATE_LIMIT", DEFAULT_READ_LIMIT)
 
 
-limiter.shared_limit(_read_limit, scope="api-reads", methods=["GET", "HEAD"])(bp)
+limiter.shared_limit(
+    _read_limit, scope="api-reads", key_func=limits.reader_key, methods=["GET", "HEAD"]
+)(bp)
 
 
 def _actor():

@@ -1,6 +1,6 @@
 """A delegate's phone joins by opening the URL of the QR code on the access slip."""
 
-from tests.browser.helpers import screenshot, sign_in_staff
+from tests.browser.helpers import axe_violations, describe, screenshot, sign_in_staff
 
 
 def test_join_url_signs_a_phone_in_and_shows_the_live_page(live_server, phone_page):
@@ -11,6 +11,23 @@ def test_join_url_signs_a_phone_in_and_shows_the_live_page(live_server, phone_pa
     assert "Aylin Demir" in phone_page.inner_text("main")
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone_page, "join-phone")
+
+
+def test_a_signed_in_phone_asks_before_joining_as_someone_else(live_server, phone_page):
+    phone_page.goto(live_server.join_urls["Aylin Demir"])
+    assert "/live" in phone_page.url
+    phone_page.goto(live_server.join_urls["Elif Kaya"])
+    question = phone_page.inner_text("main")
+    assert "Aylin Demir" in question and "Elif Kaya" in question
+    assert "/live" not in phone_page.url
+    violations = axe_violations(phone_page)
+    assert not violations, describe(violations)
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(phone_page, "join-switch")
+    phone_page.click("main form button[type=submit]")
+    phone_page.wait_for_url("**/live")
+    phone_page.wait_for_selector("#connection[data-state=online]")
+    assert "Elif Kaya" in phone_page.inner_text("main")
 
 
 def test_wrong_code_is_refused_clearly(live_server, phone_page):
