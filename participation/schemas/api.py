@@ -37,7 +37,7 @@ Method = Literal["yes_no_abstain", "approval", "candidate_yes_no_abstain"]
 Majority = Literal["simple", "absolute", "two_thirds", "absolute_eligible"]
 QuorumKind = Literal["none", "weight_share", "organisations_count", "organisations_share"]
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,30}")
 
 
 def _whole_number(value: Any) -> Any:
@@ -170,4 +170,3 @@ class SearchQuery(Query):
         StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_SEARCH)
     ] = Field(description="Words to find.")
     conference_id: QueryId | None = Field(None, description="Only this conference.")
-

@@ -148,7 +148,11 @@ def _components(routes: list[Route]) -> tuple[dict, Refs]:
             if model is not None:
                 models[model] = None
     found, schemas = models_json_schema([(m, "validation") for m in models], ref_template=REF)
-    refs = {model: reference for (model, _mode), reference in found.items()}
+    refs: dict[type[BaseModel], dict] = {
+        model: reference
+        for (model, _mode), reference in found.items()
+        if isinstance(model, type) and issubclass(model, BaseModel)
+    }
     return _untitled(schemas.get("$defs", {})), refs
 
 

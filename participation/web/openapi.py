@@ -52,9 +52,7 @@ def document() -> dict:
     """The OpenAPI document of the current app (built once, a fresh copy each time)."""
     built = current_app.extensions.get("openapi_document")
     if built is None:
-        built = current_app.extensions["openapi_document"] = builder.document(
-            routes(current_app)
-        )
+        built = current_app.extensions["openapi_document"] = builder.document(routes(current_app))
     return deepcopy(built)
 
 
