@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterable, Iterator
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
@@ -41,29 +41,26 @@ def data_digest(data: dict, salt: str) -> str:
     return hashlib.sha256(salt.encode() + _json(data)).hexdigest()
 
 
+def _field(entry: AuditEntry | dict, name: str) -> Any:
+    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
+
+
 def canonical(entry: AuditEntry | dict) -> bytes:
     """The bytes an entry's hash covers, in a fixed form.
 
     ``entry`` is a stored entry, a row about to be stored, or an entry as the public log shows
     it: with ``data_withheld`` true, its ``data_digest`` stands for the data it does not show.
     """
-    if isinstance(entry, dict):
-        field = entry.get
-    else:
-
-        def field(name: str) -> Any:
-            return getattr(entry, name, None)
-
-    body = {name: field(name) for name in HEADER_FIELDS}
+    body = {name: _field(entry, name) for name in HEADER_FIELDS}
     at = body["at"]
     body["at"] = at.isoformat(timespec="microseconds") if isinstance(at, datetime) else at
-    salt = field("salt")
-    if field("data_withheld"):
-        body["data_digest"] = field("data_digest")
+    salt = _field(entry, "salt")
+    if _field(entry, "data_withheld"):
+        body["data_digest"] = _field(entry, "data_digest")
     elif salt is None:  # written before entries had a salt
-        body["data"] = field("data")
+        body["data"] = _field(entry, "data")
     else:
-        body["data_digest"] = data_digest(field("data"), salt)
+        body["data_digest"] = data_digest(_field(entry, "data") or {}, salt)
     return _json(body)
 
 
@@ -175,10 +172,6 @@ class Verification:
     #: Sequence number of the first entry that does not verify.
     broken_at: int | None = None
     reason: str = ""
-
-
-def _field(entry: AuditEntry | dict, name: str) -> Any:
-    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name)
 
 
 def walk(entries: Iterable[AuditEntry | dict]) -> Verification:

@@ -16,6 +16,7 @@ Two things are held back, neither at the cost of the chain:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -58,9 +59,9 @@ def _amendment_public(amendment: Amendment) -> bool:
 def _version_public(version: Version) -> bool:
     """The version that was admitted and every later one, as the archive shows them."""
     document = version.document
-    if not _document_public(document):
-        return False
     admitted_at = document.admitted_at
+    if admitted_at is None or not _document_public(document):
+        return False
     earlier = [v.number for v in document.versions if v.created_at <= admitted_at]
     return version.number >= (max(earlier) if earlier else 1)
 
@@ -75,7 +76,7 @@ def _translation_public(translation: Translation) -> bool:
 
 #: Subjects whose entries' data is public only once they are: the kind, its model and the rule.
 #: Working groups work in the conference's inner circle, and no public page names them.
-_UNTIL_PUBLIC: dict[str, tuple[type | None, Callable]] = {
+_UNTIL_PUBLIC: dict[str, tuple[Any, Callable]] = {
     "poll": (Poll, _poll_public),
     "document": (Document, _document_public),
     "amendment": (Amendment, _amendment_public),
@@ -195,7 +196,7 @@ def public_names(entries: list[dict]) -> dict[str, dict]:
     return names
 
 
-def _rows(model: type, ids: set[int] | None) -> list:
+def _rows(model: Any, ids: set[int] | None) -> list:
     if not ids:
         return []
     return list(db.session.scalars(select(model).where(model.id.in_(ids))))
@@ -231,19 +232,23 @@ def public_head() -> tuple[dict, bool]:
     return {"seq": last.seq, "hash": last.hash}, True
 
 
-def audit_page(after: int = 0, limit: int = 200, *, before: int | None = None) -> dict:
+def audit_page(
+    after: int = 0, limit: int = 200, *, newest_first: bool = False, before: int | None = None
+) -> dict:
     """A page of the public audit chain and its public head.
 
-    Oldest first, the entries after ``after``; with ``before``, newest first, the entries
-    before that sequence number (the newest ones when it lies beyond the head).
+    Oldest first, the entries after ``after``; or newest first, from the head or from the
+    entry before ``before`` back.
     """
     limit = max(1, min(int(limit), MAX_PAGE))
     head, withheld = public_head()
     query = select(AuditEntry).where(AuditEntry.seq <= head["seq"])
-    if before is None:
-        query = query.where(AuditEntry.seq > after).order_by(AuditEntry.seq)
+    if newest_first:
+        if before is not None:
+            query = query.where(AuditEntry.seq < before)
+        query = query.order_by(AuditEntry.seq.desc())
     else:
-        query = query.where(AuditEntry.seq < before).order_by(AuditEntry.seq.desc())
+        query = query.where(AuditEntry.seq > after).order_by(AuditEntry.seq)
     entries = db.session.scalars(query.limit(limit)).all()
     public = _public_subjects(entries)
     return {

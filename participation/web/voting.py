@@ -375,7 +375,9 @@ def audit_log():
     """The public audit trail, newest first; ``?before=<seq>`` pages back in time."""
     before = request.args.get("before", "")
     page = voting.audit_page(
-        limit=AUDIT_PAGE, before=min(int(before), MAX_SEQ) if before.isdigit() else None
+        limit=AUDIT_PAGE,
+        newest_first=True,
+        before=min(int(before), MAX_SEQ) if before.isdigit() else None,
     )
     verification = voting.verify_public() if request.args.get("verify") == "1" else None
     entries = audit_log_view.entry_views(
