@@ -173,9 +173,7 @@ def test_the_chain_verifies_while_a_poll_is_open(app, world, drafts):
 
 def test_tampering_with_withheld_or_shown_data_is_found(app, world, drafts):
     poll, _group, draft = drafts
-    created = db.session.scalar(
-        select(AuditEntry).where(AuditEntry.subject == f"poll:{poll.id}")
-    )
+    created = db.session.scalar(select(AuditEntry).where(AuditEntry.subject == f"poll:{poll.id}"))
     created.data = {**created.data, "candidates": ["Jemand anderes"]}
     db.session.commit()
     assert audit.verify().broken_at == created.seq

@@ -131,9 +131,9 @@ def actor_text(actor: str) -> str:
     if kind == "person":
         return _("Person no. %(id)s", id=ident)
     if actor == "system":
-        return _("the system")
+        return _("System")
     if actor == "cli":
-        return _("command line")
+        return _("Command line")
     return actor
 
 

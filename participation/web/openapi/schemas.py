@@ -316,7 +316,21 @@ SCHEMAS: dict = {
                         "action": STRING,
                         "subject": STRING,
                         "conference_id": nullable(INTEGER),
-                        "data": {"type": "object"},
+                        "data": {
+                            "type": "object",
+                            "description": "Empty while the data is withheld.",
+                        },
+                        "data_withheld": {
+                            "type": "boolean",
+                            "description": "The data is not public yet; the hash covers "
+                            "data_digest.",
+                        },
+                        "salt": nullable(STRING),
+                        "data_digest": {
+                            **nullable(HASH),
+                            "description": "sha256(salt || JSON of data); null for entries "
+                            "whose hash covers their data itself.",
+                        },
                         "prev_hash": HASH,
                         "hash": HASH,
                     }
