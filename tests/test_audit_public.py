@@ -101,7 +101,7 @@ def drafts(app, world):
 
 
 def _rows_about(html: str, subject: str) -> list[str]:
-    return [row for row in html.split("<tr>") if f"<code>{subject}</code>" in row]
+    return [row for row in html.split('<li id="entry-') if f"<code>{subject}</code>" in row]
 
 
 def test_nothing_unpublished_is_named_and_the_chain_verifies(app, world, drafts):
@@ -208,7 +208,7 @@ def test_the_page_is_newest_first_and_pages_back_to_the_first_entry(app, world):
             voting.set_voting_settings(None, world.conference.id, majority="absolute")
     outsider = Outsider(app)
     pages = outsider.pages()
-    shown = [int(seq) for html in pages for seq in re.findall(r"<tr>\s*<td>(\d+)</td>", html)]
+    shown = [int(seq) for html in pages for seq in re.findall(r'<li id="entry-(\d+)"', html)]
     head = audit.audit_head()["seq"]
     assert len(pages) > 1 and shown == list(range(head, 0, -1))
     second = outsider.client.get(f"/audit?before={shown[99]}&verify=1").get_data(as_text=True)
@@ -247,5 +247,5 @@ def test_the_page_speaks_german_in_berlin_time(german):
     assert "Abstimmung „Schluss“ geöffnet" in html
     assert "01.12.2026, 20:45:00" in html  # 19:45 UTC is 20:45 in Berlin in winter
     assert "<details" in html and "\\u00" not in html
-    rows = re.findall(r"<tr>\s*<td>(\d+)</td>", html)
+    rows = re.findall(r'<li id="entry-(\d+)"', html)
     assert rows[0] == str(audit.audit_head()["seq"])
