@@ -75,16 +75,17 @@ def _translation_public(translation: Translation) -> bool:
 
 
 #: Subjects whose entries' data is public only once they are: the kind, its model and the rule.
-#: Working groups work in the conference's inner circle, and no public page names them.
-_UNTIL_PUBLIC: dict[str, tuple[Any, Callable]] = {
+_UNTIL_PUBLIC: dict[str, tuple[Any, Callable[[Any], bool]]] = {
     "poll": (Poll, _poll_public),
     "document": (Document, _document_public),
     "amendment": (Amendment, _amendment_public),
     "version": (Version, _version_public),
     "demand": (Demand, _demand_public),
     "translation": (Translation, _translation_public),
-    "working_group": (None, bool),
 }
+#: Subjects whose entries' data is never public: working groups work in the conference's inner
+#: circle, and no public page names them.
+_NEVER_PUBLIC = frozenset({"working_group"})
 
 
 def _public_subjects(entries: Iterable[AuditEntry]) -> set[str]:
@@ -97,8 +98,6 @@ def _public_subjects(entries: Iterable[AuditEntry]) -> set[str]:
     public = set()
     for kind, ids in wanted.items():
         model, rule = _UNTIL_PUBLIC[kind]
-        if model is None:
-            continue
         for row in db.session.scalars(select(model).where(model.id.in_(ids))):
             if rule(row):
                 public.add(f"{kind}:{row.id}")
@@ -109,12 +108,14 @@ def _data_public(entry: AuditEntry, public_subjects: set[str]) -> bool:
     if entry.salt is None:  # its hash covers the data: shown as written
         return True
     kind = entry.subject.partition(":")[0]
+    if kind in _NEVER_PUBLIC:
+        return False
     return kind not in _UNTIL_PUBLIC or entry.subject in public_subjects
 
 
 def public_entry(entry: AuditEntry, shows_data: bool) -> dict:
     """An entry as anyone may read it: its data, or only the digest the hash covers."""
-    shown = {
+    return {
         "seq": entry.seq,
         "at": entry.at.isoformat(timespec="microseconds"),
         "actor": entry.actor,
@@ -128,7 +129,6 @@ def public_entry(entry: AuditEntry, shows_data: bool) -> dict:
         "prev_hash": entry.prev_hash,
         "hash": entry.hash,
     }
-    return shown
 
 
 # --- names for readers ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """A visitor without an account finds the adopted texts of the demo's earlier conference,
-reads one in English, sees the results and downloads the book of resolutions as PDF."""
+reads one in English, sees the results and downloads the book of resolutions as PDF; and reads
+the audit trail on a phone."""
 
 from __future__ import annotations
 
