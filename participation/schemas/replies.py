@@ -365,7 +365,15 @@ class AuditEntry(Reply):
     action: str
     subject: str
     conference_id: int | None
-    data: dict[str, Any]
+    data: dict[str, Any] = Field(description="Empty while the data is withheld.")
+    data_withheld: bool = Field(
+        description="The data is not public yet; the hash covers data_digest."
+    )
+    salt: str | None
+    data_digest: Hash | None = Field(
+        description="sha256(salt || JSON of data); null for entries whose hash covers their "
+        "data itself."
+    )
     prev_hash: Hash
     hash: Hash
 

@@ -279,6 +279,8 @@ def audit(query: shapes.AuditQuery):
     """The hash-chained audit log, oldest first; page with ?after=<seq>.
 
     While a poll is open the log ends with the entry that opened it (`withheld` is true): the
-    entries after it appear, unchanged, when the poll closes.
+    entries after it appear, unchanged, when the poll closes. An entry about something not yet
+    public (a draft poll, an unpublished text, a working group) shows no data but its salted
+    digest, which its hash covers; data and salt appear once it is public.
     """
     return jsonify(voting.audit_page(query.after, query.limit))
