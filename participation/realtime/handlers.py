@@ -107,7 +107,7 @@ def unknown_event(event: str, *args) -> dict:
     """An event no handler has is answered too (a page of an older version, a typo)."""
     if any(isinstance(arg, Unreadable) for arg in args):
         return answered(event, lambda: _payload(args))
-    return error_ack(_("There is no such event."), 404)
+    return error_ack(_("Unknown action."), 404)
 
 
 @socketio.on("connect")
