@@ -25,6 +25,8 @@ from participation.services.errors import DomainError, NotAllowed
 
 #: event name → access level, for the authorisation matrix.
 EVENT_ACCESS: dict[str, str] = {}
+#: event name → the shape of its payload.
+EVENT_SHAPES: dict[str, type[Strict]] = {}
 
 
 class Malformed(DomainError):
@@ -62,6 +64,7 @@ def on(event: str, level: str, shape: type[Strict]) -> Callable:
 
     def register(handler: Callable) -> Callable:
         EVENT_ACCESS[event] = level
+        EVENT_SHAPES[event] = shape
 
         @functools.wraps(handler)
         def run(*args):
