@@ -188,3 +188,14 @@ def test_an_unexpected_failure_is_answered_500_and_logged_once(
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert len(logged) == 1 and "poll_state" in logged[0].getMessage()
     assert logged[0].exc_info[0] is RuntimeError
+
+
+def test_an_error_acknowledgement_names_only_the_first_wrong_fields(app, world, auth):
+    sio = socket_client(app, auth.client_as(app, world, "delegate"))
+    payload = {
+        "conference_id": world.conference.id,
+        **{f"{n:05d}" + "k" * 500: n for n in range(5000)},
+    }
+    reply = sio.emit("watch_conference", payload, callback=True)
+    assert reply["status"] == 422 and len(reply["errors"]) == 20
+    assert all(len(name) <= 80 for name in reply["errors"])

@@ -7,6 +7,7 @@ Every handler declares its access level with :func:`on`, the socket twin of the 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
@@ -27,6 +28,9 @@ from participation.services.errors import DomainError, NotAllowed
 EVENT_ACCESS: dict[str, str] = {}
 #: event name → the shape of its payload.
 EVENT_SHAPES: dict[str, type[Strict]] = {}
+#: How many wrong fields an error acknowledgement names, and how much of each name.
+MAX_FIELD_ERRORS = 20
+MAX_FIELD_NAME = 80
 
 
 class Malformed(DomainError):
@@ -46,9 +50,12 @@ def _app() -> Flask:
 
 
 def error_ack(message: str, status: int = 400, errors: dict | None = None) -> dict:
-    reply = {"ok": False, "status": status, "error": message}
+    """A refusal; ``errors`` names the wrong fields (the first few, their names cut short,
+    so that a payload of a thousand unknown keys does not come back a thousandfold)."""
+    reply: dict = {"ok": False, "status": status, "error": message}
     if errors:
-        reply["errors"] = errors
+        named = itertools.islice(errors.items(), MAX_FIELD_ERRORS)
+        reply["errors"] = {str(name)[:MAX_FIELD_NAME]: text for name, text in named}
     return reply
 
 
