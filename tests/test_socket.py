@@ -199,3 +199,18 @@ def test_an_error_acknowledgement_names_only_the_first_wrong_fields(app, world, 
     reply = sio.emit("watch_conference", payload, callback=True)
     assert reply["status"] == 422 and len(reply["errors"]) == 20
     assert all(len(name) <= 80 for name in reply["errors"])
+
+
+def test_an_event_named_like_the_connection_handlers_does_not_reach_them(app, world, auth):
+    """A forged ``disconnect`` event would untrack the socket, which would then outlive the
+    end of its session."""
+    phone = auth.client_as(app, world, "delegate")
+    sio = socket_client(app, phone)
+    for name in ("disconnect", "connect"):
+        assert sio.emit(name, {}, callback=True) == {
+            "ok": False,
+            "status": 404,
+            "error": "Unknown action.",
+        }
+    phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")})
+    assert not sio.is_connected()

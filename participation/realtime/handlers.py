@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
-from participation.extensions import db, socketio
+from participation.extensions import socketio
 from participation.realtime import state
 from participation.realtime.packets import Unreadable
 from participation.realtime.sockets import forget_socket, track_socket
@@ -107,7 +107,7 @@ def answered(event: str, call: Callable[[], dict]) -> dict:
     except DomainError as error:
         return error_ack(error.message, error.status, getattr(error, "errors", None))
     except Exception:
-        db.session.rollback()
+        # What the failed call wrote is rolled back when the event's context ends.
         current_app.logger.exception("The socket event %s failed", event)
         return error_ack(_("Something went wrong on our side. Please try again."), 500)
 

@@ -67,15 +67,27 @@ class PacketJSON:
             return Unreadable(_l("The request is not valid JSON."))
 
 
+#: Names that python-socketio gives to its own handlers; a client's event never has them.
+RESERVED = frozenset({"connect", "disconnect"})
+
+
 class EventPacket(packet.Packet):
-    """A Socket.IO packet whose event, if its payload cannot be read, still reaches a handler."""
+    """A Socket.IO packet whose event, if its payload cannot be read, still reaches a handler.
+
+    An event a client names ``connect`` or ``disconnect`` would run those handlers (and could
+    untrack its own socket, which then outlives the session's end); it is renamed to no name,
+    which no handler has, and answered as unknown.
+    """
 
     json = PacketJSON
 
     def decode(self, encoded_packet):
         attachments = super().decode(encoded_packet)
-        if self.packet_type in (packet.EVENT, packet.BINARY_EVENT) and not _is_event(self.data):
-            self.data = [_event_name(encoded_packet), _unreadable(self.data)]
+        if self.packet_type in (packet.EVENT, packet.BINARY_EVENT):
+            if not _is_event(self.data):
+                self.data = [_event_name(encoded_packet), _unreadable(self.data)]
+            if self.data[0] in RESERVED:
+                self.data = ["", *self.data[1:]]
         return attachments
 
 
