@@ -9,6 +9,7 @@ event changes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import hypothesis
@@ -203,3 +204,32 @@ def test_every_event_answers_anything_and_a_refusal_changes_nothing(app, hall, a
     send()
     # The nearly valid payloads reach the handlers: some events go through.
     assert answered["ok"] > 0 and answered["refused"] > 0, answered
+
+
+#: Text that may follow an event's name in a packet: JSON, broken JSON, deep brackets, numbers
+#: longer than any id, constants JSON does not have.
+PACKET_TAILS = st.one_of(
+    ANY_JSON.map(lambda value: "," + json.dumps(value) + "]"),
+    st.text(max_size=40),
+    st.text(alphabet='[]{},:"0123456789eE.-truefalsnNaI ', max_size=60),
+    st.integers(1, 5000).map(lambda n: "," + "[" * n + "]" * n + "]"),
+    st.integers(90, 400).map(lambda n: ',{"conference_id":' + "9" * n + "}]"),
+    st.sampled_from([",NaN]", ",Infinity]", ",-Infinity]", ",{'a': 1}]", "]", ""]),
+)
+
+
+def test_every_event_answers_a_packet_of_any_text(app, world, auth, caplog):
+    sio = socket_client(app, auth.client_as(app, world, "moderator"))
+    caplog.set_level(logging.INFO)
+
+    @hypothesis.settings(SETTINGS, max_examples=EXAMPLES * 2 // 3)
+    @hypothesis.given(st.sampled_from([*sorted(EVENT_ACCESS), "", "nonsense"]), PACKET_TAILS)
+    def send(event, tail):
+        caplog.clear()
+        reply = sio.emit_text("[" + json.dumps(event) + tail)
+        assert isinstance(reply, dict) and isinstance(reply.get("ok"), bool), (event, tail)
+        logged = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+        assert not logged, (event, tail, [r.getMessage() for r in logged])
+        assert sio.is_connected()
+
+    send()

@@ -50,6 +50,15 @@ Choice = Annotated[
 ]
 
 
+class Addressed(BaseModel):
+    """The part of any payload the access check reads before the event's own shape: which
+    conference it is about, if any."""
+
+    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
+
+    conference_id: Id | None = None
+
+
 class ConferenceEvent(Strict):
     """An event about one conference; most carry nothing else."""
 
@@ -109,12 +118,3 @@ class CastBallot(ConferenceEvent):
     submission_id: SubmissionId
     #: Whose vote this is when the caster holds a proxy; none: the caster's own.
     voter_id: Id | None = None
-
-
-class Addressed(BaseModel):
-    """The part of any payload the access check reads before the event's own shape: which
-    conference it is about, if any."""
-
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
-
-    conference_id: Id | None = None
