@@ -4,7 +4,8 @@ Payloads are arbitrary JSON (huge and negative numbers, booleans, floats, nested
 objects, long and odd texts, null, things that are not objects) mixed with nearly valid ones:
 the event's own keys, each with a value that fits or one that does not. Whatever is sent,
 the event is answered with an acknowledgement, nothing is logged as an error, and a refused
-event changes nothing.
+event changes nothing. Then the packet's text itself: broken JSON, brackets thousands deep and
+numbers longer than any id after an event's name are answered too.
 """
 
 from __future__ import annotations
