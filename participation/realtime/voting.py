@@ -41,7 +41,7 @@ def cast_ballot(payload: CastBallot) -> dict:
     receipt = voting.cast_ballot(
         current_user.accreditation_id_in(conference_id),
         payload.poll_id,
-        payload.choice,
+        payload.raw_choice(),
         payload.submission_id,
         voter_id=payload.voter_id,
         conference_id=conference_id,

@@ -9,45 +9,15 @@ by the use case.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, ValidationError, WrapValidator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
+from participation.schemas.api import Choice, plain_choice
 from participation.schemas.common import Count, Flag, Id, Key, Strict, SubmissionId
 
 #: The longest speakers list a moderator can put in order in one go.
 MAX_SPEAKERS = 2_000
-#: The most candidates a choice can name (an election has at most 100).
-MAX_CHOICES = 100
-
-#: A candidate as a ballot names it: its id, as a number or as digits (an object key).
-CandidateRef = Id | Annotated[StrictStr, Field(max_length=12)]
-Candidates = Annotated[list[CandidateRef], Field(max_length=MAX_CHOICES)]
-CandidateVotes = Annotated[
-    dict[Annotated[StrictStr, Field(max_length=12)], Key], Field(max_length=MAX_CHOICES)
-]
-
-
-def _one_message(value: Any, handler) -> Any:
-    """A choice that fits none of its forms gets one error, not one per form."""
-    try:
-        return handler(value)
-    except ValidationError:
-        raise PydanticCustomError("choice", "not a choice of any form") from None
-
-
-#: A ballot's choice in one of the forms the voting methods read: ``"yes"`` or
-#: ``{"vote": "yes"}``; ``[3, 5]`` or ``{"approve": [3, 5]}``; ``{"votes": {"3": "no"}}``.
-#: Its size and depth are bounded here; whether it fits the poll, the ballot box decides.
-Choice = Annotated[
-    Key
-    | Candidates
-    | dict[Literal["vote"], Key]
-    | dict[Literal["approve"], Candidates]
-    | dict[Literal["votes"], CandidateVotes],
-    WrapValidator(_one_message),
-]
 
 
 class Addressed(BaseModel):
@@ -118,3 +88,7 @@ class CastBallot(ConferenceEvent):
     submission_id: SubmissionId
     #: Whose vote this is when the caster holds a proxy; none: the caster's own.
     voter_id: Id | None = None
+
+    def raw_choice(self) -> Any:
+        """The choice as plain JSON, as the voting rules read it."""
+        return plain_choice(self.choice)
