@@ -233,7 +233,29 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
         "demands": list(document.demands) if isinstance(document, Catalogue) else [],
         "can": _document_actions(viewer, document),
         "labels": status_labels(),
+        "support": support_view(document) if viewer.is_moderator else None,
     }
+
+
+@dataclass
+class SupportView:
+    """Who co-signs a document, and how many more it needs before it may be admitted."""
+
+    organisations: list[str]
+    needed: int
+    missing: int
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+def support_view(document: Document) -> SupportView:
+    return SupportView(
+        organisations=sorted(organisation_names(document, "cosigner"), key=str.casefold),
+        needed=document.conference.min_supporters,
+        missing=docs.missing_supporters(document),
+    )
 
 
 def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool]:

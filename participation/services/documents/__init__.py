@@ -74,6 +74,7 @@ from participation.services.documents.rules import (
     MAX_REASONING,
     MAX_TITLE,
     OPEN_AMENDMENT_STATUSES,
+    version_note,
 )
 from participation.services.documents.translations import (
     latest_translation,
@@ -113,6 +114,7 @@ from participation.services.documents.workflow import (
     cosign_document,
     create_document,
     edit_document,
+    missing_supporters,
     refer_document,
     set_document_status,
     set_position,
@@ -188,6 +190,7 @@ __all__ = [
     "may_amend",
     "may_collect",
     "may_cosign",
+    "missing_supporters",
     "may_edit",
     "may_read",
     "may_read_amendment",
@@ -210,6 +213,7 @@ __all__ = [
     "submit_document",
     "take_over_amendment",
     "translated_languages",
+    "version_note",
     "viewer_for",
     "visible_amendments",
     "visible_documents",
