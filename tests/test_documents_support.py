@@ -117,6 +117,34 @@ def test_observers_and_other_conferences_cannot_co_sign(app, world):
     assert cosigners(document) == set()
 
 
+def test_a_co_signature_is_withdrawn_before_admission(app, world):
+    cid = world.conference.id
+    require_supporters(world, 1)
+    document = resolution(world, admit=False)
+    docs.cosign_document(world.delegate_b.person, cid, document.id)
+    viewer = docs.viewer_for(world.delegate_b.person, cid)
+    assert docs.may_withdraw_cosignature(viewer, document)
+    docs.withdraw_cosignature(world.delegate_b.person, cid, document.id)
+    docs.withdraw_cosignature(world.delegate_b.person, cid, document.id)  # a second tap
+    assert cosigners(document) == set() and docs.missing_supporters(document) == 1
+    with pytest.raises(Conflict):
+        docs.admit_document(world.moderator.person, cid, document.id)
+    with pytest.raises(Conflict):  # the submitters withdraw the text, not a co-signature
+        docs.withdraw_cosignature(world.delegate.person, cid, document.id)
+    with pytest.raises(NotFound):
+        docs.withdraw_cosignature(world.observer.person, cid, document.id)
+    docs.cosign_document(world.delegate_b.person, cid, document.id)
+    docs.admit_document(world.moderator.person, cid, document.id)
+    assert not docs.may_withdraw_cosignature(viewer, document)
+    with pytest.raises(Conflict):
+        docs.withdraw_cosignature(world.delegate_b.person, cid, document.id)
+    assert cosigners(document) == {world.org_b.id}
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.action.like("document.cosign%"))
+    ).all()
+    assert actions == ["document.cosigned", "document.cosignature_withdrawn", "document.cosigned"]
+
+
 # --- the minimum before admission ----------------------------------------------------------------
 
 
@@ -170,7 +198,12 @@ def test_another_organisation_co_signs_on_the_submitted_page(app, world, auth):
     assert post(other, url + "/cosign", {}).status_code == 302  # a second tap
     html = page(other, url, **{"Accept-Language": "en"})
     assert "Co-sign for my organisation" not in html and "Verein Beta" in html
+    assert "Withdraw my organisation's co-signature" in html
     assert cosigners(document) == {world.org_b.id}
+    assert post(other, url + "/cosign/withdraw", {}).status_code == 302
+    db.session.expire_all()
+    assert cosigners(document) == set()
+    assert "Co-sign for my organisation" in page(other, url, **{"Accept-Language": "en"})
     page(auth.client_as(app, world, "observer"), url, 404)
     public = app.test_client()
     assert public.get(url).status_code == 302  # to the sign-in page

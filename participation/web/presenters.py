@@ -268,6 +268,7 @@ def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool
         "withdraw": docs.may_withdraw(viewer, document),
         "refer": viewer.is_moderator and document.status in ("submitted", "admitted"),
         "cosign": docs.may_cosign(viewer, document),
+        "withdraw_cosignature": docs.may_withdraw_cosignature(viewer, document),
         "translate": viewer.is_admin and len(languages) > 1,
         "reorder": viewer.is_moderator,
     }

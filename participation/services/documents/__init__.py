@@ -97,6 +97,7 @@ from participation.services.documents.visibility import (
     may_submit,
     may_withdraw,
     may_withdraw_amendment,
+    may_withdraw_cosignature,
     organisation_ids,
     organisations_in_documents,
     visible_amendments,
@@ -119,6 +120,7 @@ from participation.services.documents.workflow import (
     set_document_status,
     set_position,
     submit_document,
+    withdraw_cosignature,
     withdraw_document,
 )
 from participation.services.documents.working_groups import (
@@ -198,6 +200,7 @@ __all__ = [
     "may_submit",
     "may_withdraw",
     "may_withdraw_amendment",
+    "may_withdraw_cosignature",
     "number_sections",
     "organisation_ids",
     "organisations_in_documents",
@@ -219,5 +222,6 @@ __all__ = [
     "visible_documents",
     "vote_order",
     "withdraw_amendment",
+    "withdraw_cosignature",
     "withdraw_document",
 ]

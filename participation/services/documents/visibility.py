@@ -126,6 +126,17 @@ def may_cosign(viewer: Viewer, document: Document) -> bool:
     )
 
 
+def may_withdraw_cosignature(viewer: Viewer, document: Document) -> bool:
+    """A co-signing organisation's delegates may take its support back until admission."""
+    return (
+        viewer.at_least("delegate")
+        and viewer.organisation_id is not None
+        and document.status in ("draft", "submitted")
+        and viewer.organisation_id in organisation_ids(document, "cosigner")
+        and may_read(viewer, document)
+    )
+
+
 def may_withdraw_amendment(viewer: Viewer, amendment: Amendment) -> bool:
     if "withdrawn" not in AMENDMENT_TRANSITIONS.get(amendment.status, ()):
         return False

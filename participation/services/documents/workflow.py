@@ -314,14 +314,7 @@ def cosign_document(
     """
     viewer = viewer_for(actor, conference_id)
     document = _load_document(viewer, conference_id, document_id)
-    if not viewer.at_least("delegate"):
-        raise NotAllowed(_("Only delegates of a member organisation can co-sign."))
-    if viewer.is_moderator and organisation_id:
-        organisation = _organisations([organisation_id])[0]
-    elif viewer.organisation_id is not None:
-        organisation = viewer.organisation_id
-    else:
-        raise Invalid(_("Only delegates of a member organisation can co-sign."))
+    organisation = _signing_organisation(viewer, organisation_id)
     if organisation in organisation_ids(document, "cosigner"):
         return document
     if organisation in organisation_ids(document):
@@ -341,6 +334,67 @@ def cosign_document(
     )
     _changed(document)
     return document
+
+
+@use_case
+def withdraw_cosignature(
+    actor, conference_id: int, document_id: int, organisation_id: int | None = None
+) -> Document:
+    """Take back one's organisation's co-signature before the document is admitted (a moderator
+    may name the organisation); once admitted, its support is what admission rested on.
+
+    Withdrawing a co-signature that is not there changes nothing, so a repeated tap is harmless.
+    """
+    viewer = viewer_for(actor, conference_id)
+    document = _load_document(viewer, conference_id, document_id)
+    organisation = _signing_organisation(viewer, organisation_id)
+    if organisation in organisation_ids(document, "submitter"):
+        raise Conflict(
+            _(
+                "Your organisation submitted %(number)s; it can withdraw the text instead.",
+                number=document.number,
+            )
+        )
+    link = next(
+        (
+            link
+            for link in document.organisations
+            if link.organisation_id == organisation and link.role == "cosigner"
+        ),
+        None,
+    )
+    if link is None:
+        return document
+    if document.status not in ("draft", "submitted"):
+        raise Conflict(
+            _(
+                "%(number)s is %(status)s; its co-signatures can no longer be withdrawn.",
+                number=document.number,
+                status=DOCUMENT_STATUS_LABELS[document.status],
+            )
+        )
+    document.organisations.remove(link)
+    db.session.flush()
+    audit.record(
+        "document.cosignature_withdrawn",
+        f"document:{document.id}",
+        actor=_actor(viewer),
+        conference_id=conference_id,
+        data={"organisation": organisation},
+    )
+    _changed(document)
+    return document
+
+
+def _signing_organisation(viewer: Viewer, organisation_id: int | None) -> int:
+    """The organisation a co-signature is given or taken back for."""
+    if not viewer.at_least("delegate"):
+        raise NotAllowed(_("Only delegates of a member organisation can co-sign."))
+    if viewer.is_moderator and organisation_id:
+        return _organisations([organisation_id])[0]
+    if viewer.organisation_id is None:
+        raise Invalid(_("Only delegates of a member organisation can co-sign."))
+    return viewer.organisation_id
 
 
 @use_case
