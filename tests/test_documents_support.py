@@ -226,9 +226,9 @@ def test_the_moderator_sees_the_supporters_and_the_refusal(app, world, auth):
     refused = post(moderator, url + "/status", {"to": "admitted"})
     assert refused.status_code == 409
     assert "needs 1 more co-signing organisation" in refused.get_data(as_text=True)
-    assert "1 organisation co-signs" not in page(
-        auth.client_as(app, world, "delegate_b"), url, **{"Accept-Language": "en"}
-    )
+    delegate = page(auth.client_as(app, world, "delegate_b"), url, **{"Accept-Language": "en"})
+    assert "1 organisation co-signs" not in delegate  # the count and list are the moderator's
+    assert "1 more co-signing organisation is needed" in delegate
 
 
 def test_the_minimum_is_set_on_the_conference_page(app, world, auth):

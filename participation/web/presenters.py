@@ -234,16 +234,18 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
         "can": _document_actions(viewer, document),
         "labels": status_labels(),
         "support": support_view(document) if viewer.is_moderator else None,
+        "missing_supporters": (
+            docs.missing_supporters(document) if document.status == "submitted" else 0
+        ),
     }
 
 
 @dataclass
 class SupportView:
-    """Who co-signs a document, and how many more it needs before it may be admitted."""
+    """Who co-signs a document, and how many co-signers the conference asks for."""
 
     organisations: list[str]
     needed: int
-    missing: int
 
     @property
     def count(self) -> int:
@@ -254,7 +256,6 @@ def support_view(document: Document) -> SupportView:
     return SupportView(
         organisations=sorted(organisation_names(document, "cosigner"), key=str.casefold),
         needed=document.conference.min_supporters,
-        missing=docs.missing_supporters(document),
     )
 
 
