@@ -65,6 +65,7 @@ ROUTE_ACCESS = {
     "documents.edit": "delegate",
     "documents.status": "delegate",
     "documents.cosign": "delegate",
+    "documents.withdraw_cosignature": "delegate",
     "documents.position": "moderator",
     "documents.translate": "admin",
     "documents.amend": "delegate",

@@ -96,7 +96,7 @@ def test_workflow_allows_only_listed_transitions(app, world):
 def test_submitters_withdraw_their_own_only(app, world):
     cid = world.conference.id
     document = resolution(world, admit=False)
-    with pytest.raises(NotFound):  # another organisation does not even see the submitted text
+    with pytest.raises(NotAllowed):  # another organisation reads it, to co-sign, but no more
         docs.withdraw_document(world.delegate_b.person, cid, document.id)
     docs.withdraw_document(world.delegate.person, cid, document.id)
     assert document.status == "withdrawn"
@@ -119,7 +119,9 @@ def test_drafts_are_seen_by_their_organisation_and_moderators_only(app, world):
     with pytest.raises(NotFound):
         docs.get_document(world.delegate_b.person, cid, draft.id)
     docs.submit_document(world.delegate.person, cid, draft.id)
-    assert docs.visible_documents(world.delegate_b.person, cid) == []
+    assert docs.visible_documents(world.delegate_b.person, cid) == [draft]  # to co-sign it
+    assert docs.visible_documents(world.observer.person, cid) == []
+    assert docs.visible_documents(None, cid) == []
     docs.admit_document(world.moderator.person, cid, draft.id)
     assert docs.visible_documents(world.delegate_b.person, cid) == [draft]
     assert docs.visible_documents(world.observer.person, cid) == [draft]

@@ -24,6 +24,7 @@ class Conference(Base):
         CheckConstraint("line_width BETWEEN 40 AND 160", name="line_width_range"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint("min_supporters >= 0", name="min_supporters_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +40,9 @@ class Conference(Base):
     #: Characters per numbered line of resolutions.
     line_width: Mapped[int] = mapped_column(default=80)
     amendment_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Organisations that must co-sign a submitted document, besides its submitters, before a
+    #: moderator may admit it; 0 for no minimum.
+    min_supporters: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Further settings (majority and quorum defaults, speaking time, votes per organisation …).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -22,6 +22,8 @@ from participation.services.unit import use_case
 
 #: Languages a conference can publish texts in.
 TEXT_LANGUAGES = ("de", "en", "ar", "fa", "tr", "ru", "uk")
+#: The most co-signing organisations a conference can ask for before admission.
+MAX_MIN_SUPPORTERS = 100
 
 
 def get_conference(conference_id: int) -> Conference:
@@ -44,6 +46,7 @@ def save_conference(
     status: str = "planned",
     languages: list[str] | None = None,
     line_width: int = 80,
+    min_supporters: int = 0,
 ) -> Conference:
     """Create or update a conference."""
     if status not in CONFERENCE_STATUSES:
@@ -54,6 +57,14 @@ def save_conference(
         raise Invalid(_("The conference cannot end before it starts."))
     if not 40 <= int(line_width) <= 160:
         raise Invalid(_("The line width must be between 40 and 160 characters."))
+    if not isinstance(min_supporters, int) or not 0 <= min_supporters <= MAX_MIN_SUPPORTERS:
+        raise Invalid(
+            _(
+                "The minimum number of supporting organisations must be a whole number "
+                "from 0 to %(maximum)d.",
+                maximum=MAX_MIN_SUPPORTERS,
+            )
+        )
     languages = [code for code in (languages or ["de"]) if code in TEXT_LANGUAGES] or ["de"]
     if conference_id is None:
         authz.require_actor(actor, "staff")
@@ -70,13 +81,18 @@ def save_conference(
     conference.status = status
     conference.languages = list(dict.fromkeys(languages))
     conference.line_width = int(line_width)
+    conference.min_supporters = min_supporters
     db.session.flush()
     audit.record(
         "conference.created" if conference_id is None else "conference.changed",
         f"conference:{conference.id}",
         actor=audit.actor_of(actor),
         conference_id=conference.id,
-        data={"title": conference.title, "status": conference.status},
+        data={
+            "title": conference.title,
+            "status": conference.status,
+            "min_supporters": conference.min_supporters,
+        },
     )
     return conference
 

@@ -184,6 +184,7 @@ def _conference_fields(form: ConferenceForm) -> dict:
         "status": form.status.data,
         "languages": form.languages.data,
         "line_width": form.line_width.data or 80,
+        "min_supporters": form.min_supporters.data or 0,
     }
 
 

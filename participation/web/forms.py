@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from participation.services.conferences import TEXT_LANGUAGES
+from participation.services.conferences import MAX_MIN_SUPPORTERS, TEXT_LANGUAGES
 from participation.web.template_helpers import STATUS_LABELS
 
 ROLE_CHOICES = [
@@ -57,6 +57,11 @@ class ConferenceForm(FlaskForm):
     )
     line_width = IntegerField(
         _l("Characters per numbered line"), default=80, validators=[NumberRange(min=40, max=160)]
+    )
+    min_supporters = IntegerField(
+        _l("Co-signing organisations needed before admission (0: no minimum)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=MAX_MIN_SUPPORTERS)],
     )
 
 

@@ -233,7 +233,30 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
         "demands": list(document.demands) if isinstance(document, Catalogue) else [],
         "can": _document_actions(viewer, document),
         "labels": status_labels(),
+        "support": support_view(document) if viewer.is_moderator else None,
+        "missing_supporters": (
+            docs.missing_supporters(document) if document.status == "submitted" else 0
+        ),
     }
+
+
+@dataclass
+class SupportView:
+    """Who co-signs a document, and how many co-signers the conference asks for."""
+
+    organisations: list[str]
+    needed: int
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+def support_view(document: Document) -> SupportView:
+    return SupportView(
+        organisations=sorted(organisation_names(document, "cosigner"), key=str.casefold),
+        needed=document.conference.min_supporters,
+    )
 
 
 def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool]:
@@ -246,6 +269,7 @@ def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool
         "withdraw": docs.may_withdraw(viewer, document),
         "refer": viewer.is_moderator and document.status in ("submitted", "admitted"),
         "cosign": docs.may_cosign(viewer, document),
+        "withdraw_cosignature": docs.may_withdraw_cosignature(viewer, document),
         "translate": viewer.is_admin and len(languages) > 1,
         "reorder": viewer.is_moderator,
     }
