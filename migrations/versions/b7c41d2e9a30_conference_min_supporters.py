@@ -1,7 +1,7 @@
 """conference: minimum number of supporting organisations before admission
 
 Revision ID: b7c41d2e9a30
-Revises: 9f2b10f62e05
+Revises: c3a81f0d5e27
 Create Date: 2026-12-06 10:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c41d2e9a30'
-down_revision = '9f2b10f62e05'
+down_revision = 'c3a81f0d5e27'
 branch_labels = None
 depends_on = None
 
