@@ -49,6 +49,7 @@ ROUTE_ACCESS = {
     "admin.agenda": "admin",
     "admin.agenda_item": "admin",
     "admin.delete_agenda_item": "admin",
+    "admin.move_agenda_item": "admin",
     "admin.accreditations": "admin",
     "admin.accreditation": "admin",
     "admin.revoke": "admin",

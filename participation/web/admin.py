@@ -13,7 +13,7 @@ from participation.models import Accreditation, AgendaItem, Conference, Organisa
 from participation.services import access as access_service
 from participation.services import conferences as conference_service
 from participation.services import directory
-from participation.services.errors import DomainError, NotFound
+from participation.services.errors import Conflict, DomainError, Invalid, NotFound
 from participation.web.access import access
 from participation.web.forms import (
     AccreditationForm,
@@ -239,10 +239,25 @@ def delete_agenda_item(conference_id: int, item_id: int):
     return redirect(url_for(".agenda", conference_id=conference_id))
 
 
+@bp.post("/c/<int:conference_id>/agenda/<int:item_id>/move")
+@access("admin")
+def move_agenda_item(conference_id: int, item_id: int):
+    """Move an item one place up or down among its siblings (the form's "direction")."""
+    try:
+        conference_service.move_agenda_item(
+            _actor(), conference_id, item_id, request.form.get("direction", "")
+        )
+    except (Conflict, Invalid) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Agenda order saved."), "success")
+    return redirect(url_for(".agenda", conference_id=conference_id) + f"#agenda-{item_id}")
+
+
 def _agenda_parent_choices(form: AgendaItemForm, conference: Conference) -> None:
     form.parent_id.choices = [(0, _("— top level —"))] + [
         (item.id, f"{item.number} {item.title}")
-        for item in conference.agenda_items
+        for item in conference.agenda
         if item.parent_id is None
     ]
 
@@ -252,7 +267,6 @@ def _agenda_fields(form: AgendaItemForm) -> dict:
         "number": form.number.data,
         "title": form.title.data,
         "parent_id": form.parent_id.data or None,
-        "position": form.position.data,
     }
 
 

@@ -64,7 +64,6 @@ class AgendaItemForm(FlaskForm):
     number = StringField(_l("Number"), validators=[DataRequired(), Length(max=20)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     parent_id = SelectField(_l("Part of"), coerce=int, default=0)
-    position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(min=0)])
 
 
 class AccreditationForm(FlaskForm):
