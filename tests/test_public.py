@@ -50,8 +50,9 @@ def test_the_text_page_shows_the_final_numbered_text_amendments_and_results(arch
     assert "Bäume an den Schulwegen pflanzen" in text  # the adopted amendment is in the text
     assert "Ä1 to A1, line 3–4" in text and "Ä2 to A1, line 5" in text
     # Results with numbers, rule and quorum.
-    assert "Yes 2 No 0 Abstain 0" in text
-    assert "Rule: simple majority" in text and "Quorum: 0.50 of the eligible votes" in text
+    assert "Yes 2 100 % No 0 0 % Abstain 0 0 %" in text.replace("\xa0", " ")
+    assert "Rule: simple majority" in text
+    assert "Quorum: 50 % of the eligible votes" in text.replace("\xa0", " ")
     # The late amendment was never admitted.
     assert "Ä3" not in text and SECRETS["late_amendment"] not in text
     assert f"http://localhost/c/{arc.conference_id}/texts/A1" in text  # the permanent link

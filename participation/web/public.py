@@ -14,11 +14,10 @@ from werkzeug.utils import secure_filename
 from participation.exports import archive, data, pdf
 from participation.extensions import db, limiter
 from participation.models import Conference, Document, Network, is_id
-from participation.services import voting
 from participation.web import presenters
 from participation.web.access import access
 from participation.web.template_helpers import LANGUAGE_NAMES
-from participation.web.voting import MAJORITY_CHOICES, fraction_text, outcome_label
+from participation.web.voting import MAJORITY_CHOICES, outcome_label
 
 bp = Blueprint("public", __name__)
 
@@ -36,8 +35,6 @@ def _helpers() -> dict:
     return {
         "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         "labels": presenters.status_labels(),
-        "weight_text": voting.weight_text,
-        "fraction_text": fraction_text,
         "outcome_label": outcome_label,
         "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
         "highlight": archive.highlight,

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
 from participation.models import Network
+from participation.web import numbers
 
 #: Languages written right to left.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -54,4 +55,10 @@ def register(app: Flask) -> None:
         language_choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
         status_label=lambda status: STATUS_LABELS.get(status, status),
         role_label=lambda role: ROLE_LABELS.get(role, role),
+        number_text=numbers.number_text,
+        weight_text=numbers.weight_text,
+        fraction_text=numbers.fraction_text,
+        share_text=numbers.share_text,
+        part_text=numbers.part_text,
+        needed_text=numbers.needed_text,
     )
