@@ -39,6 +39,7 @@ ROUTE_ACCESS = {
     "delegate.live": "observer",
     "moderate.console": "moderator",
     "moderate.projector_document": "observer",
+    "public.favicon": "public",
     "admin.dashboard": "staff",
     "admin.organisations": "staff",
     "admin.organisation": "staff",

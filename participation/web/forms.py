@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from participation.services.conferences import TEXT_LANGUAGES
-from participation.web.template_helpers import STATUS_LABELS
+from participation.web.template_helpers import STATUS_LABELS, language_label
 
 ROLE_CHOICES = [
     ("delegate", _l("Delegate")),
@@ -58,6 +58,11 @@ class ConferenceForm(FlaskForm):
     line_width = IntegerField(
         _l("Characters per numbered line"), default=80, validators=[NumberRange(min=40, max=160)]
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Named in the reader's language, which is known only now.
+        self.languages.choices = [(code, language_label(code)) for code in TEXT_LANGUAGES]
 
 
 class AgendaItemForm(FlaskForm):

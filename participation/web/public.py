@@ -7,7 +7,7 @@ polls. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
 from flask_babel import force_locale
 from werkzeug.utils import secure_filename
 
@@ -16,7 +16,6 @@ from participation.extensions import db, limiter
 from participation.models import Conference, Document, Network, is_id
 from participation.web import presenters
 from participation.web.access import access
-from participation.web.template_helpers import LANGUAGE_NAMES
 from participation.web.voting import MAJORITY_CHOICES, outcome_label
 
 bp = Blueprint("public", __name__)
@@ -33,7 +32,6 @@ def _pdf_limit() -> str:
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         "labels": presenters.status_labels(),
         "outcome_label": outcome_label,
         "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
@@ -61,6 +59,18 @@ def home():
         conferences=conferences,
         adopted=adopted,
     )
+
+
+@bp.get("/favicon.ico")
+@access("public")
+def favicon():
+    """Browsers ask for this before any page names its icon."""
+    response = send_from_directory(
+        current_app.static_folder or "static", "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/c/<int:conference_id>")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
@@ -37,6 +38,15 @@ def current_locale() -> str:
     return str(get_locale() or "de")
 
 
+def language_label(code: str) -> str:
+    """A language's name in the reader's language ("Arabisch" to a German reader)."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(current_locale()))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
 def text_direction(language: str | None = None) -> str:
     return "rtl" if (language or current_locale()) in RTL_LANGUAGES else "ltr"
 
@@ -51,6 +61,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_locale=current_locale,
         text_direction=text_direction,
+        language_name=language_label,
         network_name=network_name,
         language_choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
         status_label=lambda status: STATUS_LABELS.get(status, status),

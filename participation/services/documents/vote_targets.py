@@ -12,7 +12,12 @@ from participation.extensions import db
 from participation.models import Amendment, Catalogue, Demand, Document
 from participation.services.documents.broadcast import _changed
 from participation.services.documents.changes import changes_of
-from participation.services.documents.rules import AMENDMENT_STATUS_LABELS, DOCUMENT_STATUS_LABELS
+from participation.services.documents.numbering import label_key
+from participation.services.documents.rules import (
+    AMENDMENT_STATUS_LABELS,
+    DOCUMENT_STATUS_LABELS,
+    OPEN_AMENDMENT_STATUSES,
+)
 from participation.services.documents.transitions import (
     _amendment_transition,
     _demand_transition,
@@ -123,8 +128,28 @@ def start_vote(target_kind: str, target_id: int, actor) -> None:
                     status=DOCUMENT_STATUS_LABELS[document.status],
                 )
             )
+        _refuse_while_amendments_open(document)
         _transition(viewer, document, "in_vote")
     _changed(document)
+
+
+def _refuse_while_amendments_open(document: Document) -> None:
+    """The final vote decides the text as amended; every amendment must be decided first."""
+    pending = sorted(
+        (a for a in document.amendments if a.status in OPEN_AMENDMENT_STATUSES),
+        key=lambda a: label_key(a.number),
+    )
+    if pending:
+        raise Conflict(
+            _(
+                "The final vote on %(number)s can only be opened once every amendment to it is "
+                "decided. Still open: %(amendments)s.",
+                number=document.number,
+                amendments=", ".join(
+                    f"{a.number} ({AMENDMENT_STATUS_LABELS[a.status]})" for a in pending
+                ),
+            )
+        )
 
 
 def apply_vote_result(target_kind: str, target_id: int, adopted: bool, actor) -> None:
