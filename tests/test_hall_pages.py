@@ -3,11 +3,13 @@ JavaScript, language names, and a final vote that waits for its amendments."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from participation.extensions import db
 from participation.models import Poll
-from participation.services import conferences, documents, room, voting
+from participation.services import conferences, directory, documents, room, voting
 from participation.services.errors import Conflict
 from tests.helpers import amend, resolution
 
@@ -85,3 +87,36 @@ def test_the_final_vote_waits_until_every_amendment_is_decided(app, world):
     for amendment in (first, second):
         documents.withdraw_amendment(moderator, cid, amendment.id)
     assert voting.open_poll(moderator, cid, poll.id).state == "open"
+
+
+def test_the_check_in_list_is_searched_without_a_script(app, world, auth):
+    desk = auth.client_as(app, world, "moderator")
+    path = f"/admin/c/{world.conference.id}/checkin"
+    everyone = desk.get(path).get_data(as_text=True)
+    assert 'role="search"' in everyone and 'name="q"' in everyone
+    assert everyone.count("<tr data-search=") == 4
+    assert "<tr data-search=" in everyone and " hidden>" not in everyone
+    found = desk.get(path + "?q=bo+delegate").get_data(as_text=True)
+    shown = [row for row in found.split("<tr data-search=")[1:] if " hidden>" not in row[:200]]
+    assert len(shown) == 1 and "Bo Delegate" in shown[0]
+    assert "1 of 4 shown" in found
+    by_organisation = desk.get(path + "?q=ALPHA").get_data(as_text=True)
+    shown = [r for r in by_organisation.split("<tr data-search=")[1:] if " hidden>" not in r[:200]]
+    assert len(shown) == 1 and "Dana Delegate" in shown[0]
+
+
+def test_many_co_signers_fold_away_behind_and_n_more(app, world, auth):
+    cid = world.conference.id
+    document = resolution(world)
+    for number in range(1, 8):
+        organisation = directory.save_organisation(world.staff, name=f"Verein {number:02d}")
+        documents.cosign_document(world.moderator.person, cid, document.id, organisation.id)
+    phone = auth.client_as(app, world, "observer")
+    response = phone.get(f"/c/{cid}/documents/{document.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    names = re.search(r'<div class="document-by names-list">(.*?)</div>', html, re.S)
+    assert names, html[:300]
+    text = " ".join(names.group(1).split())
+    assert "Verein 01, Verein 02, Verein 03, Verein 04" in text
+    assert "<summary>and 3 more</summary>Verein 05, Verein 06, Verein 07</details>" in text

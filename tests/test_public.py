@@ -38,7 +38,7 @@ def test_a_visitor_finds_the_adopted_texts_of_a_conference(archive_app, archive)
     assert "A1 Saubere Luft in allen Stadtteilen" in adopted[0]
     assert "K1 Forderungen für gutes Wohnen" in adopted[0]
     assert "A2 Ein Fahrradweg zu jedem Vereinsheim" in adopted[1]
-    assert "Book of resolutions (PDF) – English" in text
+    assert "Book of resolutions (PDF) – Englisch" in text  # named in the reader's language
 
 
 def test_the_text_page_shows_the_final_numbered_text_amendments_and_results(archive_app, archive):
@@ -66,7 +66,7 @@ def test_the_language_switch_shows_the_translation(archive_app, archive):
     html = page(client, f"/c/{arc.conference_id}/texts/A1?lang=en")
     assert '<div class="archive-text" lang="en" dir="ltr">' in html
     assert "Clean air in all districts" in html and "plant trees" in html
-    assert "Translation into English" in visible(html)
+    assert "Translation into Englisch" in visible(html)
     unknown = page(client, f"/c/{arc.conference_id}/texts/A1?lang=xx")
     assert '<div class="archive-text" lang="de"' in unknown
 

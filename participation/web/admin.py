@@ -414,14 +414,32 @@ def checkin(conference_id: int):
         else:
             flash(_("%(name)s is checked in.", name=checked.person.display_name), "success")
             return redirect(url_for(".checkin", conference_id=conference.id))
+    query = (request.args.get("q") or "").strip()[:100]
+    rows = _accreditation_rows(conference.id)
     return _render_with_status(
         "admin/checkin.html",
         form,
         conference=conference,
         presence=conference_service.presence(conference.id),
-        rows=_accreditation_rows(conference.id),
+        rows=[(a, _search_text(a), _matches(a, query)) for a in rows],
+        shown=sum(1 for a in rows if _matches(a, query)),
+        query=query,
         confirm=ConfirmForm(),
     )
+
+
+def _search_text(accreditation: Accreditation) -> str:
+    """What the desk's search looks in: the name and the organisation's names, in lower case
+    (as the page's script compares them)."""
+    organisation = accreditation.organisation
+    names = [accreditation.person.display_name]
+    if organisation is not None:
+        names += [organisation.name, organisation.short_name or ""]
+    return " ".join(names).lower()
+
+
+def _matches(accreditation: Accreditation, query: str) -> bool:
+    return all(word in _search_text(accreditation) for word in query.lower().split())
 
 
 @bp.route("/c/<int:conference_id>/slips", methods=["GET", "POST"])

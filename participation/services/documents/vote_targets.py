@@ -13,11 +13,7 @@ from participation.models import Amendment, Catalogue, Demand, Document
 from participation.services.documents.broadcast import _changed
 from participation.services.documents.changes import changes_of
 from participation.services.documents.numbering import label_key
-from participation.services.documents.rules import (
-    AMENDMENT_STATUS_LABELS,
-    DOCUMENT_STATUS_LABELS,
-    OPEN_AMENDMENT_STATUSES,
-)
+from participation.services.documents.rules import AMENDMENT_STATUS_LABELS, DOCUMENT_STATUS_LABELS
 from participation.services.documents.transitions import (
     _amendment_transition,
     _demand_transition,
@@ -134,9 +130,12 @@ def start_vote(target_kind: str, target_id: int, actor) -> None:
 
 
 def _refuse_while_amendments_open(document: Document) -> None:
-    """The final vote decides the text as amended; every amendment must be decided first."""
+    """The final vote decides the text as amended: every admitted amendment is decided first.
+
+    One that was never admitted (filed too late, say) holds nothing up; it never goes to a vote.
+    """
     pending = sorted(
-        (a for a in document.amendments if a.status in OPEN_AMENDMENT_STATUSES),
+        (a for a in document.amendments if a.status in ("admitted", "in_vote")),
         key=lambda a: label_key(a.number),
     )
     if pending:
