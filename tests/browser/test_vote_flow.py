@@ -146,6 +146,10 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
     for phone in phones:
         phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']")
         assert phone.locator("#ballot").is_hidden()
+    assert "66.7%" in phones[0].inner_text("#ballot-result .n-yes")
+    assert phones[0].evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phones[0].locator("#ballot-result").scroll_into_view_if_needed()
+    screenshot(phones[0], "vote-phone-result")
 
     # The public page lists every tracker; the amendment is merged into A1.
     poll_page = new_page(PROJECTOR)
