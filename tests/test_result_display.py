@@ -68,6 +68,9 @@ def test_the_quorum_is_a_percentage_and_a_whole_number_of_votes(client, world, p
     # 1/2 of 27 eligible votes is 13.5: fourteen votes are needed.
     assert "Quorum: 50 % of the eligible votes must take part – 14 needed, 27 took part." in quorum
     assert "0.50" not in html and "13.5" not in html and "13,5" not in html
+    # The closing time in the conference's time zone, written the German way.
+    assert re.search(r"closed \d{2}\.\d{2}\.\d{2}, \d{2}:\d{2}", html)
+    assert " UTC" not in html
 
 
 def test_numbers_follow_the_language(client, world, paper):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from participation.config import SUPPORTED_LOCALES
@@ -62,6 +62,7 @@ def register(app: Flask) -> None:
         current_locale=current_locale,
         text_direction=text_direction,
         language_name=language_label,
+        format_datetime=format_datetime,
         network_name=network_name,
         language_choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
         status_label=lambda status: STATUS_LABELS.get(status, status),
