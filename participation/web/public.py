@@ -7,7 +7,9 @@ polls. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
 from werkzeug.utils import secure_filename
 
@@ -64,10 +66,9 @@ def home():
 @bp.get("/favicon.ico")
 @access("public")
 def favicon():
-    """Browsers ask for this before any page names its icon."""
-    response = send_from_directory(
-        current_app.static_folder or "static", "favicon.ico", mimetype="image/vnd.microsoft.icon"
-    )
+    """Browsers ask for this before any page names its icon. A few kilobytes, read whole."""
+    icon = Path(current_app.static_folder or "static") / "favicon.ico"
+    response = Response(icon.read_bytes(), mimetype="image/vnd.microsoft.icon")
     response.cache_control.max_age = 7 * 24 * 3600
     response.cache_control.public = True
     return response
