@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -394,7 +395,12 @@ def import_delegates(conference_id: int):
             _form_error(form, error)
             row_errors = getattr(error, "errors", None)
         else:
-            flash(_("%(n)d accreditations imported.", n=count), "success")
+            flash(
+                ngettext(
+                    "%(num)d accreditation imported.", "%(num)d accreditations imported.", count
+                ),
+                "success",
+            )
             return redirect(url_for(".accreditations", conference_id=conference.id))
     return _render_with_status(
         "admin/import.html", form, conference=conference, row_errors=row_errors
