@@ -1,9 +1,7 @@
 """agenda positions among siblings
 
 Every agenda item gets its place among its siblings (the top-level items, or the sub-items of
-one item), numbered from 1 in the order the agenda showed until now. Only the data changes:
-rebuilding the table (as a batch migration does on SQLite) would, with foreign keys on, delete
-every sub-item, speakers list and room state through their ON DELETE rules.
+one item), numbered from 1 in the order the agenda showed until now. Only the data changes.
 
 Revision ID: 3c7d52a1e8b4
 Revises: 9f2b10f62e05
