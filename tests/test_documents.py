@@ -572,6 +572,11 @@ def test_demands_are_voted_on_singly_and_rejected_ones_leave_the_text(app, world
     assert on_rejected.needs_review
     with pytest.raises(Conflict):
         docs.start_vote("demand", demand.id, moderator)
+    # The final vote waits until every amendment is decided, and says which are not.
+    with pytest.raises(Conflict, match=f"{open_amendment.number} .*{on_rejected.number} "):
+        docs.start_vote("document", cat.id, moderator)
+    for amendment in (open_amendment, on_rejected):
+        docs.withdraw_amendment(moderator, world.conference.id, amendment.id)
     docs.start_vote("document", cat.id, moderator)
     docs.apply_vote_result("document", cat.id, True, moderator)
     assert cat.status == "adopted_amended"

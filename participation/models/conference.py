@@ -55,6 +55,11 @@ class Conference(Base):
         order_by="AgendaItem.position",
     )
 
+    @property
+    def agenda(self) -> list[AgendaItem]:
+        """The agenda as people read it: each item followed by its sub-items."""
+        return sorted(self.agenda_items, key=lambda item: item.order_key)
+
     def __repr__(self) -> str:
         return f"<Conference {self.id} {self.title!r}>"
 
@@ -119,8 +124,8 @@ class AgendaItem(Base):
     number: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    #: Sort order among siblings.
-    position: Mapped[int] = mapped_column(default=0)
+    #: Place among its siblings (the top-level items, or the sub-items of one item), from 1.
+    position: Mapped[int]
     #: No further requests to speak are taken.
     speakers_list_closed: Mapped[bool] = mapped_column(default=False)
     #: Speaking time on this item in seconds; None takes the conference's.
@@ -133,3 +138,10 @@ class AgendaItem(Base):
     children: Mapped[list[AgendaItem]] = relationship(
         back_populates="parent", order_by="AgendaItem.position"
     )
+
+    @property
+    def order_key(self) -> tuple[int, int, int, int]:
+        """Sorts an agenda into reading order: an item, then its sub-items in their order."""
+        if self.parent is None:
+            return (self.position, self.id, 0, 0)
+        return (self.parent.position, self.parent.id, self.position, self.id)

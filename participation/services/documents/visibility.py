@@ -222,11 +222,7 @@ def visible_documents(
 
 def _document_order(document: Document) -> tuple:
     item = document.agenda_item
-    item_position = (
-        (item.parent.position if item.parent else item.position, item.position)
-        if item is not None
-        else (10**9, 0)
-    )
+    item_position = item.order_key if item is not None else (10**9, 0, 0, 0)
     return (*item_position, document.position, label_key(document.number))
 
 
