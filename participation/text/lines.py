@@ -162,7 +162,7 @@ class _Layout:
     spans: tuple[Span, ...]  # each line's slice of the visible characters
 
 
-def _styled_chars(text: str) -> list[tuple[str, frozenset[str]]]:
+def visible_chars(text: str) -> list[tuple[str, frozenset[str]]]:
     """Visible characters with styles, whitespace runs collapsed to one space.
 
     A hard line break is the character :data:`BREAK`, with no space around it.
@@ -199,7 +199,7 @@ Span = tuple[int, int]
 
 
 def _spans(chars: Sequence[tuple[str, frozenset[str]]], width: int) -> list[Segment]:
-    """The lines of a block as segments of its visible characters (:func:`_styled_chars`).
+    """The lines of a block as segments of its visible characters (:func:`visible_chars`).
 
     Every hard line break ends a line; each stretch between breaks has at least one line.
     """
@@ -255,7 +255,7 @@ def _layout(source: str, width: int, first: int) -> list[_Layout]:
     for index, (block, marker) in enumerate(zip(blocks, _display_markers(blocks), strict=True)):
         indent = ITEM_INDENT * block.level if marker else 0
         column = indent + max(ITEM_INDENT, len(marker) + 1) if marker else 0
-        chars = _styled_chars(block.text)
+        chars = visible_chars(block.text)
         found = _spans(chars, max(1, width - column))
         styled = [_styled_line(chars, segment) for segment in found]
         spans = tuple((segment.start, segment.end) for segment in found)
