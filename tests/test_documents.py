@@ -157,9 +157,13 @@ def test_amendment_is_numbered_per_document_and_names_its_lines(app, world):
     assert (first.number, second.number) == ("Ä1", "Ä2")
     assert first.status == "admitted" and not first.late
     assert first.organisation_id == world.org_b.id
-    assert docs.format_ranges(docs.line_ranges(document.current_version, [1], 80)) == "2"
-    ranges = docs.line_ranges(document.current_version, [1, 2], 40)
-    assert docs.format_ranges(ranges) == "3\u20137"
+    version = document.current_version
+    assert docs.format_ranges(docs.line_ranges(version, docs.changes_of(first), 80)) == "2"
+    # At 40 columns block 1 is on lines 3-5 and block 2 on lines 6-7; only the lines with
+    # changed words count.
+    both = {**docs.changes_of(first), **docs.changes_of(second)}
+    assert docs.format_ranges(docs.line_ranges(version, both, 40)) == "4, 6"
+    assert docs.format_ranges(docs.line_ranges(version, {1: "", 2: ""}, 40)) == "3\u20137"
     other = resolution(world)
     assert amend(world, other, {0: "Neu."}).number == "Ä1"
 

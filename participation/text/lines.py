@@ -277,6 +277,16 @@ def number_lines(source: str, width: int = 80, first: int = 1) -> list[NumberedB
     return [laid.numbered for laid in _layout(source, width, first)]
 
 
+def line_spans(
+    source: str, width: int = 80, first: int = 1
+) -> list[tuple[NumberedBlock, tuple[Span, ...]]]:
+    """Each numbered block with its lines' slices ``[start, end)`` of its :func:`visible_chars`.
+
+    A line takes no characters a break dropped (the space at a wrap, a hard break).
+    """
+    return [(laid.numbered, laid.spans) for laid in _layout(source, width, first)]
+
+
 def line_range(numbered: Sequence[NumberedBlock], block_indices: Iterable[int]) -> tuple[int, int]:
     """First and last line number covered by the blocks with the given indices."""
     wanted = set(block_indices)

@@ -31,6 +31,7 @@ from participation.models import (
 )
 from participation.services import documents as docs
 from participation.text import (
+    line_spans,
     number_lines,
     paragraphs,
     render_diff_html,
@@ -39,6 +40,7 @@ from participation.text import (
     render_numbered_html,
     split_blocks,
 )
+from participation.text.ranges import changed_lines
 
 
 def status_labels() -> dict:
@@ -103,15 +105,6 @@ class AmendmentView:
         return self.amendment.status in docs.OPEN_AMENDMENT_STATUSES
 
 
-def _block_lines(version: Version, width: int) -> dict[int, str]:
-    """Block index → its line range as text ("12–14")."""
-    return {
-        block.index: docs.format_ranges([(block.lines[0].number, block.lines[-1].number)])
-        for block in number_lines(version.body, width)
-        if block.lines
-    }
-
-
 def _heading(amendment: Amendment, changes: Mapping[int, str], lines: str) -> str:
     document = amendment.document
     heading = _(
@@ -130,14 +123,17 @@ def _heading(amendment: Amendment, changes: Mapping[int, str], lines: str) -> st
 
 def _diffs(base: Version, changes: Mapping[int, str], width: int) -> list[tuple[str, Markup]]:
     sources = paragraphs(base.body)
-    per_block = _block_lines(base, width)
+    numbered = line_spans(base.body, width)
     diffs = []
     for index, text in sorted(changes.items()):
         old = sources[index] if index < len(sources) else ""
         rendered = render_diff_html(old, text, ins_label=_("inserted:"), del_label=_("deleted:"))
-        diffs.append(
-            (_("Line %(lines)s", lines=per_block.get(index, "?")), Markup(rendered))  # noqa: S704
+        lines = (
+            docs.format_ranges([changed_lines(numbered, index, text)])
+            if index < len(numbered)
+            else "?"
         )
+        diffs.append((_("Line %(lines)s", lines=lines), Markup(rendered)))  # noqa: S704
     return diffs
 
 

@@ -1,0 +1,77 @@
+"""What the document pages say about an amendment's lines and its diff."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import participation
+from participation.extensions import db
+from tests.helpers import amend, make_app, resolution
+
+LONG = (
+    "Die Konferenz beauftragt den Vorstand, gemeinsam mit den Mitgliedsorganisationen ein "
+    "Konzept für die Beratung neu zugewanderter Menschen zu erarbeiten. Das Konzept soll "
+    "die Angebote der Kommunen, der Wohlfahrtsverbände und der Selbstorganisationen "
+    "zusammenführen und Lücken benennen, insbesondere bei der Anerkennung von "
+    "Berufsabschlüssen, beim Zugang zu Sprachkursen und bei der Wohnungssuche. Der "
+    "Vorstand berichtet der nächsten Konferenz über den Stand der Arbeit und legt einen "
+    "Zeitplan vor, der die Beteiligung der Mitgliedsorganisationen in allen Regionen "
+    "sichert und ihre Erfahrungen aus der Beratungspraxis aufnimmt, damit niemand "
+    "übersehen wird."
+)
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app with its real catalogues, so the pages speak German."""
+    translations = Path(participation.__file__).parent / "translations"
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(translations))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.get_data(as_text=True)[-2000:]
+    return response.get_data(as_text=True)
+
+
+def german_reader(app, world, auth):
+    world.observer.person.locale = "de"
+    db.session.commit()
+    return auth.client_as(app, world, "observer")
+
+
+def test_amendment_heading_names_the_lines_it_changes(app, world, auth):
+    document = resolution(world, body=LONG)
+    # At 80 columns the paragraph has eight lines; "Kommunen" and "Wohlfahrtsverbände"
+    # are on line 3, "Anerkennung" ends line 4.
+    changed = LONG.replace("Wohlfahrtsverbände", "Wohlfahrtsverbände, der Kirchen").replace(
+        "Anerkennung von", "schnellen Anerkennung von"
+    )
+    amendment = amend(world, document, {0: changed})
+    html = page(
+        german_reader(app, world, auth), f"/c/{world.conference.id}/documents/{document.id}"
+    )
+    assert f"{amendment.number} zu {document.number}, Zeile 3\u20134" in html
+    assert "Zeile 1\u20138" not in html
+    assert '<span class="line" data-line="8">' in html
+    assert '<ins class="diff-ins"><span class="visually-hidden">' in html
+
+
+def test_amendment_diff_shows_formatting_not_markdown(app, world, auth):
+    document = resolution(world, body="Wir fordern:\n\n- Sprachkurse für alle")
+    amend(world, document, {1: "- **kostenlose** Sprachkurse für alle\n- Beratung vor Ort"})
+    html = page(
+        german_reader(app, world, auth), f"/c/{world.conference.id}/documents/{document.id}"
+    )
+    diff = html[html.index('class="diff-text"') :]
+    diff = diff[: diff.index("</div>")]
+    assert "<strong>kostenlose</strong>" in diff
+    assert "<ul><li>" in diff
+    assert "**" not in diff and "- " not in diff
+    assert "Zeile 2" in html
