@@ -238,6 +238,38 @@ def test_colliding_amendments_are_those_touching_the_same_blocks(app, world):
     assert c.id not in found
 
 
+def test_changes_to_different_words_of_one_paragraph_do_not_collide(app, world):
+    document = resolution(world)
+    base = document.current_version
+    early = amend(
+        world,
+        document,
+        {1: "Die Kommunen sollen Migrant*innenorganisationen früh und verbindlich beteiligen."},
+    )
+    other = amend(
+        world, document, {1: "Alle Kommunen sollen Migrant*innenorganisationen früh beteiligen."}
+    )
+    clash = amend(
+        world, document, {1: "Die Kommunen sollen Migrant*innenorganisationen spät beteiligen."}
+    )
+    found = docs.amendment_collisions(document.amendments)
+    assert other.id not in found
+    assert [x.number for x in found[early.id]] == [clash.number]
+
+    # Adopting the first carries the second onto the new version with both changes.
+    docs.start_vote("amendment", early.id, world.moderator.person)
+    docs.apply_vote_result("amendment", early.id, True, world.moderator.person)
+    db.session.commit()
+    new = document.current_version
+    assert new.id != base.id
+    assert not other.needs_review and other.base_version_id == new.id
+    assert apply_changes(new.body, docs.changes_of(other)) == apply_changes(
+        base.body,
+        {1: "Alle Kommunen sollen Migrant*innenorganisationen früh und verbindlich beteiligen."},
+    )
+    assert clash.needs_review and clash.base_version_id == base.id
+
+
 def test_late_amendment_needs_admission_and_is_hidden_meanwhile(app, world):
     cid = world.conference.id
     document = resolution(world)

@@ -49,16 +49,21 @@ def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
 
 
 def amendment_collisions(amendments: Iterable[Amendment]) -> dict[int, list[Amendment]]:
-    """Open amendments to the same version that change a common block, per amendment id."""
+    """Open amendments to the same version whose changes collide, per amendment id.
+
+    Changes to different words of one paragraph do not collide; they can both be adopted.
+    """
     by_base: dict[int, dict[int, dict[int, str]]] = {}
+    bodies: dict[int, str] = {}
     index = {}
     for amendment in amendments:
         if amendment.status in OPEN_AMENDMENT_STATUSES:
             by_base.setdefault(amendment.base_version_id, {})[amendment.id] = changes_of(amendment)
+            bodies[amendment.base_version_id] = amendment.base_version.body
             index[amendment.id] = amendment
     result: dict[int, list[Amendment]] = {}
-    for group in by_base.values():
-        for a, b in collisions(group):
+    for base_id, group in by_base.items():
+        for a, b in collisions(group, bodies[base_id]):
             result.setdefault(a, []).append(index[b])
             result.setdefault(b, []).append(index[a])
     return result
