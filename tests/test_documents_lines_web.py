@@ -8,6 +8,7 @@ import pytest
 
 import participation
 from participation.extensions import db
+from participation.services import documents as docs
 from tests.helpers import amend, make_app, resolution
 
 LONG = (
@@ -75,3 +76,17 @@ def test_amendment_diff_shows_formatting_not_markdown(app, world, auth):
     assert "<ul><li>" in diff
     assert "**" not in diff and "- " not in diff
     assert "Zeile 2" in html
+
+
+def test_version_comparison_shows_formatted_blocks(app, world, auth):
+    cid = world.conference.id
+    document = resolution(world, body="Wir fordern:\n\n- Sprachkurse\n- Beratung")
+    amendment = amend(world, document, {2: "- **mehrsprachige** Beratung"})
+    docs.take_over_amendment(world.moderator.person, cid, amendment.id)
+    db.session.commit()
+    html = page(
+        german_reader(app, world, auth), f"/c/{cid}/documents/{document.id}/compare?from=1&to=2"
+    )
+    assert '<div class="cmp-equal"><ul><li>Sprachkurse</li></ul></div>' in html
+    assert '<ins class="diff-ins"><strong>mehrsprachige</strong> </ins>Beratung' in html
+    assert "- Sprachkurse" not in html and "**" not in html
