@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 import participation
 from participation.extensions import db
+from participation.models import Amendment
 from participation.services import documents as docs
-from tests.helpers import amend, make_app, resolution
+from tests.helpers import amend, csrf_token, make_app, resolution
 
 LONG = (
     "Die Konferenz beauftragt den Vorstand, gemeinsam mit den Mitgliedsorganisationen ein "
@@ -90,3 +92,36 @@ def test_version_comparison_shows_formatted_blocks(app, world, auth):
     assert '<div class="cmp-equal"><ul><li>Sprachkurse</li></ul></div>' in html
     assert '<ins class="diff-ins"><strong>mehrsprachige</strong> </ins>Beratung' in html
     assert "- Sprachkurse" not in html and "**" not in html
+
+
+def test_amendment_form_previews_the_diff_before_filing(app, world, auth):
+    cid = world.conference.id
+    document = resolution(world, body="Wir fordern:\n\n- Sprachkurse für alle")
+    client = auth.client_as(app, world, "delegate_b")
+    world.delegate_b.person.locale = "de"
+    db.session.commit()
+    url = f"/c/{cid}/documents/{document.id}/amend"
+    form = {
+        "csrf_token": csrf_token(client, url),
+        "base_version_id": str(document.current_version_id),
+        "block-1": "- **kostenlose** Sprachkurse für alle",
+        "reasoning": "Damit niemand ausgeschlossen ist.",
+        "preview": "1",
+    }
+    response = client.post(url, data=form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="amend-preview"' in html and "Vorschau" in html
+    assert "<strong>kostenlose</strong>" in html
+    assert "Zeile 2" in html
+    # the boxes keep what was typed, and nothing is filed yet
+    assert "- **kostenlose** Sprachkurse für alle</textarea>" in html
+    assert db.session.scalar(select(func.count()).select_from(Amendment)) == 0
+    # an unchanged text is refused as filing would refuse it
+    response = client.post(url, data={**form, "block-1": "- Sprachkurse für alle"})
+    assert response.status_code == 422
+    assert 'id="amend-preview"' not in response.get_data(as_text=True)
+    # filing from the same form works as before
+    response = client.post(url, data={k: v for k, v in form.items() if k != "preview"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Amendment)) == 1

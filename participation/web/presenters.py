@@ -137,6 +137,15 @@ def _diffs(base: Version, changes: Mapping[int, str], width: int) -> list[tuple[
     return diffs
 
 
+def preview_diffs(document: Document, base: Version, changes: Mapping) -> list[tuple[str, Markup]]:
+    """How an amendment not yet filed would read: its checked changes as diffs with their lines.
+
+    Raises the same errors as filing would, so the form can show them at once.
+    """
+    cleaned = docs.clean_changes(changes, base.body)
+    return _diffs(base, cleaned, document.conference.line_width)
+
+
 def _may_take_over(viewer: docs.Viewer, amendment: Amendment) -> bool:
     document = amendment.document
     return (
