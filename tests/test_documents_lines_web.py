@@ -92,6 +92,10 @@ def test_version_comparison_shows_formatted_blocks(app, world, auth):
     assert '<div class="cmp-equal"><ul><li>Sprachkurse</li></ul></div>' in html
     assert '<ins class="diff-ins"><strong>mehrsprachige</strong> </ins>Beratung' in html
     assert "- Sprachkurse" not in html and "**" not in html
+    # the versions' notes are in the reader's language
+    assert f"Fassung 2 – {amendment.number} übernommen" in html
+    assert "Fassung 1 – eingereicht" in html
+    assert "taken over" not in html
 
 
 def test_amendment_form_previews_the_diff_before_filing(app, world, auth):

@@ -9,6 +9,7 @@ amendment or a catalogue's demands look the same everywhere. The PDF renderer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -76,6 +77,34 @@ def submitter_names(document: Document) -> list[str]:
         if link.role == "submitter"
     ]
     return names + ([document.submitting_body] if document.submitting_body else [])
+
+
+_EVENT_NOTE = re.compile(r"(?P<number>\S+) (?P<event>adopted|rejected|taken over)")
+
+
+def version_note(note: str) -> str:
+    """A version's note in the reader's language.
+
+    The notes the platform writes ("submitted", "Ä4 adopted", ...) are translated when
+    shown; a note that staff typed when editing stays as they wrote it.
+    """
+    fixed = {
+        "submitted": _("submitted"),
+        "draft": _("draft"),
+        "edited": _("edited"),
+        "demand added": _("demand added"),
+    }
+    if note in fixed:
+        return fixed[note]
+    event = _EVENT_NOTE.fullmatch(note)
+    if event is None:
+        return note
+    number = event["number"]
+    return {
+        "adopted": _("%(number)s adopted", number=number),
+        "rejected": _("%(number)s rejected", number=number),
+        "taken over": _("%(number)s taken over", number=number),
+    }[event["event"]]
 
 
 # --- amendments --------------------------------------------------------------------------------

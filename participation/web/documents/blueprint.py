@@ -23,4 +23,5 @@ def _template_globals() -> dict:
         "labels": presenters.status_labels(),
         "format_datetime": format_datetime,
         "submitter_names": presenters.submitter_names,
+        "version_note": presenters.version_note,
     }
