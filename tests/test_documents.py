@@ -270,6 +270,25 @@ def test_changes_to_different_words_of_one_paragraph_do_not_collide(app, world):
     assert clash.needs_review and clash.base_version_id == base.id
 
 
+def test_free_edit_of_other_words_in_a_paragraph_carries_the_amendment(app, world):
+    document = resolution(world)
+    sooner = "Das Land soll eine dauerhafte Förderung bald einführen."
+    amendment = amend(world, document, {2: sooner})
+    body = TEXT.replace("Das Land soll", "Der Freistaat soll")
+    version = docs.edit_document(
+        world.staff,
+        world.conference.id,
+        document.id,
+        base_version_id=document.current_version_id,
+        title="Teilhabe stärken",
+        body=body,
+    )
+    assert not amendment.needs_review and amendment.base_version_id == version.id
+    assert docs.changes_of(amendment) == {
+        2: "Der Freistaat soll eine dauerhafte Förderung bald einführen."
+    }
+
+
 def test_late_amendment_needs_admission_and_is_hidden_meanwhile(app, world):
     cid = world.conference.id
     document = resolution(world)
