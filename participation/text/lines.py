@@ -3,7 +3,10 @@
 Every block is wrapped on its *visible* text (Markdown markers such as ``**`` do not
 count, since they are not shown) and every wrapped line gets a number; numbers run
 on through the whole document, headings and list items included.  Blank lines
-between blocks are not numbered.
+between blocks are not numbered.  A hard line break (backslash or two spaces at the
+end of a source line) ends a numbered line.  Lines break at spaces and after the
+hyphen of a compound word; a word longer than a line is broken with a hyphen mark,
+so no line is wider than the width.
 
 List items are laid out with a hanging indent: each nesting level indents by
 :data:`ITEM_INDENT` columns and the marker takes at least :data:`ITEM_INDENT`
