@@ -129,3 +129,31 @@ def test_amendment_form_previews_the_diff_before_filing(app, world, auth):
     response = client.post(url, data={k: v for k, v in form.items() if k != "preview"})
     assert response.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Amendment)) == 1
+
+
+def test_revising_an_amendment_can_preview_too(app, world, auth):
+    cid = world.conference.id
+    document = resolution(world, body="Wir fordern Sprachkurse für alle.")
+    flagged = amend(world, document, {0: "Wir fordern Sprachkurse für Erwachsene."})
+    taken = amend(world, document, {0: "Wir fordern Sprachkurse für jede Person."})
+    docs.take_over_amendment(world.moderator.person, cid, taken.id)
+    db.session.commit()
+    assert flagged.needs_review
+    client = auth.client_as(app, world, "delegate_b")
+    url = f"/c/{cid}/documents/{document.id}/amendments/{flagged.id}/revise"
+    response = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "base_version_id": str(document.current_version_id),
+            "block-0": "Wir fordern kostenlose Sprachkurse für jede Person.",
+            "preview": "1",
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'id="amend-preview"' in html
+    assert "<p>Wir fordern<ins" in html
+    assert '<span class="visually-hidden">eingefügt: </span> kostenlose</ins> Sprachkurse' in html
+    db.session.expire_all()
+    assert flagged.needs_review  # nothing was revised
