@@ -14,6 +14,7 @@ from participation.models import AuditEntry, DocumentOrganisation
 from participation.services import conferences, directory
 from participation.services import documents as docs
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from participation.web import presenters
 from tests.helpers import add_delegate, amend, build_world, csrf_token, make_app, resolution
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "participation" / "translations"
@@ -298,7 +299,7 @@ def test_version_notes_follow_the_readers_language(translated_app, auth):
 
 def test_version_notes_written_by_the_platform_are_translated(translated_app):
     with translated_app.test_request_context(headers={"Accept-Language": "de"}):
-        assert docs.version_note("draft") == "Entwurf"
-        assert docs.version_note("Ä2 taken over") == "Ä2 übernommen"
-        assert docs.version_note("1.3 rejected") == "1.3 abgelehnt"
-        assert docs.version_note("Tippfehler korrigiert") == "Tippfehler korrigiert"
+        assert presenters.version_note("draft") == "Entwurf"
+        assert presenters.version_note("Ä2 taken over") == "Ä2 übernommen"
+        assert presenters.version_note("1.3 rejected") == "1.3 abgelehnt"
+        assert presenters.version_note("Tippfehler korrigiert") == "Tippfehler korrigiert"

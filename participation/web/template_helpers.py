@@ -10,8 +10,7 @@ from flask_babel import lazy_gettext as _l
 from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
 from participation.models import Network
-from participation.services.documents import version_note
-from participation.web import numbers
+from participation.web import numbers, presenters
 
 #: Languages written right to left.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -59,7 +58,7 @@ def network_name() -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
-    app.jinja_env.filters["version_note"] = version_note
+    app.jinja_env.filters["version_note"] = presenters.version_note
     app.jinja_env.globals.update(
         current_locale=current_locale,
         text_direction=text_direction,

@@ -74,7 +74,6 @@ from participation.services.documents.rules import (
     MAX_REASONING,
     MAX_TITLE,
     OPEN_AMENDMENT_STATUSES,
-    version_note,
 )
 from participation.services.documents.translations import (
     latest_translation,
@@ -216,7 +215,6 @@ __all__ = [
     "submit_document",
     "take_over_amendment",
     "translated_languages",
-    "version_note",
     "viewer_for",
     "visible_amendments",
     "visible_documents",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 MAX_NUMBER = 20
@@ -63,29 +60,3 @@ DEMAND_STATUS_LABELS = {
     "rejected": _l("rejected"),
 }
 KIND_LABELS = {"resolution": _l("Resolution"), "catalogue": _l("Demand catalogue")}
-
-#: The notes the platform writes on a version, shown in the reader's language; a note someone
-#: typed when editing is shown as written.
-VERSION_NOTE_LABELS = {
-    "draft": _l("draft"),
-    "submitted": _l("submitted"),
-    "edited": _l("edited"),
-    "demand added": _l("demand added"),
-}
-#: Notes that name an amendment or demand: "Ä4 adopted", "2.3 rejected", "Ä2 taken over".
-_LABELLED_NOTE = re.compile(r"(?P<label>\S{1,40}) (?P<event>adopted|rejected|taken over)")
-
-
-def version_note(note: str) -> str:
-    """A version's note in the reader's language, as far as the platform wrote it."""
-    if note in VERSION_NOTE_LABELS:
-        return str(VERSION_NOTE_LABELS[note])
-    labelled = _LABELLED_NOTE.fullmatch(note)
-    if labelled is None:
-        return note
-    label, event = labelled["label"], labelled["event"]
-    if event == "adopted":
-        return _("%(label)s adopted", label=label)
-    if event == "rejected":
-        return _("%(label)s rejected", label=label)
-    return _("%(label)s taken over", label=label)
