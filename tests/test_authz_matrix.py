@@ -76,6 +76,7 @@ ROUTE_ACCESS = {
     "documents.withdraw_amendment": "delegate",
     "documents.admit_amendment": "moderator",
     "documents.take_over": "moderator",
+    "documents.merge": "moderator",
     "documents.group_list": "observer",
     "documents.group_create": "moderator",
     "documents.group": "observer",

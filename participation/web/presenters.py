@@ -79,7 +79,9 @@ def submitter_names(document: Document) -> list[str]:
     return names + ([document.submitting_body] if document.submitting_body else [])
 
 
-_EVENT_NOTE = re.compile(r"(?P<number>\S+) (?P<event>adopted|rejected|taken over)")
+_EVENT_NOTE = re.compile(
+    r"(?P<number>\S+) (?P<event>adopted|rejected|taken over as amended|taken over)"
+)
 
 
 def version_note(note: str) -> str:
@@ -104,6 +106,7 @@ def version_note(note: str) -> str:
         "adopted": _("%(number)s adopted", number=number),
         "rejected": _("%(number)s rejected", number=number),
         "taken over": _("%(number)s taken over", number=number),
+        "taken over as amended": _("%(number)s taken over as amended", number=number),
     }[event["event"]]
 
 
@@ -128,6 +131,8 @@ class AmendmentView:
     can_admit: bool = False
     can_take_over: bool = False
     can_revise: bool = False
+    #: A moderator may resolve its collision in the merge view.
+    can_merge: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -206,6 +211,9 @@ def amendment_view(
         can_admit=viewer.is_moderator and amendment.status == "submitted",
         can_take_over=_may_take_over(viewer, amendment),
         can_revise=docs.may_revise_amendment(viewer, amendment),
+        can_merge=viewer.is_moderator
+        and amendment.needs_review
+        and amendment.status in docs.MERGEABLE_STATUSES,
     )
 
 

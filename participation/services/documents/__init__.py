@@ -27,6 +27,7 @@ Submodules, from the bottom up (each imports only those above it in this list):
 * :mod:`.broadcast` - telling pages to refresh after the commit
 * :mod:`.workflow` - create, submit, admit, withdraw, refer, edit, co-sign, order
 * :mod:`.amendments` - the deadline; file, withdraw, admit, take over, revise
+* :mod:`.merging` - a real collision: both changes side by side, re-stated or merged
 * :mod:`.translations` - a version's text in the conference's other languages
 * :mod:`.vote_targets` - the voting building blocks
 * :mod:`.vote_order` - what goes to the vote, in which order
@@ -56,6 +57,14 @@ from participation.services.documents.changes import (
     line_ranges,
 )
 from participation.services.documents.checks import markdown_text, plain_text
+from participation.services.documents.merging import (
+    MERGEABLE_STATUSES,
+    Overlap,
+    adopted_since,
+    merge_amendment,
+    overlaps,
+    rebase_amendment,
+)
 from participation.services.documents.numbering import label_key
 from participation.services.documents.rules import (
     AMENDABLE_STATUSES,
@@ -151,13 +160,16 @@ __all__ = [
     "MAX_NUMBER",
     "MAX_REASONING",
     "MAX_TITLE",
+    "MERGEABLE_STATUSES",
     "OPEN_AMENDMENT_STATUSES",
+    "Overlap",
     "Viewer",
     "VoteItem",
     "add_demand",
     "add_member",
     "admit_amendment",
     "admit_document",
+    "adopted_since",
     "amendment_collisions",
     "apply_vote_result",
     "cancel_vote",
@@ -200,10 +212,13 @@ __all__ = [
     "may_withdraw",
     "may_withdraw_amendment",
     "may_withdraw_cosignature",
+    "merge_amendment",
     "number_sections",
     "organisation_ids",
     "organisations_in_documents",
+    "overlaps",
     "plain_text",
+    "rebase_amendment",
     "refer_document",
     "revise_amendment",
     "save_translation",

@@ -7,7 +7,13 @@ importing them here registers their routes.
 
 from __future__ import annotations
 
-from participation.web.documents import amendments, documents, groups, translations  # noqa: F401
+from participation.web.documents import (  # noqa: F401
+    amendments,
+    documents,
+    groups,
+    merging,
+    translations,
+)
 from participation.web.documents.blueprint import bp
 
 __all__ = ["bp"]
