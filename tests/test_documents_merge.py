@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +13,9 @@ from participation.models import Amendment, AuditEntry
 from participation.services import documents as docs
 from participation.services.errors import Conflict, Invalid, NotAllowed
 from participation.text import paragraphs
-from tests.helpers import amend, csrf_token, resolution
+from tests.helpers import Auth, amend, build_world, csrf_token, make_app, resolution
 
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "participation" / "translations"
 ADOPTED = "Die Kommunen sollen Migrant*innenorganisationen rechtzeitig beteiligen."
 WANTED = "Die Kommunen sollen Migrant*innenorganisationen **spät** beteiligen."
 ALSO = "Wir teilen *alle* unsere Erfahrungen."
@@ -242,3 +244,26 @@ def test_a_delegate_cannot_open_the_merge_view(app, world, auth):
         f"/c/{document.conference_id}/documents/{document.id}/amendments/{clash.id}"
     )
     assert url not in page.get_data(as_text=True)
+
+
+@pytest.fixture
+def translated_app(tmp_path):
+    """The app with the project's compiled catalogues (other tests read the msgids)."""
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_merge_view_speaks_german(translated_app):
+    world = build_world()
+    document, clash, _ = collision(world)
+    client = translated_app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "de"
+    Auth().join(client, world.codes[world.moderator.id])
+    html = client.get(merge_url(document, clash)).get_data(as_text=True)
+    assert f"Kollision von {clash.number} auflösen" in html
+    assert "Inzwischen beschlossen" in html and f"{clash.number} wollte" in html
+    assert "In den Text einarbeiten" in html
+    assert "Resolve the collision" not in html and "Merge into the text" not in html
