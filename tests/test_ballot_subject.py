@@ -7,7 +7,7 @@ import uuid
 
 from participation.services import access, conferences, directory, voting
 from participation.services import documents as docs
-from tests.helpers import add_delegate, amend, new_poll, opened, resolution
+from tests.helpers import add_delegate, amend, catalogue, new_poll, opened, resolution
 
 
 def _subject(client, world, poll_id, **headers):
@@ -84,7 +84,20 @@ def test_an_arabic_reader_gets_the_translated_text_and_title(app, world, auth):
     assert 'data-title="' in arabic and "تعزيز المشاركة" in arabic
     assert 'class="ln"' in arabic  # line-numbered, as on the document page
     turkish = _subject(client, world, poll.id, **{"Accept-Language": "tr"}).get_data(as_text=True)
-    assert "Teilhabe vor Ort wächst" in turkish and "data-title" not in turkish
+    assert "Teilhabe vor Ort wächst" in turkish  # no Turkish translation: the original
+    assert 'data-title="A1 Teilhabe stärken" data-lang="de"' in turkish
+    voting.close_poll(world.moderator.person, cid, poll.id)
+    custom = opened(world, title="Schluss der Debatte")
+    assert "data-title" not in _subject(client, world, custom.id).get_data(as_text=True)
+
+
+def test_a_demand_shows_its_own_numbered_lines(app, world, auth):
+    document = catalogue(world)
+    demand = next(d for d in document.demands if d.block_index is not None)
+    poll = opened(world, target_kind="demand", target_id=demand.id, title="")
+    html = _subject(auth.client_as(app, world, "delegate"), world, poll.id).get_data(as_text=True)
+    assert f"Demand {demand.label}" in html and 'class="ln"' in html
+    assert "Mehr Lehrkräfte" in html and "Kleinere Klassen" not in html
 
 
 def test_an_election_lists_its_candidates(app, world, auth):

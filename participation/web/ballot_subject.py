@@ -42,8 +42,13 @@ class PollSubject:
     poll: Poll
     #: "Simple majority · quorate from 12 votes".
     rule: str
-    #: The poll's title in the reader's language, when a translation of its text exists.
+    #: The poll's title in the reader's language: its target's label and the text's title,
+    #: translated where a translation exists.
     title: str | None = None
+    #: The language of that title.
+    title_language: str | None = None
+    #: Whether the title (and a document's text) come from a translation.
+    translated: bool = False
     #: The language of the text shown (the conference's first for the original).
     language: str = "de"
     #: What the folded text is called ("Text of A1", "Change by Ä4 to A1").
@@ -117,9 +122,11 @@ def poll_subject(poll: Poll, language: str) -> PollSubject:
     text = archive.text_in(document, language)
     subject.document = document
     subject.language = text.language
-    if text.is_translation:
+    if text.is_translation or _titled_by_target(poll, document):
         label = voting.describe_target(poll)["label"]
         subject.title = f"{label} {text.title}".strip()
+        subject.title_language = text.language
+        subject.translated = text.is_translation
     if amendment is not None:
         viewer = docs.viewer_for(None, document.conference_id)
         view = presenters.amendment_view(viewer, amendment)
@@ -134,6 +141,13 @@ def poll_subject(poll: Poll, language: str) -> PollSubject:
         subject.summary = _("Text of %(number)s", number=document.number)
         subject.text_html = _text_html(document, text)
     return subject
+
+
+def _titled_by_target(poll: Poll, document: Document) -> bool:
+    """Whether the poll kept the title made from its target ("Ä4 to A1 <title>"): that title
+    was worded in the language of whoever created the poll, so it is worded again for each
+    reader; a title a moderator wrote is left as written."""
+    return poll.title.endswith(" ".join(document.title.split()))
 
 
 def _text_html(document: Document, text: archive.Text) -> Markup:
