@@ -515,9 +515,13 @@
   });
   socket.on("poll_opened", function (poll) {
     if (current && current.id === poll.id) { return; } // its ballot is shown already
+    if (card.dataset.votingRight !== "yes") { // observers, guests, staff: nothing to ask
+      apply({ poll: poll, my_votes: [], no_vote: { reason: "no_right" }, last_result: null });
+      return;
+    }
     apply({ poll: poll, my_votes: [], last_result: null });
-    // No ballot came: ask why, at a moment of the next three seconds so the hall's phones
-    // without a vote do not all ask at once.
+    // A delegate with voting right got no ballot: ask why (not checked in, too late, a
+    // proxy), at a moment of the next three seconds so such phones do not ask all at once.
     window.setTimeout(function () {
       if (current && current.id === poll.id && !votes.length) { refresh(); }
     }, Math.random() * 3000);
