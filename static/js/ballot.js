@@ -184,17 +184,20 @@
 
   function pollUrl(template, pollId) { return template.replace(/\/0(\/|$)/, "/" + pollId + "$1"); }
 
-  // Fetch the poll's subject once; the card is drawn again when it arrives.
+  // Fetch the poll's subject once; the card is drawn again when it arrives. The buttons do
+  // not wait for it, so the hall's phones ask spread over a second and a half.
   function loadSubject(pollId) {
     if (subjects[pollId]) { return; }
     subjects[pollId] = "loading";
-    window.fetch(pollUrl(card.dataset.subjectUrl, pollId), { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : ""; })
-      .then(function (html) {
-        if (!html) { delete subjects[pollId]; return; }
-        subjects[pollId] = html;
-        if (current && current.id === pollId) { render(); }
-      }, function () { delete subjects[pollId]; }); // offline: asked again at the next drawing
+    window.setTimeout(function () {
+      window.fetch(pollUrl(card.dataset.subjectUrl, pollId), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          if (!html) { delete subjects[pollId]; return; }
+          subjects[pollId] = html;
+          if (current && current.id === pollId) { render(); }
+        }, function () { delete subjects[pollId]; }); // offline: asked again at the next drawing
+    }, Math.random() * 1500);
   }
 
   // The subject as nodes: server-rendered and sanitised HTML (the text renderers escape it).
@@ -205,6 +208,11 @@
     holder.innerHTML = html;
     var node = holder.content.firstElementChild;
     if (!node) { return null; }
+    // Keep the keyboard focus on the fold or the link when the card is drawn again.
+    var summary = node.querySelector("summary");
+    if (summary) { summary.dataset.focus = "subject"; }
+    var link = node.querySelector("a");
+    if (link) { link.dataset.focus = "subject-link"; }
     var details = node.querySelector("details");
     if (details) {
       details.open = !!subjectOpen[pollId];
