@@ -34,6 +34,7 @@
   var subjects = {}; // poll id -> the subject's HTML, or "loading"
   var subjectOpen = {}; // poll id -> whether the reader unfolded the text
   var resultHtml = "";
+  var resultPoll = null; // the closed poll whose result is shown
   var local = {}; // "poll:voter" -> {stage, choice}
   var shownResult = null;
   var countdownTimer = null;
@@ -196,6 +197,7 @@
           if (!html) { delete subjects[pollId]; return; }
           subjects[pollId] = html;
           if (current && current.id === pollId) { render(); }
+          if (!current && resultPoll && resultPoll.id === pollId) { renderResult(resultPoll); }
         }, function () { delete subjects[pollId]; }); // offline: asked again at the next drawing
     }, Math.random() * 1500);
   }
@@ -468,6 +470,16 @@
   function renderResult(poll) {
     if (!resultHtml) { return; }
     resultCard.innerHTML = resultHtml; // rendered and escaped by the server's templates
+    // The poll's title in the reader's language, as on the ballot.
+    var subject = subjectNode(poll.id);
+    var heading = resultCard.querySelector("h2");
+    if (subject && subject.dataset.title && heading) {
+      heading.textContent = subject.dataset.title;
+      heading.lang = subject.dataset.lang;
+      heading.dir = "auto";
+    } else if (!subject) {
+      loadSubject(poll.id);
+    }
     var receipts = receiptsNode(poll);
     if (receipts) { resultCard.appendChild(receipts); }
     resultCard.hidden = false;
@@ -475,6 +487,7 @@
 
   function showResult(poll) {
     if (!resultCard || !poll) { return; }
+    resultPoll = poll;
     if (shownResult === poll.id + ":" + poll.state) { renderResult(poll); return; }
     shownResult = poll.id + ":" + poll.state;
     resultHtml = "";
@@ -496,7 +509,7 @@
     lastVotes = voting.last_votes || [];
     render();
     if (current) {
-      if (resultCard) { resultCard.hidden = true; shownResult = null; }
+      if (resultCard) { resultCard.hidden = true; shownResult = null; resultPoll = null; }
       votes.forEach(function (vote) { // ballots confirmed but never acknowledged: send again
         var state = local[key(vote.voter_id)] || {};
         if (!vote.cast && pending(current.id, vote.voter_id) && state.stage !== "sending") {

@@ -97,6 +97,7 @@ def test_a_delegate_reads_the_diff_votes_and_keeps_the_receipt(live_server, new_
     # Still there after a reload, and the link finds the receipt in the published list.
     phone.reload()
     expect(result.locator(".ballot-receipts code.tracker")).to_have_text(tracker)
+    expect(result.locator("h2")).to_have_text("Ä1 zu A1 Teilhabe vor Ort stärken")
     check.click()
     expect(phone.locator(".trackers code.mark")).to_have_text(tracker)
     expect(phone.locator(".tracker-search + .flash-success")).to_be_visible()
