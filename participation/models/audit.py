@@ -13,7 +13,11 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditEntry(Base):
-    """One entry of the chain: ``hash = sha256(canonical(entry) || prev_hash)``."""
+    """One entry of the chain: ``hash = sha256(canonical(entry) || prev_hash)``.
+
+    ``canonical`` covers every field but the hashes; of the data, only its salted digest (see
+    :mod:`participation.services.audit`).
+    """
 
     __tablename__ = "audit_entry"
     __table_args__ = (CheckConstraint("seq >= 1", name="seq_positive"),)
@@ -28,6 +32,10 @@ class AuditEntry(Base):
     subject: Mapped[str] = mapped_column(String(80))
     conference_id: Mapped[int | None] = mapped_column(index=True)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Random salt of the data's digest: the hash covers ``sha256(salt || data)`` instead of the
+    #: data, so the public log can show the digest until the data is public. None for entries
+    #: written before, whose hash covers the data itself.
+    salt: Mapped[str | None] = mapped_column(String(32))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 

@@ -1,31 +1,67 @@
-"""Appending to, publishing and verifying the hash-chained audit log."""
+"""Appending to and verifying the hash-chained audit log.
+
+An entry's hash covers its fields and, of its data, a salted digest: ``sha256(salt || data)``.
+So the public log (:mod:`participation.services.audit_public`) can show an entry whose data is
+not public yet — a draft poll's candidates, a draft's submitters — by its digest alone, and
+anyone can still recompute the chain; once the data is public, it is shown with its salt and
+the digest is recomputed from it. The salt, random per entry, keeps a short secret such as a
+name from being found by trying candidates against the digest. Entries written before the
+salt existed have none; their hash covers their data itself, and they verify as written.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import cast
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, insert, select, update
 
 from participation import clock
 from participation.extensions import db
-from participation.models import AuditEntry, AuditHead, Poll
+from participation.models import AuditEntry, AuditHead
 from participation.models.audit import GENESIS_HASH
 
-#: The fields an entry's hash covers: all but the hashes.
-HASHED_FIELDS = ("seq", "at", "actor", "action", "subject", "conference_id", "data")
+#: The fields an entry's hash covers besides its data (or its data's digest).
+HEADER_FIELDS = ("seq", "at", "actor", "action", "subject", "conference_id")
+#: Every field an entry's hash covers under the first rule: all but the hashes.
+HASHED_FIELDS = (*HEADER_FIELDS, "data")
+SALT_BYTES = 16
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def data_digest(data: dict, salt: str) -> str:
+    """What an entry's hash covers of its data: SHA-256 over the salt and the data's JSON."""
+    return hashlib.sha256(salt.encode() + _json(data)).hexdigest()
+
+
+def _field(entry: AuditEntry | dict, name: str) -> Any:
+    return entry.get(name) if isinstance(entry, dict) else getattr(entry, name, None)
 
 
 def canonical(entry: AuditEntry | dict) -> bytes:
-    """The bytes an entry's hash covers: every field but the hashes, in a fixed form."""
-    if isinstance(entry, dict):
-        body = {name: entry[name] for name in HASHED_FIELDS}
+    """The bytes an entry's hash covers, in a fixed form.
+
+    ``entry`` is a stored entry, a row about to be stored, or an entry as the public log shows
+    it: with ``data_withheld`` true, its ``data_digest`` stands for the data it does not show.
+    """
+    body = {name: _field(entry, name) for name in HEADER_FIELDS}
+    at = body["at"]
+    body["at"] = at.isoformat(timespec="microseconds") if isinstance(at, datetime) else at
+    salt = _field(entry, "salt")
+    if _field(entry, "data_withheld"):
+        body["data_digest"] = _field(entry, "data_digest")
+    elif salt is None:  # written before entries had a salt
+        body["data"] = _field(entry, "data")
     else:
-        body = {name: getattr(entry, name) for name in HASHED_FIELDS}
-    body["at"] = body["at"].isoformat(timespec="microseconds")
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        body["data_digest"] = data_digest(_field(entry, "data") or {}, salt)
+    return _json(body)
 
 
 def entry_hash(entry: AuditEntry | dict, prev_hash: str) -> str:
@@ -68,6 +104,7 @@ def record(
         subject=subject,
         conference_id=conference_id,
         data=data or {},
+        salt=clock.token_hex(SALT_BYTES),
         prev_hash=head.hash,
     )
     entry.hash = entry_hash(entry, head.hash)
@@ -106,6 +143,7 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
             "subject": subject,
             "conference_id": conference_id,
             "data": data,
+            "salt": clock.token_hex(SALT_BYTES),
             "prev_hash": prev,
         }
         row["hash"] = prev = entry_hash(row, prev)
@@ -114,68 +152,13 @@ def record_many(entries: list[tuple[str, str, str, dict]], *, conference_id, at)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=prev))
 
 
-# --- the public chain ------------------------------------------------------------------------
+# --- the head ------------------------------------------------------------------------------
 
 
 def audit_head() -> dict:
     """The chain's head: how many entries, and the hash of the last."""
     head = db.session.get(AuditHead, 1)
     return {"seq": head.seq if head else 0, "hash": head.hash if head else "0" * 64}
-
-
-def published_audit_seq() -> int | None:
-    """The last entry the public may read, or None when every entry is public.
-
-    While a poll is open, the public log ends with the entry that opened it: one
-    ``ballot.accepted`` entry per ballot would let anyone count its turnout before the close.
-    The withheld entries appear, with their place in the chain unchanged, once it closes.
-    """
-    open_polls = db.session.scalars(select(Poll.id).where(Poll.state == "open")).all()
-    if not open_polls:
-        return None
-    return db.session.scalar(
-        select(func.min(AuditEntry.seq)).where(
-            AuditEntry.action == "poll.opened",
-            AuditEntry.subject.in_([f"poll:{poll_id}" for poll_id in open_polls]),
-        )
-    )
-
-
-def audit_page(after: int = 0, limit: int = 200) -> dict:
-    """A page of the public audit chain, oldest first, and its public head."""
-    limit = max(1, min(int(limit), 1000))
-    withheld_after = published_audit_seq()
-    if withheld_after is None:
-        head = audit_head()
-    else:
-        last = db.session.execute(
-            select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq == withheld_after)
-        ).one()
-        head = {"seq": last.seq, "hash": last.hash}
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.seq > after, AuditEntry.seq <= head["seq"])
-        .order_by(AuditEntry.seq)
-        .limit(limit)
-    ).all()
-    return {
-        "head": head,
-        "withheld": withheld_after is not None,
-        "entries": [
-            {
-                "seq": e.seq,
-                "at": e.at.isoformat(timespec="microseconds"),
-                "actor": e.actor,
-                "action": e.action,
-                "subject": e.subject,
-                "conference_id": e.conference_id,
-                "data": e.data,
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in entries
-        ],
-    }
 
 
 # --- verifying -------------------------------------------------------------------------------
@@ -191,15 +174,27 @@ class Verification:
     reason: str = ""
 
 
-def verify(batch: int = 1000, upto: int | None = None) -> Verification:
-    """Recompute the chain from the start; name the first entry that does not fit.
+def walk(entries: Iterable[AuditEntry | dict]) -> Verification:
+    """Recompute a chain from its first entry; name the first entry that does not fit.
 
-    With ``upto``, only the entries up to that sequence number are checked (the public part of
-    the chain while a poll is open); otherwise the chain must also end at the recorded head.
+    Stored entries and entries as the public log shows them are checked by the same rules.
     """
     prev = GENESIS_HASH
-    expected_seq = 1
     count = 0
+    for entry in entries:
+        seq = _field(entry, "seq")
+        if seq != count + 1:
+            return Verification(False, count, prev, count + 1, "entry missing")
+        if _field(entry, "prev_hash") != prev:
+            return Verification(False, count, prev, seq, "link to previous entry broken")
+        if entry_hash(entry, prev) != _field(entry, "hash"):
+            return Verification(False, count, prev, seq, "content does not match hash")
+        prev = _field(entry, "hash")
+        count += 1
+    return Verification(True, count, prev)
+
+
+def _stored(batch: int, upto: int | None) -> Iterator[AuditEntry]:
     last_seq = 0
     while True:
         query = select(AuditEntry).where(AuditEntry.seq > last_seq)
@@ -207,23 +202,26 @@ def verify(batch: int = 1000, upto: int | None = None) -> Verification:
             query = query.where(AuditEntry.seq <= upto)
         rows = db.session.scalars(query.order_by(AuditEntry.seq).limit(batch)).all()
         if not rows:
-            break
-        for entry in rows:
-            if entry.seq != expected_seq:
-                return Verification(False, count, prev, expected_seq, "entry missing")
-            if entry.prev_hash != prev:
-                return Verification(False, count, prev, entry.seq, "link to previous entry broken")
-            if entry_hash(entry, prev) != entry.hash:
-                return Verification(False, count, prev, entry.seq, "content does not match hash")
-            prev = entry.hash
-            expected_seq += 1
-            count += 1
-            last_seq = entry.seq
+            return
+        yield from rows
+        last_seq = rows[-1].seq
+
+
+def verify(batch: int = 1000, upto: int | None = None) -> Verification:
+    """Recompute the stored chain from the start; name the first entry that does not fit.
+
+    With ``upto``, only the entries up to that sequence number are checked (the public part of
+    the chain while a poll is open); otherwise the chain must also end at the recorded head.
+    """
+    result = walk(_stored(batch, upto))
+    if not result.ok:
+        return result
+    count, prev = result.count, result.head_hash
     if upto is not None:
         if count != upto:
             return Verification(False, count, prev, count + 1, "entry missing")
-        return Verification(True, count, prev)
+        return result
     head = db.session.get(AuditHead, 1)
     if head is not None and (head.seq != count or head.hash != prev):
         return Verification(False, count, prev, count + 1, "chain truncated after last entry")
-    return Verification(True, count, prev)
+    return result

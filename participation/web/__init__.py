@@ -39,11 +39,18 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in URLs, at most 2**31 - 1: ids are 32-bit in the database, and a larger
-    number would overflow the query (a server error) instead of finding nothing (404)."""
+    """``<int:…>`` in URLs. Ids are 32-bit in the database: a larger number would overflow the
+    query (a server error), so it becomes 0, which names nothing (404) — as any unknown id.
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+    Refusing it in the router instead would answer 405 where another method shares the path.
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= MAX_ID else 0
 
 
 def register(app: Flask) -> None:

@@ -11,15 +11,22 @@ from wtforms.validators import ValidationError
 
 from participation.extensions import csrf, db, limiter
 from participation.models import Conference
+from participation.schemas import api as shapes
+from participation.schemas import replies
 from participation.services import access as access_service
 from participation.services import api_tokens, voting
 from participation.services.authz import allows, require
-from participation.services.errors import Invalid, NotFound
+from participation.services.errors import NotFound
 from participation.web.access import access
 from participation.web.auth import SESSION_KEY, _failed, _join_limit, bearer_token
 from participation.web.errors import error_response
+from participation.web.shaped import reply, shaped
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+#: The largest ballot taken, in bytes: an election's yes, no or abstain for every one of 100
+#: candidates fits several times over.
+BALLOT_BYTES = 8 * 1024
 
 
 def conference_json(conference: Conference) -> dict:
@@ -37,7 +44,9 @@ def conference_json(conference: Conference) -> dict:
 
 @bp.get("/conferences")
 @access("public")
+@shaped(replies={200: (replies.Conferences, "The conferences.")})
 def conferences():
+    """The network's conferences."""
     rows = db.session.scalars(select(Conference).order_by(Conference.number)).all()
     return jsonify({"conferences": [conference_json(c) for c in rows]})
 
@@ -66,76 +75,50 @@ def _check_csrf():
     return None
 
 
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalid(_("Send a JSON object."))
-    return data
-
-
-def _int(data: dict, key: str, *, optional: bool = False) -> int | None:
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(_("“%(key)s” must be a whole number.", key=key))
-    return value
-
-
 @bp.post("/auth/join")
 @access("public")
 @limiter.limit(_join_limit, deduct_when=_failed)
-def auth_join():
+@shaped(
+    body=shapes.JoinBody,
+    replies={201: (replies.JoinToken, "The token for the accreditation the code belongs to.")},
+    tag="auth",
+    errors=(404, 503),
+)
+def auth_join(body: shapes.JoinBody):
     """Exchange a delegate's join code for a bearer token."""
-    code = _body().get("code")
-    token, accreditation = access_service.join_with_code(code if isinstance(code, str) else "")
-    return jsonify(
-        {
-            "token": token,
-            "token_type": "Bearer",
-            "conference_id": accreditation.conference_id,
-            "accreditation_id": accreditation.id,
-        }
-    ), 201
+    token, accreditation = access_service.join_with_code(body.code)
+    return reply(
+        replies.JoinToken,
+        201,
+        token=token,
+        conference_id=accreditation.conference_id,
+        accreditation_id=accreditation.id,
+    )
 
 
 @bp.post("/auth/tokens")
 @access("staff")
+@shaped(replies={201: (replies.Token, "The token.")}, tag="auth")
 def auth_tokens():
     """Create a bearer token for the signed-in staff member."""
     token = api_tokens.issue_staff_token(current_user.person.id)
-    return jsonify({"token": token, "token_type": "Bearer"}), 201
+    return reply(replies.Token, 201, token=token)
 
 
 @bp.post("/auth/revoke")
 @access("signed_in")
+@shaped(replies={200: (replies.Done, "Done.")}, tag="auth")
 def auth_revoke():
-    """End the session (token or cookie) this request is made with."""
+    """End the session or token this request is made with."""
     token = bearer_token(request)
     if token is None:
         token = session.pop(SESSION_KEY, None)
     if token:
         access_service.sign_out(token)
-    return jsonify({"ok": True})
+    return reply(replies.Done)
 
 
 # --- polls -----------------------------------------------------------------------------------
-
-POLL_FIELDS = (
-    "title",
-    "target_kind",
-    "target_id",
-    "question",
-    "secret",
-    "method",
-    "majority",
-    "quorum_kind",
-    "quorum",
-    "seats",
-    "candidates",
-    "duration_seconds",
-    "agenda_item_id",
-)
 
 
 def _visible_poll(poll_id: int):
@@ -164,35 +147,50 @@ def _moderated_poll(poll_id: int):
 
 @bp.get("/polls")
 @access("public")
-def polls():
-    conference_id = request.args.get("conference_id", type=int)
-    if conference_id is None:
-        raise Invalid(_("Name the conference: ?conference_id=…"))
-    moderator = allows(current_user, "moderator", conference_id)
-    rows = [p for p in voting.polls_of(conference_id) if moderator or p.state != "draft"]
+@shaped(
+    query=shapes.PollsQuery,
+    replies={200: (replies.Polls, "The polls, newest first.")},
+    tag="voting",
+)
+def polls(query: shapes.PollsQuery):
+    """The conference's polls (drafts only for its moderators).
+
+    Open polls show no counts; closed ones their result.
+    """
+    moderator = allows(current_user, "moderator", query.conference_id)
+    rows = [p for p in voting.polls_of(query.conference_id) if moderator or p.state != "draft"]
     return jsonify({"polls": [voting.poll_json(p) for p in rows]})
 
 
 @bp.post("/polls")
 @access("signed_in")
-def create_poll():
-    data = _body()
-    conference_id = _int(data, "conference_id")
-    require(current_user, "moderator", conference_id)
-    fields = {key: data[key] for key in POLL_FIELDS if key in data}
-    poll = voting.create_poll(current_user.person, conference_id, **fields)
+@shaped(
+    body=shapes.PollBody,
+    replies={201: (replies.PollReply, "The draft poll.")},
+    tag="voting",
+    max_bytes=64 * 1024,
+    max_depth=2,
+)
+def create_poll(body: shapes.PollBody):
+    """Create a draft poll (moderators)."""
+    require(current_user, "moderator", body.conference_id)
+    poll = voting.create_poll(current_user.person, body.conference_id, **body.settings())
     return jsonify({"poll": _poll_reply(poll)}), 201
 
 
 @bp.get("/polls/<int:poll_id>")
 @access("public")
+@shaped(replies={200: (replies.PollReply, "The poll.")}, tag="voting")
 def poll(poll_id: int):
+    """A poll; with a token of the conference also the caller's own votes."""
     return jsonify({"poll": _poll_reply(_visible_poll(poll_id))})
 
 
 @bp.post("/polls/<int:poll_id>/open")
 @access("signed_in")
+@shaped(replies={200: (replies.PollReply, "The open poll.")}, tag="voting")
 def open_poll(poll_id: int):
+    """Open a draft poll: freezes the eligible voters (moderators)."""
     poll = _moderated_poll(poll_id)
     poll = voting.open_poll(current_user.person, poll.conference_id, poll.id)
     return jsonify({"poll": _poll_reply(poll)})
@@ -200,7 +198,9 @@ def open_poll(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/close")
 @access("signed_in")
+@shaped(replies={200: (replies.PollReply, "The closed poll with its result.")}, tag="voting")
 def close_poll(poll_id: int):
+    """Close an open poll: counts, decides and records the result (moderators)."""
     poll = _moderated_poll(poll_id)
     poll = voting.close_poll(current_user.person, poll.conference_id, poll.id)
     return jsonify({"poll": _poll_reply(poll)})
@@ -208,7 +208,9 @@ def close_poll(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/cancel")
 @access("signed_in")
+@shaped(replies={200: (replies.PollReply, "The cancelled poll.")}, tag="voting")
 def cancel_poll(poll_id: int):
+    """Cancel a draft or open poll; no ballot is counted (moderators)."""
     poll = _moderated_poll(poll_id)
     poll = voting.cancel_poll(current_user.person, poll.conference_id, poll.id)
     return jsonify({"poll": _poll_reply(poll)})
@@ -216,30 +218,42 @@ def cancel_poll(poll_id: int):
 
 @bp.post("/polls/<int:poll_id>/ballots")
 @access("signed_in")
-def cast_ballot(poll_id: int):
-    """Cast a ballot: ``{"choice": …, "submission_id": …[, "voter_id": …]}``.
+@shaped(
+    body=shapes.BallotBody,
+    replies={
+        200: (replies.ReceiptReply, "A retry: the receipt of the ballot stored before."),
+        201: (replies.ReceiptReply, "Stored; the receipt."),
+    },
+    tag="voting",
+    max_bytes=BALLOT_BYTES,
+    max_depth=3,
+)
+def cast_ballot(poll_id: int, body: shapes.BallotBody):
+    """Cast a ballot (delegates with a vote in the open poll).
 
     201 with the receipt once the ballot is stored; 200 with the same receipt for a retry.
     """
-    data = _body()
     conference_id = voting.get_poll(poll_id).conference_id
     accreditation = current_user.accreditation(conference_id)
     receipt = voting.cast_ballot(
         accreditation.id if accreditation is not None else None,
         poll_id,
-        data.get("choice"),
-        data.get("submission_id"),
-        voter_id=_int(data, "voter_id", optional=True),
+        body.raw_choice(),
+        body.submission_id,
+        voter_id=body.voter_id,
         conference_id=conference_id,
     )
-    return jsonify({"receipt": receipt.as_dict()}), 200 if receipt.repeated else 201
+    return reply(replies.ReceiptReply, 200 if receipt.repeated else 201, receipt=receipt.as_dict())
 
 
 @bp.get("/polls/<int:poll_id>/ballots")
 @access("public")
+@shaped(replies={200: (replies.Ballots, "The published ballots.")}, tag="voting")
 def poll_ballots(poll_id: int):
-    """After close: all ballots and trackers (secret polls: not linked), and who voted what in
-    named polls, so anyone can count again."""
+    """After close, every ballot and tracker, so anyone can count again.
+
+    In secret polls they are not linked to voters; in named polls the reply says who chose what.
+    """
     poll = _visible_poll(poll_id)
     published = voting.published_ballots(poll)
     return jsonify(
@@ -256,8 +270,17 @@ def poll_ballots(poll_id: int):
 
 @bp.get("/audit")
 @access("public")
-def audit():
-    """The audit chain, oldest first: ``?after=<seq>&limit=<n>`` pages through it."""
-    after = request.args.get("after", 0, type=int)
-    limit = request.args.get("limit", 200, type=int)
-    return jsonify(voting.audit_page(max(0, after), limit))
+@shaped(
+    query=shapes.AuditQuery,
+    replies={200: (replies.AuditPage, "A page of the chain and its head.")},
+    tag="audit",
+)
+def audit(query: shapes.AuditQuery):
+    """The hash-chained audit log, oldest first; page with ?after=<seq>.
+
+    While a poll is open the log ends with the entry that opened it (`withheld` is true): the
+    entries after it appear, unchanged, when the poll closes. An entry about something not yet
+    public (a draft poll, an unpublished text, a working group) shows no data but its salted
+    digest, which its hash covers; data and salt appear once it is public.
+    """
+    return jsonify(voting.audit_page(query.after, query.limit))

@@ -10,25 +10,25 @@ Every read of the API (these and the voting ones) shares one rate limit per clie
 
 from __future__ import annotations
 
-import re
-
-from flask import current_app, jsonify, request
+from flask import current_app, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.exports import archive, data
 from participation.extensions import limiter
 from participation.models import Conference
+from participation.schemas import api as shapes
+from participation.schemas import replies
 from participation.services.errors import Invalid, NotFound
 from participation.web import limits
 from participation.web.access import access
 from participation.web.api import bp
+from participation.web.shaped import shaped
 
 #: Reads per client (a login session, or an anonymous address), over all API routes together;
 #: ``API_READ_RATE_LIMIT`` overrides it.
 DEFAULT_READ_LIMIT = "300 per minute;5000 per hour"
 
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")
 DOCUMENT = "/conferences/<int:conference_id>/documents/<int:document_id>"
 
 
@@ -45,10 +45,9 @@ def _actor():
     return current_user._get_current_object()
 
 
-def _language(conference: Conference) -> str | None:
+def _language(conference: Conference, wanted: str | None) -> str | None:
     """The ``lang`` query argument: one of the conference's languages, or none."""
-    wanted = request.args.get("lang")
-    if wanted is None or wanted == "":
+    if wanted is None:
         return None
     if wanted not in (conference.languages or []):
         raise Invalid(
@@ -64,7 +63,9 @@ def _document(conference_id: int, document_id: int):
 
 @bp.get("/conferences/<int:conference_id>")
 @access("public")
+@shaped(replies={200: (replies.ConferenceReply, "The conference.")})
 def conference(conference_id: int):
+    """A conference, with links to its texts and results."""
     conference = archive.get_conference(conference_id)
     return jsonify(
         {
@@ -81,8 +82,13 @@ def conference(conference_id: int):
 
 @bp.get("/conferences/<int:conference_id>/documents")
 @access("public")
+@shaped(replies={200: (replies.Documents, "The texts, in agenda and voting order.")})
 def documents(conference_id: int):
-    """The conference's texts the caller may read (anyone: the published ones)."""
+    """The conference's texts the caller may read.
+
+    For anyone the published ones (decided after admission); for its delegates and staff what
+    the documents pages show them.
+    """
     conference = archive.get_conference(conference_id)
     rows = archive.readable_documents(_actor(), conference.id)
     return jsonify({"documents": [data.document_summary(d) for d in rows]})
@@ -90,11 +96,15 @@ def documents(conference_id: int):
 
 @bp.get(DOCUMENT)
 @access("public")
-def document(conference_id: int, document_id: int):
-    """A text with its current version (``?lang=`` a translation), versions, amendments and
-    the results of the polls on it."""
+@shaped(query=shapes.LanguageQuery, replies={200: (replies.DocumentReply, "The text.")})
+def document(conference_id: int, document_id: int, query: shapes.LanguageQuery):
+    """A text: its current (adopted) version with numbered lines, versions, amendments, the
+    polls on it with their results.
+
+    ``?lang=`` gives the text in one of the conference's languages.
+    """
     conference, document = _document(conference_id, document_id)
-    language = _language(conference)
+    language = _language(conference, query.lang)
     actor = _actor()
     amendments = archive.readable_amendments(actor, document)
     body = data.document_json(
@@ -109,7 +119,9 @@ def document(conference_id: int, document_id: int):
 
 @bp.get(DOCUMENT + "/versions")
 @access("public")
+@shaped(replies={200: (replies.Versions, "The versions.")})
 def versions(conference_id: int, document_id: int):
+    """The text's versions (for anyone: from the admitted one on)."""
     _conference, document = _document(conference_id, document_id)
     rows = archive.readable_versions(_actor(), document)
     return jsonify({"versions": [data.version_summary(v) for v in rows]})
@@ -117,10 +129,11 @@ def versions(conference_id: int, document_id: int):
 
 @bp.get(DOCUMENT + "/versions/<int:version_number>")
 @access("public")
-def version(conference_id: int, document_id: int, version_number: int):
-    """One version's text with its numbered lines; ``?lang=`` for its translation."""
+@shaped(query=shapes.LanguageQuery, replies={200: (replies.VersionReply, "The version.")})
+def version(conference_id: int, document_id: int, version_number: int, query: shapes.LanguageQuery):
+    """One version's text with its numbered lines, or (``?lang=``) its translation."""
     conference, document = _document(conference_id, document_id)
-    language = _language(conference)
+    language = _language(conference, query.lang)
     found = next(
         (v for v in archive.readable_versions(_actor(), document) if v.number == version_number),
         None,
@@ -135,7 +148,9 @@ def version(conference_id: int, document_id: int, version_number: int):
 
 @bp.get(DOCUMENT + "/amendments")
 @access("public")
+@shaped(replies={200: (replies.Amendments, "The amendments.")})
 def amendments(conference_id: int, document_id: int):
+    """The text's amendments (for anyone: those admitted), with their fate."""
     _conference, document = _document(conference_id, document_id)
     rows = archive.readable_amendments(_actor(), document)
     return jsonify({"amendments": [data.amendment_json(a) for a in rows]})
@@ -143,31 +158,33 @@ def amendments(conference_id: int, document_id: int):
 
 @bp.get("/conferences/<int:conference_id>/results")
 @access("public")
+@shaped(replies={200: (replies.Results, "The results.")})
 def results(conference_id: int):
-    """Every closed poll of the conference with its result and what it decided on."""
+    """Every closed poll of the conference: outcome, numbers, rule and quorum, and what it
+    decided on."""
     conference = archive.get_conference(conference_id)
     return jsonify(data.results_json(conference))
 
 
 @bp.get("/search")
 @access("public")
-def search():
-    """Published texts containing every word of ``q``, with the matching lines."""
-    query = (request.args.get("q") or "").strip()
-    if not query:
-        raise Invalid(_("Say what to search for: ?q=…"), {"q": "empty"})
-    if len(query) > archive.MAX_QUERY:
-        raise Invalid(_("The search is too long."), {"q": "too long"})
-    conference_id = request.args.get("conference_id")
+@shaped(
+    query=shapes.SearchQuery,
+    replies={200: (replies.SearchReply, "The texts found (adopted ones first).")},
+    errors=(404,),
+)
+def search(query: shapes.SearchQuery):
+    """Published texts containing every word of ``q``, with the matching numbered lines.
+
+    Every language a text exists in is searched.
+    """
     conference = None
-    if conference_id not in (None, ""):
-        if not _WHOLE_NUMBER.fullmatch(conference_id):
-            raise Invalid(_("“%(key)s” must be a whole number.", key="conference_id"))
-        conference = archive.get_conference(int(conference_id))
-    hits = archive.search(query, conference.id if conference else None)
+    if query.conference_id is not None:
+        conference = archive.get_conference(query.conference_id)
+    hits = archive.search(query.q, conference.id if conference else None)
     return jsonify(
         {
-            "query": query,
+            "query": query.q,
             "hits": [
                 {
                     "document": data.document_summary(hit.document),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flask import (
     Blueprint,
     abort,
@@ -13,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,13 +20,19 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.validators import Length, NumberRange, Optional
 
 from participation.models import Person
-from participation.services import audit, voting
+from participation.services import audit_public, voting
 from participation.services import conferences as conference_service
 from participation.services.authz import allows
 from participation.services.errors import DomainError
+from participation.web import audit_log as audit_log_view
 from participation.web.access import access
 
 bp = Blueprint("voting", __name__)
+
+#: Entries per page of the public audit trail.
+AUDIT_PAGE = 100
+#: Larger sequence numbers in a link are read as this (the database's integers end there).
+MAX_SEQ = 2**31 - 1
 
 MAJORITY_CHOICES = [
     ("simple", _l("Simple majority (more yes than no)")),
@@ -88,18 +93,9 @@ class ProxyForm(FlaskForm):
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "weight_text": voting.weight_text,
-        "fraction_text": fraction_text,
         "outcome_label": outcome_label,
         "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
     }
-
-
-def fraction_text(pair, scale: int = 1) -> str:
-    value = Fraction(pair[0], pair[1] * (scale or 1))
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}"
 
 
 def outcome_label(outcome: str) -> str:
@@ -365,9 +361,23 @@ def projector(conference_id: int):
 @bp.get("/audit")
 @access("public")
 def audit_log():
-    after = request.args.get("after", "0")
-    page = voting.audit_page(int(after) if after.isdigit() else 0, 200)
-    verification = None
-    if request.args.get("verify") == "1":
-        verification = audit.verify(upto=voting.published_audit_seq())
-    return render_template("voting/audit.html", page=page, verification=verification)
+    """The public audit trail, newest first; ``?before=<seq>`` pages back in time."""
+    before = request.args.get("before", "")
+    page = voting.audit_page(
+        limit=AUDIT_PAGE,
+        newest_first=True,
+        before=min(int(before), MAX_SEQ) if before.isdigit() else None,
+    )
+    verification = voting.verify_public() if request.args.get("verify") == "1" else None
+    entries = audit_log_view.entry_views(
+        page["entries"], audit_public.public_names(page["entries"])
+    )
+    return render_template(
+        "voting/audit.html",
+        page=page,
+        entries=entries,
+        older=entries[-1].seq if entries and entries[-1].seq > 1 else None,
+        paged=before.isdigit(),
+        zone=str(get_timezone()),
+        verification=verification,
+    )

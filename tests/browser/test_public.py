@@ -1,5 +1,6 @@
 """A visitor without an account finds the adopted texts of the demo's earlier conference,
-reads one in English, sees the results and downloads the book of resolutions as PDF."""
+reads one in English, sees the results and downloads the book of resolutions as PDF; and reads
+the audit trail on a phone."""
 
 from __future__ import annotations
 
@@ -63,3 +64,20 @@ def test_a_visitor_searches_the_archive(live_server, desktop_page):
     expect(hits.first.locator("mark").first).to_have_text(re.compile("Anerkennung", re.I))
     violations = axe_violations(page)
     assert not violations, describe(violations)
+
+
+def test_a_visitor_reads_the_audit_trail_on_a_phone(live_server, phone_page):
+    page = phone_page
+    page.goto(live_server.url + "/audit?verify=1")
+    expect(page.locator("[role=status]").last).to_contain_text("The chain is intact")
+    rows = page.locator(".audit-log > li")
+    first, second = (int(rows.nth(i).get_attribute("id").removeprefix("entry-")) for i in (0, 1))
+    assert first > second  # newest first
+    entry = rows.first.locator("details")
+    entry.locator("summary").click()
+    expect(entry.locator("dl")).to_be_visible()
+    expect(entry).to_contain_text("Previous hash")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+    screenshot(page, "public-audit-phone")

@@ -26,7 +26,8 @@ One module per concern, each building only on those listed before it:
 Callers use the names below as ``voting.<name>``.
 """
 
-from participation.services.audit import audit_head, audit_page, published_audit_seq
+from participation.services.audit import audit_head
+from participation.services.audit_public import audit_page, published_audit_seq, verify_public
 from participation.services.voting.ballot_box import Receipt
 from participation.services.voting.casting import (
     SUBMISSION_ID,
@@ -125,6 +126,7 @@ __all__ = [
     "set_voting_settings",
     "target_choices",
     "turnout_json",
+    "verify_public",
     "voting_settings",
     "voting_state",
     "weight_text",

@@ -209,8 +209,8 @@ def create_poll(
         f"poll:{poll.id}",
         actor=audit.actor_of(actor),
         conference_id=conference.id,
-        # Settings only: a poll's title and question are public once it opens, not before.
-        data={k: v for k, v in _settings_of(poll).items() if k not in ("title", "question")},
+        # The public log shows these (title, candidates) only from the opening on.
+        data=_settings_of(poll),
     )
     events.publish(db.session(), "polls_changed", f"moderators:{conference.id}", {"poll": poll.id})
     return poll
