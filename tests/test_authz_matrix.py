@@ -37,6 +37,7 @@ ROUTE_ACCESS = {
     "auth.language": "public",
     "api.conferences": "public",
     "delegate.live": "observer",
+    "delegate.poll_subject": "observer",
     "moderate.console": "moderator",
     "moderate.projector_document": "observer",
     "public.favicon": "public",

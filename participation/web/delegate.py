@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, make_response, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation.services import conferences as conference_service
 from participation.services import room as room_service
+from participation.services import voting
+from participation.web import ballot_subject
 from participation.web.access import access
 
 bp = Blueprint("delegate", __name__)
@@ -37,3 +40,27 @@ def room_labels() -> dict:
         "your_place": _("You are number {n} on the list."),
         "closed": _("The speakers list is closed."),
     }
+
+
+@bp.get("/c/<int:conference_id>/polls/<int:poll_id>/subject")
+@access("observer")
+def poll_subject(conference_id: int, poll_id: int):
+    """What a poll decides, for the ballot card to fold in (fetched once per poll).
+
+    A draft is nobody's business on a phone; an opened poll's subject is the conference's.
+    """
+    poll = voting.get_poll(poll_id, conference_id)
+    if poll.state == "draft":
+        abort(404)
+    locale = get_locale()
+    language = locale.language if locale is not None else "de"
+    html, tag = ballot_subject.rendered(
+        poll,
+        language,
+        lambda subject: render_template("delegate/_subject.html", subject=subject),
+    )
+    response = make_response(html)
+    response.set_etag(tag)
+    # Each reader's copy may be kept, but asked after again: a translation may be added.
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)

@@ -6,6 +6,11 @@
 // localStorage and sent again with the same id (on reconnect, reload, timeout or when the
 // server answers that it is busy), so a retry can never count twice.
 //
+// Under the question it folds in what is decided (the text or the amendment's diff, the
+// candidates) and the rule with the quorum, fetched once per poll from the server. A person
+// without a vote is told why and what to do. After the close, the result card keeps the
+// receipts with a link to find them in the published list.
+//
 // For keyboard and screen reader users: every vote button is named by what it votes on, focus
 // follows the steps (choice → confirmation → receipt), and a status region outside the card
 // announces each step once.
@@ -24,6 +29,12 @@
   var BUSY = 503; // the server's answer when its database stayed locked: try again later
   var current = null; // the open poll
   var votes = []; // my votes in it
+  var noVote = null; // why there is nothing to cast: {reason[, holder]}
+  var lastVotes = []; // my votes in the last closed poll, with their receipts
+  var subjects = {}; // poll id -> the subject's HTML, or "loading"
+  var subjectOpen = {}; // poll id -> whether the reader unfolded the text
+  var resultHtml = "";
+  var resultPoll = null; // the closed poll whose result is shown
   var local = {}; // "poll:voter" -> {stage, choice}
   var shownResult = null;
   var countdownTimer = null;
@@ -168,6 +179,61 @@
     state.stage = "confirm";
     focusNext = "confirm:" + voterId;
     render();
+  }
+
+  // --- what is decided --------------------------------------------------------------------------
+
+  function pollUrl(template, pollId) { return template.replace(/\/0(\/|$)/, "/" + pollId + "$1"); }
+
+  // Fetch the poll's subject once; the card is drawn again when it arrives. The buttons do
+  // not wait for it, so the hall's phones ask spread over a second and a half.
+  function loadSubject(pollId) {
+    if (subjects[pollId]) { return; }
+    subjects[pollId] = "loading";
+    window.setTimeout(function () {
+      window.fetch(pollUrl(card.dataset.subjectUrl, pollId), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          if (!html) { delete subjects[pollId]; return; }
+          subjects[pollId] = html;
+          if (current && current.id === pollId) { render(); }
+          if (!current && resultPoll && resultPoll.id === pollId) { renderResult(resultPoll); }
+        }, function () { delete subjects[pollId]; }); // offline: asked again at the next drawing
+    }, Math.random() * 1500);
+  }
+
+  // The subject as nodes: server-rendered and sanitised HTML (the text renderers escape it).
+  function subjectNode(pollId) {
+    var html = subjects[pollId];
+    if (!html || html === "loading") { return null; }
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var node = holder.content.firstElementChild;
+    if (!node) { return null; }
+    // Keep the keyboard focus on the fold or the link when the card is drawn again.
+    var summary = node.querySelector("summary");
+    if (summary) { summary.dataset.focus = "subject"; }
+    var link = node.querySelector("a");
+    if (link) { link.dataset.focus = "subject-link"; }
+    var details = node.querySelector("details");
+    if (details) {
+      details.open = !!subjectOpen[pollId];
+      details.addEventListener("toggle", function () { subjectOpen[pollId] = details.open; });
+    }
+    return node;
+  }
+
+  function reasonText(reason) {
+    if (!reason) { return t.noVote; }
+    var text = {
+      no_right: t.reasonNoRight,
+      not_checked_in: t.reasonNotCheckedIn,
+      checked_in_late: t.reasonCheckedInLate,
+      proxy: t.reasonProxy,
+      proxy_absent: t.reasonProxyAbsent,
+      voted: t.reasonVoted
+    }[reason.reason] || t.noVote;
+    return text.replace(/\{name\}/g, reason.holder || "");
   }
 
   // --- rendering -----------------------------------------------------------------------------
@@ -342,22 +408,26 @@
     card.dataset.pollId = current.id;
     card.appendChild(el("p", "ballot-kicker", current.secret ? t.secret : t.named));
     // Titles, questions and names are written in any language: let each find its direction.
-    var title = el("h2", "ballot-title", current.title);
+    var subject = subjectNode(current.id);
+    var translated = subject && subject.dataset.title;
+    var title = el("h2", "ballot-title", translated || current.title);
     title.id = "ballot-title";
     title.dir = "auto";
+    if (translated) { title.lang = subject.dataset.lang; }
     card.appendChild(title);
     if (current.question) {
       var question = el("p", "ballot-question", current.question);
       question.dir = "auto";
       card.appendChild(question);
     }
+    if (subject) { card.appendChild(subject); } else { loadSubject(current.id); }
     if (current.closes_at) {
       card.appendChild(el("p", "ballot-countdown"));
       renderCountdown();
       countdownTimer = window.setInterval(renderCountdown, 1000);
     }
-    if (!votes.length) {
-      card.appendChild(el("p", "ballot-hint", t.noVote));
+    if (!votes.length || (noVote && noVote.reason === "voted")) {
+      card.appendChild(el("p", "ballot-hint ballot-no-vote", reasonText(noVote)));
     }
     votes.forEach(function (vote) { card.appendChild(renderVote(vote)); });
 
@@ -365,7 +435,7 @@
     if (announcedPoll !== current.id) { // a poll has just appeared: say which
       announcedPoll = current.id;
       steps.unshift((current.secret ? t.secret : t.named) + ": " + current.title);
-      if (!votes.length) { steps.push(t.noVote); }
+      if (!votes.length) { steps.push(reasonText(noVote)); }
     }
     if (steps.length) { announce(steps.join(" ")); }
 
@@ -373,16 +443,61 @@
     if (target && !target.disabled) { target.focus(); }
   }
 
+  // My receipts of the closed poll, each with a link that finds it in the published list.
+  function receiptsNode(poll) {
+    var cast = lastVotes.filter(function (vote) { return vote.tracker; });
+    if (!cast.length) { return null; }
+    var box = el("div", "ballot-receipts");
+    box.appendChild(el("h3", null, t.receipts));
+    cast.forEach(function (vote) {
+      var row = el("p", "ballot-receipt");
+      if (cast.length > 1 || !vote.own) {
+        var whose = el("span", null, (vote.own ? t.yourVote : t.proxyFor.replace("{name}", vote.name)) + ": ");
+        whose.dir = "auto";
+        row.appendChild(whose);
+      }
+      row.appendChild(el("code", "tracker", vote.tracker));
+      box.appendChild(row);
+      var link = el("a", "ballot-check", t.checkReceipt);
+      link.href = pollUrl(card.dataset.resultUrl, poll.id) + "?tracker=" + encodeURIComponent(vote.tracker) + "#trackers-heading";
+      var line = el("p");
+      line.appendChild(link);
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  function renderResult(poll) {
+    if (!resultHtml) { return; }
+    resultCard.innerHTML = resultHtml; // rendered and escaped by the server's templates
+    // The poll's title in the reader's language, as on the ballot.
+    var subject = subjectNode(poll.id);
+    var heading = resultCard.querySelector("h2");
+    if (subject && subject.dataset.title && heading) {
+      heading.textContent = subject.dataset.title;
+      heading.lang = subject.dataset.lang;
+      heading.dir = "auto";
+    } else if (!subject) {
+      loadSubject(poll.id);
+    }
+    var receipts = receiptsNode(poll);
+    if (receipts) { resultCard.appendChild(receipts); }
+    resultCard.hidden = false;
+  }
+
   function showResult(poll) {
-    if (!resultCard || !poll || shownResult === poll.id + ":" + poll.state) { return; }
+    if (!resultCard || !poll) { return; }
+    resultPoll = poll;
+    if (shownResult === poll.id + ":" + poll.state) { renderResult(poll); return; }
     shownResult = poll.id + ":" + poll.state;
-    var url = card.dataset.resultUrl.replace(/\/0$/, "/" + poll.id) + "?partial=result";
+    resultHtml = "";
+    var url = pollUrl(card.dataset.resultUrl, poll.id) + "?partial=result";
     window.fetch(url, { credentials: "same-origin" }).then(function (response) {
       return response.ok ? response.text() : "";
     }).then(function (html) {
-      if (!html) { return; }
-      resultCard.innerHTML = html; // rendered and escaped by the server's templates
-      resultCard.hidden = false;
+      if (!html || shownResult !== poll.id + ":" + poll.state) { return; }
+      resultHtml = html;
+      renderResult(poll);
     });
   }
 
@@ -390,9 +505,11 @@
     if (!voting) { return; }
     current = voting.poll;
     votes = voting.my_votes || [];
+    noVote = voting.no_vote || null;
+    lastVotes = voting.last_votes || [];
     render();
     if (current) {
-      if (resultCard) { resultCard.hidden = true; shownResult = null; }
+      if (resultCard) { resultCard.hidden = true; shownResult = null; resultPoll = null; }
       votes.forEach(function (vote) { // ballots confirmed but never acknowledged: send again
         var state = local[key(vote.voter_id)] || {};
         if (!vote.cast && pending(current.id, vote.voter_id) && state.stage !== "sending") {
@@ -419,11 +536,21 @@
   });
   socket.on("poll_opened", function (poll) {
     if (current && current.id === poll.id) { return; } // its ballot is shown already
+    if (card.dataset.votingRight !== "yes") { // observers, guests, staff: nothing to ask
+      apply({ poll: poll, my_votes: [], no_vote: { reason: "no_right" }, last_result: null });
+      return;
+    }
     apply({ poll: poll, my_votes: [], last_result: null });
+    // A delegate with voting right got no ballot: ask why (not checked in, too late, a
+    // proxy), at a moment of the next three seconds so such phones do not ask all at once.
+    window.setTimeout(function () {
+      if (current && current.id === poll.id && !votes.length) { refresh(); }
+    }, Math.random() * 3000);
   });
   socket.on("poll_closed", function (poll) {
     if (poll.state === "closed" && (!current || current.id === poll.id)) {
-      apply({ poll: null, my_votes: [], last_result: poll });
+      var kept = current ? votes.filter(function (vote) { return vote.cast && vote.tracker; }) : lastVotes;
+      apply({ poll: null, my_votes: [], last_result: poll, last_votes: kept });
     } else {
       refresh(); // cancelled, or not the poll shown: ask what there is to show
     }

@@ -16,8 +16,9 @@ One module per concern, each building only on those listed before it:
 
 * :mod:`.rules` – ballot shapes, tallies, majorities and quorum (pure functions);
 * :mod:`.polls` – reading and creating polls, the conference's voting defaults, targets;
+* :mod:`.eligibility` – the eligible set and weights, frozen when a poll opens, and why a
+  person has no vote in an open poll;
 * :mod:`.shapes` – what clients see: polls, turnout, my votes, published ballots;
-* :mod:`.eligibility` – the eligible set and weights, frozen when a poll opens;
 * :mod:`.proxies` – a delegate's vote cast by another of the same organisation;
 * :mod:`.ballot_box` – where ballots that arrive together wait to be stored as one batch;
 * :mod:`.opening`, :mod:`.casting`, :mod:`.closing` – a poll's life: open, ballots, result.
@@ -42,7 +43,12 @@ from participation.services.voting.closing import (
     next_closing_at,
     record_paper_result,
 )
-from participation.services.voting.eligibility import Snapshot, eligible_snapshot
+from participation.services.voting.eligibility import (
+    NO_VOTE_REASONS,
+    Snapshot,
+    eligible_snapshot,
+    no_vote_reason,
+)
 from participation.services.voting.opening import open_poll
 from participation.services.voting.polls import (
     DEFAULT_SETTINGS,
@@ -81,6 +87,7 @@ __all__ = [
     "DEFAULT_SETTINGS",
     "MAX_CANDIDATES",
     "MAX_DURATION",
+    "NO_VOTE_REASONS",
     "SUBMISSION_ID",
     "TARGET_MODELS",
     "Receipt",
@@ -101,6 +108,7 @@ __all__ = [
     "holds_only_proxies",
     "last_closed_poll",
     "my_votes",
+    "no_vote_reason",
     "open_poll",
     "open_poll_of",
     "parse_quorum",

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, insert, select
 
 from participation.extensions import db
-from participation.models import Accreditation, Conference, Organisation, Poll, PollVoter, Proxy
+from participation.models import (
+    Accreditation,
+    Conference,
+    Organisation,
+    Person,
+    Poll,
+    PollVoter,
+    Proxy,
+)
 from participation.services.voting.polls import voting_settings
 
 
@@ -100,3 +108,46 @@ def freeze(poll: Poll, snapshot: Snapshot) -> None:
 def snapshot_digest(snapshot: Snapshot) -> str:
     """SHA-256 over the eligible set; recorded in the audit trail when it is frozen."""
     return hashlib.sha256(json.dumps(snapshot.voters).encode()).hexdigest()
+
+
+#: Why a phone shows no ballot to cast, as the voting state names it (the phone words it).
+NO_VOTE_REASONS = (
+    "no_right",  # an observer, a guest, staff: no voting right at this conference
+    "not_checked_in",  # voting right, but not checked in at the desk
+    "checked_in_late",  # checked in after the poll opened: the eligible set was frozen then
+    "proxy",  # the vote was transferred and the holder casts it
+    "proxy_absent",  # the vote was transferred, but the holder was not checked in at opening
+    "voted",  # every vote this person casts is cast
+)
+
+
+def no_vote_reason(
+    poll: Poll, accreditation: Accreditation | None, votes: list[dict]
+) -> dict | None:
+    """Why the accreditation has nothing to cast in the open poll, or None when it has.
+
+    ``votes`` are the votes it casts (:func:`.shapes.my_votes`). The answer is read from the
+    frozen eligible set first, so a check-in or a proxy recorded after the opening does not
+    change what the phone says about this poll.
+    """
+    if votes:
+        return {"reason": "voted"} if all(v["cast"] for v in votes) else None
+    if accreditation is None or not accreditation.voting_right:
+        return {"reason": "no_right"}
+    holder = db.session.execute(
+        select(Person.display_name)
+        .join(Accreditation, Accreditation.person_id == Person.id)
+        .join(PollVoter, PollVoter.caster_id == Accreditation.id)
+        .where(PollVoter.poll_id == poll.id, PollVoter.accreditation_id == accreditation.id)
+    ).scalar()
+    if holder is not None:
+        return {"reason": "proxy", "holder": holder}
+    absent_holder = db.session.execute(
+        select(Person.display_name)
+        .join(Accreditation, Accreditation.person_id == Person.id)
+        .join(Proxy, Proxy.holder_id == Accreditation.id)
+        .where(Proxy.giver_id == accreditation.id)
+    ).scalar()
+    if absent_holder is not None:
+        return {"reason": "proxy_absent", "holder": absent_holder}
+    return {"reason": "checked_in_late" if accreditation.present else "not_checked_in"}

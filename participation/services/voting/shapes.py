@@ -24,6 +24,7 @@ from participation.models import (
     PollTracker,
     PollVoter,
 )
+from participation.services.voting.eligibility import no_vote_reason
 from participation.services.voting.polls import last_closed_poll, open_poll_of, target_id_of
 
 
@@ -128,13 +129,22 @@ def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
 
 
 def voting_state(conference_id: int, accreditation_id: int | None, *, turnout: bool) -> dict:
-    """The voting part of a client's full state: the open poll, my votes, the last result."""
+    """The voting part of a client's full state: the open poll, my votes, the last result.
+
+    ``no_vote`` says why there is nothing to cast in the open poll (see
+    :data:`.eligibility.NO_VOTE_REASONS`); ``last_votes`` keeps my receipts of the last
+    closed poll, so a phone still shows them after the close and after a reload.
+    """
     current = open_poll_of(conference_id)
     last = last_closed_poll(conference_id)
+    votes = my_votes(current, accreditation_id) if current else []
+    accreditation = db.session.get(Accreditation, accreditation_id) if accreditation_id else None
     state = {
         "poll": poll_json(current) if current else None,
-        "my_votes": my_votes(current, accreditation_id) if current else [],
+        "my_votes": votes,
+        "no_vote": no_vote_reason(current, accreditation, votes) if current else None,
         "last_result": poll_json(last) if last else None,
+        "last_votes": my_votes(last, accreditation_id) if last else [],
     }
     if turnout and current is not None:
         state["turnout"] = turnout_json(current)
