@@ -43,7 +43,12 @@
     document.querySelectorAll("#console-agenda > li").forEach(function (li) {
       var isCurrent = Number(li.dataset.itemId) === current;
       li.classList.toggle("current", isCurrent);
-      if (isCurrent) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+      if (isCurrent) {
+        li.setAttribute("aria-current", "step");
+        li.scrollIntoView({ block: "nearest" });
+      } else {
+        li.removeAttribute("aria-current");
+      }
     });
     // The voting order and the speakers settings of the current item only.
     var shown = false;
