@@ -30,7 +30,7 @@ bp = Blueprint("moderate", __name__)
 
 ORDER_CHOICES = [
     ("none", _l("In the order of asking")),
-    ("self_declared", _l("Alternating: women and diverse people, then open places")),
+    ("self_declared", _l("Quota list: women and diverse people alternate with open places")),
     ("first_time", _l("First-time speakers before everyone else")),
 ]
 #: "m:ss", "m" or seconds over 59 ("90").
