@@ -107,3 +107,8 @@ def test_a_moderator_runs_an_agenda_item_from_the_console_alone(live_server, new
     screenshot(console, "console")
     violations = axe_violations(console)
     assert not violations, describe(violations)
+    # Also with the secondary panels open: the settings and the new-poll form.
+    console.click("#speakers-settings summary")
+    console.click("#new-poll summary")
+    violations = axe_violations(console)
+    assert not violations, describe(violations)
