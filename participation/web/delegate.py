@@ -35,5 +35,4 @@ def room_labels() -> dict:
         "your_place": _("You are number {n} on the list."),
         "closed": _("The speakers list is closed."),
         "point_of_order": _("Point of order"),
-        "your_turn": _("You have the floor. Your speaking time:"),
     }

@@ -39,8 +39,8 @@
     var list = state.speakers;
     var current = list && list.current;
     var mySpeech = !!current && current.accreditation_id === myAccreditation;
-    $("now-speaker").textContent = mySpeech ? labels.your_turn
-      : (current ? labels.speaking + " " + speakerText(current) : "");
+    $("now-speaker").textContent = current ? labels.speaking + " " + speakerText(current) : "";
+    $("now-yours").hidden = !mySpeech;
     card.classList.toggle("my-speech", mySpeech);
     card.classList.toggle("point-of-order", !!current && current.kind === "point_of_order");
     var waiting = list ? list.waiting : [];

@@ -76,7 +76,8 @@ def test_a_moderator_runs_an_agenda_item_from_the_console_alone(live_server, new
 
     # Aylin speaks; her own phone counts down her two minutes.
     console.click("#speakers-next")
-    expect(aylin.locator("#now-speaker")).to_contain_text("You have the floor")
+    expect(aylin.locator("#now-yours")).to_be_visible()
+    expect(mariam.locator("#now-yours")).to_be_hidden()
     expect(aylin.locator("#now-countdown")).to_have_text(re.compile(r"^(2:00|1:[0-5]\d)$"))
     expect(console.locator("#countdown")).to_have_text(re.compile(r"^(2:00|1:[0-5]\d)$"))
     screenshot(aylin, "console-phone-speaking")
