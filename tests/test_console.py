@@ -237,8 +237,19 @@ def test_the_next_vote_opens_from_the_voting_order(app, world, auth, item):
     assert response.status_code == 302
     poll = db.session.scalars(select(Poll)).one()
     assert (poll.state, poll.amendment_id, poll.agenda_item_id) == ("open", change.id, item.id)
-    # While it is in the vote, nothing else is offered as the next vote.
+    # While it is in the vote, nothing else is offered as the next vote, nor opened.
     assert "open-next-vote" not in mod.get(f"/c/{cid}/console").get_data(as_text=True)
+    _post(mod, f"/c/{cid}/console/votes/next", {"target": f"document:{document.id}"})
+    assert db.session.scalars(select(Poll)).all() == [poll]
+
+
+def test_the_next_vote_refuses_what_is_not_in_the_voting_order(app, world, auth, item):
+    cid = world.conference.id
+    mod = auth.client_as(app, world, "moderator")
+    for target in ("amendment:999", "document:x", "", "fireworks:1"):
+        response = _post(mod, f"/c/{cid}/console/votes/next", {"target": target})
+        assert response.status_code == 302
+    assert db.session.scalars(select(Poll)).all() == []
 
 
 def test_the_poll_desk_returns_to_the_console(app, world, auth):

@@ -19,7 +19,7 @@ from participation.services import conferences as conference_service
 from participation.services import documents as document_service
 from participation.services import room as room_service
 from participation.services import speakers_settings, voting
-from participation.services.errors import DomainError, Invalid, NotFound
+from participation.services.errors import Conflict, DomainError, Invalid, NotFound
 from participation.services.room import PLENARY_STATUSES
 from participation.text import render_numbered_html
 from participation.web import presenters
@@ -244,6 +244,8 @@ def open_next_vote(conference_id: int):
     try:
         if not form.validate_on_submit() or not target_id.isdigit():
             raise Invalid(_("Choose what the poll decides on."))
+        if voting.open_poll_of(conference_id) is not None:
+            raise Conflict(_("Another poll is open. Close it first."))
         item = room_service.current_item(room_service.room_state(conference_id))
         draft = _drafts(conference_id).get(form.target.data)
         if draft is None:
