@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _bind_extensions(app: Flask) -> None:
     import participation.models  # noqa: F401  (registers the models with the metadata)
     from participation.realtime import init_realtime, register_handlers
+    from participation.realtime.packets import EventPacket
     from participation.web.auth import load_principal
 
     db.init_app(app)
@@ -67,6 +68,13 @@ def _bind_extensions(app: Flask) -> None:
         # None: engine.io accepts only handshakes whose Origin is this server's own.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
+        # A message up to this size is read and answered, however wrong its payload; a
+        # larger one closes the connection (engine.io's limit, set here rather than left at
+        # its default so that it is known).
+        max_http_buffer_size=app.config["SOCKET_MESSAGE_LIMIT"],
+        # Packets whose JSON is too deep or malformed still reach their event's handler,
+        # which answers them (see realtime/packets.py).
+        serializer=EventPacket,
     )
     init_realtime(app)
 

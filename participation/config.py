@@ -81,6 +81,9 @@ def from_environment(*, need_secret: bool = True) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         #: Ballots that arrive together share one transaction and commit ("0": one each).
         "GROUP_COMMIT": os.environ.get("GROUP_COMMIT", "1") != "0",
+        #: The largest Socket.IO message (bytes) a connection accepts; a larger one ends it.
+        #: Anything up to it is answered, an oversized payload with an error acknowledgement.
+        "SOCKET_MESSAGE_LIMIT": int(os.environ.get("SOCKET_MESSAGE_LIMIT", str(2**20))),
         "TESTING": False,
         **{name: os.environ[name] for name in RATE_LIMIT_SETTINGS if os.environ.get(name)},
     }

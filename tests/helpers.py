@@ -19,6 +19,7 @@ import requests
 from flask.testing import FlaskClient
 from flask_babel import get_domain
 from flask_socketio import SocketIOTestClient
+from socketio import packet
 from sqlalchemy import create_engine, func, select, text, update
 
 from participation import clock, create_app
@@ -51,6 +52,16 @@ class IsolatedSocketClient(SocketIOTestClient):
 
     def disconnect(self, *args, **kwargs):
         return contextvars.Context().run(super().disconnect, *args, **kwargs)
+
+    def emit_text(self, data: str):
+        """Send an event whose data part is ``data`` as written (``["event", …]``, which may
+        be malformed JSON) and return its acknowledgement, or None if there was none."""
+        self.callback_counter += 1
+        text = f"{packet.EVENT}{self.callback_counter}{data}"
+        self.acks = None
+        contextvars.Context().run(socketio.server._handle_eio_message, self.eio_sid, text)
+        ack, self.acks = self.acks, None
+        return ack["args"][0] if ack else None
 
 
 def socket_client(app, http_client=None, **kwargs) -> IsolatedSocketClient:

@@ -96,7 +96,7 @@ def test_workflow_allows_only_listed_transitions(app, world):
 def test_submitters_withdraw_their_own_only(app, world):
     cid = world.conference.id
     document = resolution(world, admit=False)
-    with pytest.raises(NotFound):  # another organisation does not even see the submitted text
+    with pytest.raises(NotAllowed):  # another organisation reads it, to co-sign, but no more
         docs.withdraw_document(world.delegate_b.person, cid, document.id)
     docs.withdraw_document(world.delegate.person, cid, document.id)
     assert document.status == "withdrawn"
@@ -119,7 +119,9 @@ def test_drafts_are_seen_by_their_organisation_and_moderators_only(app, world):
     with pytest.raises(NotFound):
         docs.get_document(world.delegate_b.person, cid, draft.id)
     docs.submit_document(world.delegate.person, cid, draft.id)
-    assert docs.visible_documents(world.delegate_b.person, cid) == []
+    assert docs.visible_documents(world.delegate_b.person, cid) == [draft]  # to co-sign it
+    assert docs.visible_documents(world.observer.person, cid) == []
+    assert docs.visible_documents(None, cid) == []
     docs.admit_document(world.moderator.person, cid, draft.id)
     assert docs.visible_documents(world.delegate_b.person, cid) == [draft]
     assert docs.visible_documents(world.observer.person, cid) == [draft]
@@ -157,9 +159,13 @@ def test_amendment_is_numbered_per_document_and_names_its_lines(app, world):
     assert (first.number, second.number) == ("Ä1", "Ä2")
     assert first.status == "admitted" and not first.late
     assert first.organisation_id == world.org_b.id
-    assert docs.format_ranges(docs.line_ranges(document.current_version, [1], 80)) == "2"
-    ranges = docs.line_ranges(document.current_version, [1, 2], 40)
-    assert docs.format_ranges(ranges) == "3\u20137"
+    version = document.current_version
+    assert docs.format_ranges(docs.line_ranges(version, docs.changes_of(first), 80)) == "2"
+    # At 40 columns block 1 is on lines 3-5 and block 2 on lines 6-7; only the lines with
+    # changed words count.
+    both = {**docs.changes_of(first), **docs.changes_of(second)}
+    assert docs.format_ranges(docs.line_ranges(version, both, 40)) == "4, 6"
+    assert docs.format_ranges(docs.line_ranges(version, {1: "", 2: ""}, 40)) == "3\u20137"
     other = resolution(world)
     assert amend(world, other, {0: "Neu."}).number == "Ä1"
 
@@ -232,6 +238,57 @@ def test_colliding_amendments_are_those_touching_the_same_blocks(app, world):
     assert [x.number for x in found[a.id]] == ["Ä2"]
     assert [x.number for x in found[b.id]] == ["Ä1"]
     assert c.id not in found
+
+
+def test_changes_to_different_words_of_one_paragraph_do_not_collide(app, world):
+    document = resolution(world)
+    base = document.current_version
+    early = amend(
+        world,
+        document,
+        {1: "Die Kommunen sollen Migrant*innenorganisationen früh und verbindlich beteiligen."},
+    )
+    other = amend(
+        world, document, {1: "Alle Kommunen sollen Migrant*innenorganisationen früh beteiligen."}
+    )
+    clash = amend(
+        world, document, {1: "Die Kommunen sollen Migrant*innenorganisationen spät beteiligen."}
+    )
+    found = docs.amendment_collisions(document.amendments)
+    assert other.id not in found
+    assert [x.number for x in found[early.id]] == [clash.number]
+
+    # Adopting the first carries the second onto the new version with both changes.
+    docs.start_vote("amendment", early.id, world.moderator.person)
+    docs.apply_vote_result("amendment", early.id, True, world.moderator.person)
+    db.session.commit()
+    new = document.current_version
+    assert new.id != base.id
+    assert not other.needs_review and other.base_version_id == new.id
+    assert apply_changes(new.body, docs.changes_of(other)) == apply_changes(
+        base.body,
+        {1: "Alle Kommunen sollen Migrant*innenorganisationen früh und verbindlich beteiligen."},
+    )
+    assert clash.needs_review and clash.base_version_id == base.id
+
+
+def test_free_edit_of_other_words_in_a_paragraph_carries_the_amendment(app, world):
+    document = resolution(world)
+    sooner = "Das Land soll eine dauerhafte Förderung bald einführen."
+    amendment = amend(world, document, {2: sooner})
+    body = TEXT.replace("Das Land soll", "Der Freistaat soll")
+    version = docs.edit_document(
+        world.staff,
+        world.conference.id,
+        document.id,
+        base_version_id=document.current_version_id,
+        title="Teilhabe stärken",
+        body=body,
+    )
+    assert not amendment.needs_review and amendment.base_version_id == version.id
+    assert docs.changes_of(amendment) == {
+        2: "Der Freistaat soll eine dauerhafte Förderung bald einführen."
+    }
 
 
 def test_late_amendment_needs_admission_and_is_hidden_meanwhile(app, world):
@@ -570,6 +627,11 @@ def test_demands_are_voted_on_singly_and_rejected_ones_leave_the_text(app, world
     assert on_rejected.needs_review
     with pytest.raises(Conflict):
         docs.start_vote("demand", demand.id, moderator)
+    # The final vote waits until every amendment is decided, and says which are not.
+    with pytest.raises(Conflict, match=f"{open_amendment.number} .*{on_rejected.number} "):
+        docs.start_vote("document", cat.id, moderator)
+    for amendment in (open_amendment, on_rejected):
+        docs.withdraw_amendment(moderator, world.conference.id, amendment.id)
     docs.start_vote("document", cat.id, moderator)
     docs.apply_vote_result("document", cat.id, True, moderator)
     assert cat.status == "adopted_amended"

@@ -206,7 +206,7 @@ def test_new_document_and_edit_forms(app, world, auth):
     assert cat.current_version.number == 2 and cat.title == "Forderungen 2026"
     assert [d.label for d in cat.demands] == ["1.1", "1.2"]
     other = auth.client_as(app, world, "delegate_b")
-    assert other.get(edit).status_code == 404
+    assert other.get(edit).status_code == 403  # reads the submitted text, to co-sign, no more
 
 
 def test_translation_page_and_reading_language(app, world, auth):

@@ -54,7 +54,7 @@ def test_a_text_as_pdf_has_its_line_numbers_and_results(archive_app, archive):
     assert by_number[4].startswith("veröffentlichen und Bäume an den Schulwegen pflanzen.")
     assert by_number[5].startswith("Das Netzwerk lädt Fachleute ein")
     assert "Saubere Luft in allen Stadtteilen" in text and "adopted as amended" in text
-    assert re.search(r"Yes ?2 ?No ?0 ?Abstain ?0", text)
+    assert re.search(r"Yes ?2 ?\(100\s?%\) ?No ?0 ?\(0\s?%\) ?Abstain ?0 ?\(0\s?%\)", text)
     assert "Rule: simple majority" in text and "Quorate." in text
     assert "Adopted amendments" in text and "Ä1 to A1, line 3–4" in text
     assert any("DejaVu-Sans-Mono" in name for name in fonts(reader))

@@ -62,6 +62,8 @@ def _content(response) -> str:
     if response.mimetype == "application/pdf":
         reader = PdfReader(io.BytesIO(response.data))
         return "\n".join(page.extract_text() or "" for page in reader.pages)
+    if response.mimetype.startswith("image/"):
+        return ""  # the site's icon: drawn, not written from data
     return response.get_data(as_text=True)
 
 

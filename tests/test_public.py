@@ -38,7 +38,7 @@ def test_a_visitor_finds_the_adopted_texts_of_a_conference(archive_app, archive)
     assert "A1 Saubere Luft in allen Stadtteilen" in adopted[0]
     assert "K1 Forderungen für gutes Wohnen" in adopted[0]
     assert "A2 Ein Fahrradweg zu jedem Vereinsheim" in adopted[1]
-    assert "Book of resolutions (PDF) – English" in text
+    assert "Book of resolutions (PDF) – Englisch" in text  # named in the reader's language
 
 
 def test_the_text_page_shows_the_final_numbered_text_amendments_and_results(archive_app, archive):
@@ -50,8 +50,9 @@ def test_the_text_page_shows_the_final_numbered_text_amendments_and_results(arch
     assert "Bäume an den Schulwegen pflanzen" in text  # the adopted amendment is in the text
     assert "Ä1 to A1, line 3–4" in text and "Ä2 to A1, line 5" in text
     # Results with numbers, rule and quorum.
-    assert "Yes 2 No 0 Abstain 0" in text
-    assert "Rule: simple majority" in text and "Quorum: 0.50 of the eligible votes" in text
+    assert "Yes 2 100 % No 0 0 % Abstain 0 0 %" in text.replace("\xa0", " ")
+    assert "Rule: simple majority" in text
+    assert "Quorum: 50 % of the eligible votes" in text.replace("\xa0", " ")
     # The late amendment was never admitted.
     assert "Ä3" not in text and SECRETS["late_amendment"] not in text
     assert f"http://localhost/c/{arc.conference_id}/texts/A1" in text  # the permanent link
@@ -65,7 +66,7 @@ def test_the_language_switch_shows_the_translation(archive_app, archive):
     html = page(client, f"/c/{arc.conference_id}/texts/A1?lang=en")
     assert '<div class="archive-text" lang="en" dir="ltr">' in html
     assert "Clean air in all districts" in html and "plant trees" in html
-    assert "Translation into English" in visible(html)
+    assert "Translation into Englisch" in visible(html)
     unknown = page(client, f"/c/{arc.conference_id}/texts/A1?lang=xx")
     assert '<div class="archive-text" lang="de"' in unknown
 

@@ -15,9 +15,9 @@ from participation.text.blocks import (
 
 RESOLUTION = """## Präambel\r
 \r
-Die Delegierten der Föderation fordern   \r
+Die Delegierten der Föderation fordern\r
 die Bundesregierung auf,\r
-folgende Maßnahmen umzusetzen:\r
+folgende Maßnahmen umzusetzen:   \r
 \r
 \r
 \r
@@ -179,3 +179,17 @@ def test_paragraphs_round_trip(source):
     assert split_blocks(glued) == split_blocks(source)
     assert paragraphs(glued) == parts
     assert from_paragraphs(paragraphs(glued)) == glued
+
+
+def test_hard_line_breaks_survive_normalising():
+    assert split_blocks("Erste Zeile  \nZweite Zeile") == [
+        Block("paragraph", "Erste Zeile\\\nZweite Zeile")
+    ]
+    backslash, spaces = "Erste Zeile\\\nZweite Zeile", "Erste Zeile  \nZweite Zeile"
+    assert split_blocks(backslash) == split_blocks(spaces)
+    # trailing spaces before a blank line or at the end mean nothing
+    assert clean("Ende  \n\nNeu  ") == "Ende\n\nNeu"
+    assert clean("Zeile   \nweiter") == "Zeile  \nweiter"
+    # continuation lines of an item are indented to its text
+    assert normalise("1. Kita\\\nund Hort\n2. Schule") == "1. Kita\\\n   und Hort\n2. Schule"
+    assert split_blocks(normalise("- a  \n  b")) == [Block("item", "a\\\nb", 0, "-")]

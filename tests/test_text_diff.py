@@ -1,5 +1,6 @@
 """Tests for participation.text.diff (word diff and document comparison)."""
 
+import re
 from itertools import pairwise
 
 from hypothesis import given, settings
@@ -61,12 +62,62 @@ def test_identical_and_empty():
 
 def test_render_diff_html():
     html = render_diff_html("Wir fordern Rechte.", "Wir fordern gleiche Rechte.")
-    assert html == 'Wir fordern <ins class="diff-ins">gleiche </ins>Rechte.'
+    assert html == '<p>Wir fordern <ins class="diff-ins">gleiche </ins>Rechte.</p>'
     html = render_diff_html("a <b>", "a <i>", ins_label="eingefügt:", del_label="gestrichen:")
     assert html == (
-        'a &lt;<del class="diff-del"><span class="visually-hidden">gestrichen: </span>b</del>'
-        '<ins class="diff-ins"><span class="visually-hidden">eingefügt: </span>i</ins>&gt;'
+        '<p>a &lt;<del class="diff-del"><span class="visually-hidden">gestrichen: </span>b</del>'
+        '<ins class="diff-ins"><span class="visually-hidden">eingefügt: </span>i</ins>&gt;</p>'
     )
+
+
+def test_diff_shows_formatting_not_markdown():
+    html = render_diff_html("Die erste Lesung", "Die **erste** Lesung")
+    assert html == (
+        '<p>Die <del class="diff-del">erste</del>'
+        '<ins class="diff-ins"><strong>erste</strong></ins> Lesung</p>'
+    )
+    html = render_diff_html("Die Lesung", "Die *zweite* Lesung")
+    assert html == '<p>Die <ins class="diff-ins"><em>zweite</em> </ins>Lesung</p>'
+    assert "*" not in html
+
+
+def test_diff_keeps_list_items_and_headings():
+    html = render_diff_html("- Sprachkurse für alle", "- kostenlose Sprachkurse für alle")
+    assert html == '<ul><li><ins class="diff-ins">kostenlose </ins>Sprachkurse für alle</li></ul>'
+    html = render_diff_html("3. Beratung", "3. Beratung\n4. Beschluss")
+    assert html == (
+        '<ol start="3"><li>Beratung</li></ol>'
+        '<ol start="4"><li><ins class="diff-ins">Beschluss</ins></li></ol>'
+    )
+    html = render_diff_html("## Ziele", "## Unsere Ziele")
+    assert html == '<h2><ins class="diff-ins">Unsere </ins>Ziele</h2>'
+    assert "##" not in html and "- " not in html
+    # a paragraph that becomes a heading is removed and added whole
+    html = render_diff_html("Ziele", "## Ziele")
+    assert (
+        html == '<p><del class="diff-del">Ziele</del></p><h2><ins class="diff-ins">Ziele</ins></h2>'
+    )
+    html = render_diff_html("- Kita\n  - Hort", "- Kita\n  - Hort am Nachmittag")
+    assert '<ul class="diff-level-1"><li>Hort<ins class="diff-ins"> am Nachmittag' in html
+
+
+def test_diff_of_hard_line_breaks():
+    html = render_diff_html("Erste Zeile\\\nzweite Zeile", "Erste Zeile\\\ndritte Zeile")
+    assert html == (
+        '<p>Erste Zeile<br><del class="diff-del">zweite</del>'
+        '<ins class="diff-ins">dritte</ins> Zeile</p>'
+    )
+
+
+def test_mostly_changed_paragraph_is_one_deletion_and_one_insertion():
+    old = "Der Vorstand legt der Versammlung jedes Jahr einen Bericht über die Finanzen vor."
+    new = "Die Kassenprüfung berichtet der Versammlung vierteljährlich über ihre Lage."
+    html = render_diff_html(old, new)
+    assert html == (f'<p><del class="diff-del">{old}</del><ins class="diff-ins">{new}</ins></p>')
+    # a few words in a long sentence stay a word diff
+    html = render_diff_html(old, old.replace("jedes Jahr", "jährlich"))
+    assert html.count("<del") == 1 and html.count("<ins") == 1
+    assert html.startswith("<p>Der Vorstand legt der Versammlung <del")
 
 
 OLD_DOC = """## Forderungen
@@ -104,9 +155,12 @@ def test_diff_blocks():
         ("equal", 5, 5),  # re-wrapping is no change
     ]
     assert entries[2].html == (
-        '- ein sicheres <ins class="diff-ins">und dauerhaftes </ins>Aufenthaltsrecht'
+        '<ul><li>ein sicheres <ins class="diff-ins">und dauerhaftes </ins>'
+        "Aufenthaltsrecht</li></ul>"
     )
-    assert entries[3].html == '<del class="diff-del">- das kommunale Wahlrecht</del>'
+    assert (
+        entries[3].html == '<ul><li><del class="diff-del">das kommunale Wahlrecht</del></li></ul>'
+    )
     assert entries[4].new_text == "- gebührenfreie Sprachkurse"
 
 
@@ -142,10 +196,8 @@ def test_word_diff_reconstructs_both_texts(old, new):
 @given(TEXT, TEXT)
 def test_diff_html_text_content_is_escaped(old, new):
     html = render_diff_html(old, new)
-    stripped = html
-    for tag in ('<ins class="diff-ins">', "</ins>", '<del class="diff-del">', "</del>"):
-        stripped = stripped.replace(tag, "")
-    assert "<" not in stripped
+    assert not re.search(r"<(?!/?(?:p|h[234]|ul|ol|li|em|strong|br|ins|del)\b)", html)
+    assert "<script" not in html and "<b>" not in html
 
 
 DOC = st.lists(

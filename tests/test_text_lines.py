@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 
 from participation.text.lines import (
     ITEM_INDENT,
+    Segment,
     line_range,
     number_lines,
     render_numbered_html,
+    segments,
     words,
     wrap,
 )
@@ -40,13 +42,61 @@ def test_wrap_german_text():
     ]
 
 
-def test_wrap_long_word_stands_alone():
-    assert wrap(f"Das {LONG_WORD} gilt.", 20) == ["Das", LONG_WORD, "gilt."]
+def test_wrap_breaks_long_words_with_a_hyphen_mark():
+    assert wrap(f"Das {LONG_WORD} gilt.", 20) == [
+        "Das",
+        "Rindfleischetiketti-",
+        "erungsüberwachungsa-",
+        "ufgabenübertragungs-",
+        "gesetz gilt.",
+    ]
+    assert wrap("abc", 1) == ["a", "b", "c"]  # no room for a mark at width 1
+
+
+def test_wrap_breaks_compound_words_after_their_hyphen():
+    assert wrap("Der Integrations-Beirat tagt heute", 17) == [
+        "Der Integrations-",
+        "Beirat tagt heute",
+    ]
+    assert wrap("Der Integrations-Beirat", 23) == ["Der Integrations-Beirat"]
+    # a dash that does not join two parts is no break point
+    assert wrap("Kosten -5 % bis 2030-", 8) == ["Kosten", "-5 % bis", "2030-"]
+    assert segments("Integrations-Beirat", 14) == [Segment(0, 13), Segment(13, 19)]
+
+
+def test_wrap_keeps_combining_marks_with_their_letter():
+    word = "Grü̈ße"  # two combining marks, left alone by wrap
+    assert wrap(word, 4) == ["Gr-", "ü̈-", "ße"]
+
+
+def test_hard_line_breaks_end_numbered_lines():
+    for source in ("Erste Zeile\\\nZweite Zeile", "Erste Zeile  \nZweite Zeile"):
+        numbered = number_lines(source, width=40, first=3)
+        assert [(ln.number, ln.text) for ln in numbered[0].lines] == [
+            (3, "Erste Zeile"),
+            (4, "Zweite Zeile"),
+        ]
+        html = render_numbered_html(source, width=40, first=3)
+        assert "\\" not in html
+        assert '<span class="line" data-line="3">Erste Zeile</span><br>' in html
+    # in a list item, and an escaped backslash is no break
+    numbered = number_lines("- Kita\\\n  Hort\n- a\\\\\nb", width=40)
+    assert [[ln.text for ln in nb.lines] for nb in numbered] == [["Kita", "Hort"], ["a\\ b"]]
+
+
+def test_broken_word_keeps_its_style_and_mark():
+    html = render_numbered_html("**Integrationsbeiratsvorsitz**", width=10)
+    assert "<strong>Integrati-</strong>" in html
+    assert [ln.text for ln in number_lines("**Integrationsbeiratsvorsitz**", 10)[0].lines] == [
+        "Integrati-",
+        "onsbeirat-",
+        "svorsitz",
+    ]
 
 
 def test_wrap_normalises_whitespace_but_not_no_break_space():
     assert wrap("  §\u00a03   Absatz\t2\n\nSatz\r\n1  ", 80) == ["§\u00a03 Absatz 2 Satz 1"]
-    assert wrap("§\u00a03 Absatz", 3) == ["§\u00a03", "Absatz"]
+    assert wrap("§\u00a03 Absatz", 6) == ["§\u00a03", "Absatz"]
     assert wrap(" \n\t ", 10) == []
 
 
@@ -66,7 +116,8 @@ def test_number_lines_resolution():
             limit = 40 - ITEM_INDENT * (nb.block.level + 1)
             assert all(len(line.text) <= limit or " " not in line.text for line in nb.lines)
     texts = [text for _, _, text in flat]
-    assert LONG_WORD + "es" in texts  # the over-long word stands alone
+    assert all(len(text) <= 40 for text in texts)
+    assert "Rindfleischetikettierungsüberwachun-" in texts  # an over-long word is broken
     assert "ohne Verlust der bisherigen" in texts  # emphasis markers are not counted
     assert "Kommunales Wahlrecht für alle, die" in texts
 
@@ -160,21 +211,34 @@ WIDTH = st.integers(min_value=1, max_value=60)
 @settings(max_examples=200, deadline=None)
 @given(TEXT, WIDTH)
 def test_wrap_properties(text, width):
+    plain = " ".join(words(text))
+    found = segments(text, width)
     lines = wrap(text, width)
-    assert " ".join(lines) == " ".join(words(text))
-    assert [w for line in lines for w in line.split(" ")] == words(text)
-    for line in lines:
+    assert len(lines) == len(found)
+    for line, segment in zip(lines, found, strict=True):
         assert line
-        assert len(line) <= width or " " not in line
-    # greedy: the next line's first word would not have fitted
-    for line, following in pairwise(lines):
-        assert len(line) + 1 + len(following.split(" ")[0]) > width
+        assert len(line) <= width  # no line is wider than the width, whatever the words
+        assert line == plain[segment.start : segment.end] + ("-" if segment.hyphen else "")
+    # the lines are the text in order; only spaces are dropped at a break
+    rebuilt = ""
+    for segment in found:
+        gap = plain[len(rebuilt) : segment.start]
+        assert gap in ("", " ")
+        rebuilt += gap + plain[segment.start : segment.end]
+    assert rebuilt == plain
+    # greedy: the next line's first piece would not have fitted
+    for segment, following in pairwise(found):
+        if not segment.hyphen:
+            piece = re.match(r"[^ ]*?(?:\w-(?=\w)|$| )", plain[following.start :]).group()
+            assert following.start + len(piece.rstrip(" ")) - segment.start > width
 
 
 MARKDOWN_DOC = st.lists(
     st.one_of(
-        st.sampled_from(["Wahlrecht", "**fett**", "*kursiv*", LONG_WORD, "Straße", "ü"]),
-        st.sampled_from(["\n- ", "\n  - ", "\n1. ", "\n## ", "\n\n", " ", "\n"]),
+        st.sampled_from(
+            ["Wahlrecht", "**fett**", "*kursiv*", LONG_WORD, "Straße", "ü", "Integrations-Beirat"]
+        ),
+        st.sampled_from(["\n- ", "\n  - ", "\n1. ", "\n## ", "\n\n", " ", "\n", "\\\n", "  \n"]),
         st.text(max_size=3),
     ),
     max_size=40,
@@ -191,7 +255,8 @@ def test_numbering_is_stable_and_continuous(source, width, first):
     assert [nb.index for nb in numbered] == list(range(len(numbered)))
     for nb in numbered:
         assert nb.lines
+        limit = width - ITEM_INDENT * (nb.block.level + 1) if nb.block.kind == "item" else width
         for line in nb.lines:
-            assert len(line.text) <= width or " " not in line.text
+            assert len(line.text) <= max(1, limit)
     html = render_numbered_html(source, width, first)
     assert re.findall(r'data-line="(\d+)"', html) == [str(n) for n in numbers]

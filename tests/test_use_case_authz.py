@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from participation.services import access, conferences, directory, room
-from participation.services.errors import NotAllowed
+from participation.services import documents as docs
+from participation.services.errors import NotAllowed, NotFound
+from tests.helpers import resolution
 
 
 def test_room_use_cases_need_a_moderator(world):
@@ -44,3 +46,19 @@ def test_the_directory_is_for_staff(world):
     with pytest.raises(NotAllowed):
         directory.save_organisation(world.delegate.person, name="Verein Gamma")
     assert directory.save_organisation(world.staff, name="Verein Gamma").id
+
+
+def test_co_signing_needs_a_delegate_of_the_conference(world):
+    cid = world.conference.id
+    document = resolution(world)
+    with pytest.raises(NotAllowed):
+        docs.cosign_document(world.observer.person, cid, document.id)
+    other = conferences.save_conference(world.staff, title="Andere", number=8)
+    guest = directory.save_person(world.staff, display_name="Gia Gast")
+    conferences.save_accreditation(
+        world.staff, other.id, person_id=guest.id, role="delegate", organisation_id=world.org_b.id
+    )
+    with pytest.raises(NotFound):
+        docs.cosign_document(guest, cid, document.id)
+    docs.cosign_document(world.delegate_b.person, cid, document.id)
+    assert docs.organisation_ids(document, "cosigner") == {world.org_b.id}

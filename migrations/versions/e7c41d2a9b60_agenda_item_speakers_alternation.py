@@ -1,7 +1,7 @@
 """agenda items may order their speakers list differently from the conference
 
 Revision ID: e7c41d2a9b60
-Revises: c3a81f0d5e27
+Revises: 3c7d52a1e8b4
 Create Date: 2026-12-06 10:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e7c41d2a9b60'
-down_revision = 'c3a81f0d5e27'
+down_revision = '3c7d52a1e8b4'
 branch_labels = None
 depends_on = None
 

@@ -78,10 +78,7 @@ def conferences() -> list[Conference]:
 def document_order(document: Document) -> tuple:
     """Agenda order, then the voting order, then the number (A2 before A10)."""
     item = document.agenda_item
-    if item is None:
-        place: tuple = (10**9, 0)
-    else:
-        place = (item.parent.position if item.parent else item.position, item.position)
+    place = item.order_key if item is not None else (10**9, 0, 0, 0)
     return (*place, document.position, docs.label_key(document.number))
 
 

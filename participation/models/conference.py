@@ -24,6 +24,7 @@ class Conference(Base):
         CheckConstraint("line_width BETWEEN 40 AND 160", name="line_width_range"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_ordered"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint("min_supporters >= 0", name="min_supporters_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,6 +40,9 @@ class Conference(Base):
     #: Characters per numbered line of resolutions.
     line_width: Mapped[int] = mapped_column(default=80)
     amendment_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Organisations that must co-sign a submitted document, besides its submitters, before a
+    #: moderator may admit it; 0 for no minimum.
+    min_supporters: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Further settings (majority and quorum defaults, speaking time, votes per organisation …).
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -50,6 +54,11 @@ class Conference(Base):
         cascade="all, delete-orphan",
         order_by="AgendaItem.position",
     )
+
+    @property
+    def agenda(self) -> list[AgendaItem]:
+        """The agenda as people read it: each item followed by its sub-items."""
+        return sorted(self.agenda_items, key=lambda item: item.order_key)
 
     def __repr__(self) -> str:
         return f"<Conference {self.id} {self.title!r}>"
@@ -115,8 +124,8 @@ class AgendaItem(Base):
     number: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
-    #: Sort order among siblings.
-    position: Mapped[int] = mapped_column(default=0)
+    #: Place among its siblings (the top-level items, or the sub-items of one item), from 1.
+    position: Mapped[int]
     #: No further requests to speak are taken.
     speakers_list_closed: Mapped[bool] = mapped_column(default=False)
     #: Speaking time on this item in seconds; None takes the conference's.
@@ -132,3 +141,10 @@ class AgendaItem(Base):
     children: Mapped[list[AgendaItem]] = relationship(
         back_populates="parent", order_by="AgendaItem.position"
     )
+
+    @property
+    def order_key(self) -> tuple[int, int, int, int]:
+        """Sorts an agenda into reading order: an item, then its sub-items in their order."""
+        if self.parent is None:
+            return (self.position, self.id, 0, 0)
+        return (self.parent.position, self.parent.id, self.position, self.id)

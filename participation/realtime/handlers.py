@@ -7,6 +7,7 @@ Every handler declares its access level with :func:`on`, the socket twin of the 
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable
 
 from flask import Flask, current_app, request
@@ -15,28 +16,27 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, join_room
 
 from participation.extensions import socketio
-from participation.models import is_id
 from participation.realtime import state
+from participation.realtime.packets import Unreadable
 from participation.realtime.sockets import forget_socket, track_socket
+from participation.schemas import Strict, parse
+from participation.schemas.events import Addressed, ConferenceEvent, WatchDocuments
 from participation.services.authz import allows
-from participation.services.errors import DomainError, Invalid
+from participation.services.errors import DomainError, NotAllowed
 
 #: event name → access level, for the authorisation matrix.
 EVENT_ACCESS: dict[str, str] = {}
+#: event name → the shape of its payload.
+EVENT_SHAPES: dict[str, type[Strict]] = {}
+#: How many wrong fields an error acknowledgement names, and how much of each name.
+MAX_FIELD_ERRORS = 20
+MAX_FIELD_NAME = 80
 
 
-def optional_id(payload: dict, key: str) -> int | None:
-    """An id the payload may leave out; anything but a whole number is refused."""
-    value = payload.get(key)
-    return None if value is None else required_id(payload, key)
+class Malformed(DomainError):
+    """A payload that is not one JSON object (or could not be decoded at all)."""
 
-
-def required_id(payload: dict, key: str) -> int:
-    """An id the payload must carry: a whole number a row can have (a boolean is not one)."""
-    value = payload.get(key)
-    if not is_id(value):
-        raise Invalid(_("The request could not be understood."))
-    return value
+    status = 400
 
 
 def socket_id() -> str:
@@ -49,37 +49,75 @@ def _app() -> Flask:
     return current_app._get_current_object()  # type: ignore[attr-defined]
 
 
-def error_ack(message: str, status: int = 400) -> dict:
-    return {"ok": False, "status": status, "error": message}
+def error_ack(message: str, status: int = 400, errors: dict | None = None) -> dict:
+    """A refusal; ``errors`` names the wrong fields (the first few, their names cut short,
+    so that a payload of a thousand unknown keys does not come back a thousandfold)."""
+    reply: dict = {"ok": False, "status": status, "error": message}
+    if errors:
+        named = itertools.islice(errors.items(), MAX_FIELD_ERRORS)
+        reply["errors"] = {str(name)[:MAX_FIELD_NAME]: text for name, text in named}
+    return reply
 
 
-def on(event: str, level: str) -> Callable:
-    """Register a handler that runs only for sockets meeting ``level``.
+def on(event: str, level: str, shape: type[Strict]) -> Callable:
+    """Register a handler that runs only for sockets meeting ``level``, given its payload
+    validated as ``shape``.
 
     Conference levels read ``conference_id`` from the payload. The signed-in session is
-    checked again on every event, so a session ended elsewhere stops working at once.
+    checked again on every event, so a session ended elsewhere stops working at once. Every
+    event is answered: a refusal or a malformed payload with an error acknowledgement, an
+    unexpected failure with a 500 one (and a single entry in the log).
     """
 
     def register(handler: Callable) -> Callable:
         EVENT_ACCESS[event] = level
+        EVENT_SHAPES[event] = shape
 
         @functools.wraps(handler)
-        def run(payload=None):
-            payload = payload if isinstance(payload, dict) else {}
-            conference_id = payload.get("conference_id")
-            if conference_id is not None and not is_id(conference_id):
-                return error_ack(_("The request could not be understood."))
-            if not allows(current_user, level, conference_id):
-                return error_ack(_("You are not allowed to do this."), 403)
-            try:
-                return handler(payload)
-            except DomainError as error:
-                return error_ack(error.message, error.status)
+        def run(*args):
+            return answered(event, lambda: _dispatch(handler, level, shape, args))
 
         socketio.on_event(event, run)
         return run
 
     return register
+
+
+def _dispatch(handler: Callable, level: str, shape: type[Strict], args: tuple) -> dict:
+    payload = _payload(args)
+    conference_id = parse(Addressed, payload).conference_id
+    if not allows(current_user, level, conference_id):
+        raise NotAllowed(_("You are not allowed to do this."))
+    return handler(parse(shape, payload))
+
+
+def _payload(args: tuple) -> dict:
+    """The one JSON object an event carries."""
+    if len(args) == 1 and isinstance(args[0], dict):
+        return args[0]
+    if len(args) == 1 and isinstance(args[0], Unreadable):
+        raise Malformed(str(args[0].reason))
+    raise Malformed(_("Send a JSON object."))
+
+
+def answered(event: str, call: Callable[[], dict]) -> dict:
+    """The acknowledgement of an event: ``call``'s reply, or why it failed."""
+    try:
+        return call()
+    except DomainError as error:
+        return error_ack(error.message, error.status, getattr(error, "errors", None))
+    except Exception:
+        # What the failed call wrote is rolled back when the event's context ends.
+        current_app.logger.exception("The socket event %s failed", event)
+        return error_ack(_("Something went wrong on our side. Please try again."), 500)
+
+
+@socketio.on("*")
+def unknown_event(event: str, *args) -> dict:
+    """An event no handler has is answered too (a page of an older version, a typo)."""
+    if any(isinstance(arg, Unreadable) for arg in args):
+        return answered(event, lambda: _payload(args))
+    return error_ack(_("Unknown action."), 404)
 
 
 @socketio.on("connect")
@@ -97,18 +135,18 @@ def disconnect(*_reason) -> None:
     forget_socket(_app(), socket_id())
 
 
-@on("watch_conference", "observer")
-def watch_conference(payload: dict) -> dict:
+@on("watch_conference", "observer", ConferenceEvent)
+def watch_conference(payload: ConferenceEvent) -> dict:
     """Follow a conference: join its rooms and receive its full current state."""
-    conference_id = payload["conference_id"]
+    conference_id = payload.conference_id
     join_room(f"conference:{conference_id}")
     if allows(current_user, "moderator", conference_id):
         join_room(f"moderators:{conference_id}")
     return {"ok": True, "state": state.conference_state(current_user, conference_id)}
 
 
-@on("watch_documents", "observer")
-def watch_documents(payload: dict) -> dict:
+@on("watch_documents", "observer", WatchDocuments)
+def watch_documents(payload: WatchDocuments) -> dict:
     """Follow a conference's documents and, with ``document_id``, one document's page.
 
     The document room is joined only if the document may be read; its events carry ids only,
@@ -116,17 +154,14 @@ def watch_documents(payload: dict) -> dict:
     """
     from participation.services import documents as document_service
 
-    conference_id = payload["conference_id"]
+    conference_id = payload.conference_id
     join_room(f"conference:{conference_id}")
     reply = {
         "ok": True,
         "documents": document_service.documents_summary(current_user, conference_id),
     }
-    document_id = payload.get("document_id")
-    if document_id is not None:
-        if not isinstance(document_id, int) or isinstance(document_id, bool):
-            return error_ack(_("The request could not be understood."))
-        document = document_service.get_document(current_user, conference_id, document_id)
+    if payload.document_id is not None:
+        document = document_service.get_document(current_user, conference_id, payload.document_id)
         join_room(f"document:{document.id}")
         reply["document"] = {
             "id": document.id,

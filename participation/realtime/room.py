@@ -5,132 +5,114 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from participation.realtime.handlers import on, optional_id, required_id
+from participation.realtime.handlers import on
+from participation.schemas.events import (
+    AddSpeaker,
+    AgendaItemEvent,
+    CloseSpeakers,
+    ConferenceEvent,
+    ReorderSpeakers,
+    RequestToSpeak,
+    SetCurrentItem,
+    SetProjector,
+    SpeakerRequestEvent,
+)
 from participation.services import room
-from participation.services.errors import Invalid, NotAllowed
+from participation.services.errors import NotAllowed
 
 
-def _me(payload: dict):
-    accreditation = current_user.accreditation(payload["conference_id"])
+def _me(payload: ConferenceEvent):
+    accreditation = current_user.accreditation(payload.conference_id)
     if accreditation is None:
         raise NotAllowed(_("You are not accredited for this conference."))
     return accreditation
-
-
-def _kind(payload: dict) -> str:
-    kind = payload.get("kind")
-    return kind if isinstance(kind, str) else "speech"
 
 
 def _ok(**extra) -> dict:
     return {"ok": True, **extra}
 
 
-@on("set_current_item", "moderator")
-def set_current_item(payload: dict) -> dict:
-    item_id = optional_id(payload, "agenda_item_id")
-    room.set_current_agenda_item(current_user.person, payload["conference_id"], item_id)
+@on("set_current_item", "moderator", SetCurrentItem)
+def set_current_item(payload: SetCurrentItem) -> dict:
+    room.set_current_agenda_item(current_user.person, payload.conference_id, payload.agenda_item_id)
     return _ok()
 
 
-@on("set_projector", "moderator")
-def set_projector(payload: dict) -> dict:
-    view = payload.get("view")
-    theme = payload.get("theme")
-    if (view is not None and not isinstance(view, str)) or (
-        theme is not None and not isinstance(theme, str)
-    ):
-        raise Invalid(_("The request could not be understood."))
+@on("set_projector", "moderator", SetProjector)
+def set_projector(payload: SetProjector) -> dict:
     room.set_projector(
         current_user.person,
-        payload["conference_id"],
-        view=view,
-        document_id=optional_id(payload, "document_id"),
-        line=optional_id(payload, "line"),
-        theme=theme,
+        payload.conference_id,
+        view=payload.view,
+        document_id=payload.document_id,
+        line=payload.line,
+        theme=payload.theme,
     )
     return _ok()
 
 
-@on("request_to_speak", "delegate")
-def request_to_speak(payload: dict) -> dict:
+@on("request_to_speak", "delegate", RequestToSpeak)
+def request_to_speak(payload: RequestToSpeak) -> dict:
     request = room.request_to_speak(
-        _me(payload),
-        required_id(payload, "agenda_item_id"),
-        kind=_kind(payload),
-        priority=payload.get("priority") is True,
+        _me(payload), payload.agenda_item_id, kind=payload.kind, priority=payload.priority
     )
     return _ok(request_id=request.id)
 
 
-@on("withdraw_speech", "delegate")
-def withdraw_speech(payload: dict) -> dict:
-    room.withdraw_request(_me(payload), required_id(payload, "request_id"))
+@on("withdraw_speech", "delegate", SpeakerRequestEvent)
+def withdraw_speech(payload: SpeakerRequestEvent) -> dict:
+    room.withdraw_request(_me(payload), payload.request_id)
     return _ok()
 
 
-@on("speakers_add", "moderator")
-def speakers_add(payload: dict) -> dict:
+@on("speakers_add", "moderator", AddSpeaker)
+def speakers_add(payload: AddSpeaker) -> dict:
     request = room.add_speaker(
         current_user.person,
-        payload["conference_id"],
-        required_id(payload, "agenda_item_id"),
-        required_id(payload, "accreditation_id"),
-        kind=_kind(payload),
-        priority=payload.get("priority") is True,
+        payload.conference_id,
+        payload.agenda_item_id,
+        payload.accreditation_id,
+        kind=payload.kind,
+        priority=payload.priority,
     )
     return _ok(request_id=request.id)
 
 
-@on("speakers_remove", "moderator")
-def speakers_remove(payload: dict) -> dict:
-    room.remove_speaker(
-        current_user.person, payload["conference_id"], required_id(payload, "request_id")
-    )
+@on("speakers_remove", "moderator", SpeakerRequestEvent)
+def speakers_remove(payload: SpeakerRequestEvent) -> dict:
+    room.remove_speaker(current_user.person, payload.conference_id, payload.request_id)
     return _ok()
 
 
-@on("speakers_reorder", "moderator")
-def speakers_reorder(payload: dict) -> dict:
-    order = payload.get("order")
-    if not isinstance(order, list) or not all(isinstance(i, int) for i in order):
-        raise Invalid(_("The request could not be understood."))
+@on("speakers_reorder", "moderator", ReorderSpeakers)
+def speakers_reorder(payload: ReorderSpeakers) -> dict:
     room.reorder_speakers(
-        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id"), order
+        current_user.person, payload.conference_id, payload.agenda_item_id, list(payload.order)
     )
     return _ok()
 
 
-@on("speakers_start", "moderator")
-def speakers_start(payload: dict) -> dict:
-    room.start_speaker(
-        current_user.person, payload["conference_id"], required_id(payload, "request_id")
-    )
+@on("speakers_start", "moderator", SpeakerRequestEvent)
+def speakers_start(payload: SpeakerRequestEvent) -> dict:
+    room.start_speaker(current_user.person, payload.conference_id, payload.request_id)
     return _ok()
 
 
-@on("speakers_stop", "moderator")
-def speakers_stop(payload: dict) -> dict:
-    room.stop_speaker(
-        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id")
-    )
+@on("speakers_stop", "moderator", AgendaItemEvent)
+def speakers_stop(payload: AgendaItemEvent) -> dict:
+    room.stop_speaker(current_user.person, payload.conference_id, payload.agenda_item_id)
     return _ok()
 
 
-@on("speakers_next", "moderator")
-def speakers_next(payload: dict) -> dict:
-    room.call_next(
-        current_user.person, payload["conference_id"], required_id(payload, "agenda_item_id")
-    )
+@on("speakers_next", "moderator", AgendaItemEvent)
+def speakers_next(payload: AgendaItemEvent) -> dict:
+    room.call_next(current_user.person, payload.conference_id, payload.agenda_item_id)
     return _ok()
 
 
-@on("speakers_close", "moderator")
-def speakers_close(payload: dict) -> dict:
+@on("speakers_close", "moderator", CloseSpeakers)
+def speakers_close(payload: CloseSpeakers) -> dict:
     room.set_list_closed(
-        current_user.person,
-        payload["conference_id"],
-        required_id(payload, "agenda_item_id"),
-        payload.get("closed") is not False,
+        current_user.person, payload.conference_id, payload.agenda_item_id, payload.closed
     )
     return _ok()

@@ -11,7 +11,7 @@ from participation.services.authz import allows
 def agenda_json(conference) -> list[dict]:
     return [
         {"id": item.id, "number": item.number, "title": item.title, "parent_id": item.parent_id}
-        for item in conference.agenda_items
+        for item in conference.agenda
     ]
 
 

@@ -6,7 +6,8 @@ from flask_login import current_user
 from flask_socketio import join_room
 
 from participation import clock
-from participation.realtime.handlers import on, optional_id, required_id, socket_id
+from participation.realtime.handlers import on, socket_id
+from participation.schemas.events import CastBallot, ConferenceEvent
 from participation.services import voting
 from participation.services.authz import allows
 
@@ -29,37 +30,37 @@ def _close_overdue(conference_id: int) -> None:
         voting.close_due_polls()
 
 
-@on("cast_ballot", "delegate")
-def cast_ballot(payload: dict) -> dict:
+@on("cast_ballot", "delegate", CastBallot)
+def cast_ballot(payload: CastBallot) -> dict:
     """Cast a ballot: ``{conference_id, poll_id, choice, submission_id[, voter_id]}``.
 
     The acknowledgement carries the receipt only after the ballot is stored; a retry with the
     same submission id gets the same receipt.
     """
-    conference_id = payload["conference_id"]
+    conference_id = payload.conference_id
     receipt = voting.cast_ballot(
         current_user.accreditation_id_in(conference_id),
-        required_id(payload, "poll_id"),
-        payload.get("choice"),
-        payload.get("submission_id"),
-        voter_id=optional_id(payload, "voter_id"),
+        payload.poll_id,
+        payload.raw_choice(),
+        payload.submission_id,
+        voter_id=payload.voter_id,
         conference_id=conference_id,
         origin=socket_id(),
     )
     return {"ok": True, "receipt": receipt.as_dict()}
 
 
-@on("poll_state", "observer")
-def poll_state(payload: dict) -> dict:
+@on("poll_state", "observer", ConferenceEvent)
+def poll_state(payload: ConferenceEvent) -> dict:
     """The open poll, my votes in it with their receipts, and the last result."""
-    _close_overdue(payload["conference_id"])
-    return {"ok": True, "voting": voting_state(payload["conference_id"])}
+    _close_overdue(payload.conference_id)
+    return {"ok": True, "voting": voting_state(payload.conference_id)}
 
 
-@on("watch_projector", "observer")
-def watch_projector(payload: dict) -> dict:
+@on("watch_projector", "observer", ConferenceEvent)
+def watch_projector(payload: ConferenceEvent) -> dict:
     """Follow the hall's screen: the open poll with live turnout, then its result."""
-    conference_id = payload["conference_id"]
+    conference_id = payload.conference_id
     _close_overdue(conference_id)
     join_room(f"conference:{conference_id}")
     join_room(f"projector:{conference_id}")

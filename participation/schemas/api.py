@@ -11,7 +11,18 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    ValidationError,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
 from participation.schemas.common import (
     Count,
@@ -128,8 +139,19 @@ class CandidateChoice(Strict):
     )
 
 
+def _one_message(value: Any, handler) -> Any:
+    """A choice that fits none of its forms gets one error, not one per form."""
+    try:
+        return handler(value)
+    except ValidationError:
+        raise PydanticCustomError("choice", "not a choice of any form") from None
+
+
+#: A ballot's choice, in the API and on the socket alike. Its size and depth are bounded here;
+#: whether it fits the poll, the ballot box decides.
 Choice = Annotated[
     Vote | MotionChoice | ApprovalChoice | CandidateChoice,
+    WrapValidator(_one_message),
     Field(
         description='Motions: "yes", "no" or "abstain" (or {"vote": …}); elections: '
         '{"approve": [candidate ids]} or {"votes": {candidate id: "yes"|"no"|"abstain"}}.'
@@ -146,7 +168,12 @@ class BallotBody(Strict):
 
     def raw_choice(self) -> Any:
         """The choice as plain JSON, as the voting rules read it."""
-        return self.model_dump(include={"choice"})["choice"]
+        return plain_choice(self.choice)
+
+
+def plain_choice(choice: Any) -> Any:
+    """A validated choice as plain JSON, as the voting rules read it."""
+    return choice.model_dump() if isinstance(choice, BaseModel) else choice
 
 
 # --- reads -----------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ from participation.services.unit import use_case
 
 #: Languages a conference can publish texts in.
 TEXT_LANGUAGES = ("de", "en", "ar", "fa", "tr", "ru", "uk")
+#: The most co-signing organisations a conference can ask for before admission.
+MAX_MIN_SUPPORTERS = 100
 
 
 def get_conference(conference_id: int) -> Conference:
@@ -44,6 +46,7 @@ def save_conference(
     status: str = "planned",
     languages: list[str] | None = None,
     line_width: int = 80,
+    min_supporters: int = 0,
 ) -> Conference:
     """Create or update a conference."""
     if status not in CONFERENCE_STATUSES:
@@ -54,6 +57,14 @@ def save_conference(
         raise Invalid(_("The conference cannot end before it starts."))
     if not 40 <= int(line_width) <= 160:
         raise Invalid(_("The line width must be between 40 and 160 characters."))
+    if not isinstance(min_supporters, int) or not 0 <= min_supporters <= MAX_MIN_SUPPORTERS:
+        raise Invalid(
+            _(
+                "The minimum number of supporting organisations must be a whole number "
+                "from 0 to %(maximum)d.",
+                maximum=MAX_MIN_SUPPORTERS,
+            )
+        )
     languages = [code for code in (languages or ["de"]) if code in TEXT_LANGUAGES] or ["de"]
     if conference_id is None:
         authz.require_actor(actor, "staff")
@@ -70,13 +81,18 @@ def save_conference(
     conference.status = status
     conference.languages = list(dict.fromkeys(languages))
     conference.line_width = int(line_width)
+    conference.min_supporters = min_supporters
     db.session.flush()
     audit.record(
         "conference.created" if conference_id is None else "conference.changed",
         f"conference:{conference.id}",
         actor=audit.actor_of(actor),
         conference_id=conference.id,
-        data={"title": conference.title, "status": conference.status},
+        data={
+            "title": conference.title,
+            "status": conference.status,
+            "min_supporters": conference.min_supporters,
+        },
     )
     return conference
 
@@ -119,20 +135,20 @@ def save_agenda_item(
         raise Conflict(_("The agenda already has an item %(number)s.", number=number))
     item.number = number
     item.title = _text(title, _("Title"), maximum=300)
-    item.parent_id = parent.id if parent is not None else None
-    if position is None and item_id is None:
-        position = (
-            db.session.scalar(
-                select(func.max(AgendaItem.position)).where(
-                    AgendaItem.conference_id == conference.id
-                )
-            )
-            or 0
-        ) + 1
+    new_parent_id = parent.id if parent is not None else None
+    moved_elsewhere = item_id is None or item.parent_id != new_parent_id
+    old_parent_id = item.parent_id
+    item.parent_id = new_parent_id
     if position is not None:
+        if not isinstance(position, int) or position < 1:
+            raise Invalid(_("The position must be a whole number from 1."))
         item.position = position
+    elif moved_elsewhere:
+        item.position = _last_position(conference.id, new_parent_id, item) + 1
     db.session.add(item)
     db.session.flush()
+    if item_id is not None and moved_elsewhere:
+        _renumber(conference.id, old_parent_id)
     audit.record(
         "agenda_item.saved",
         f"agenda_item:{item.id}",
@@ -157,8 +173,69 @@ def delete_agenda_item(actor: Person | None, conference_id: int, item_id: int) -
         conference_id=conference_id,
         data={"number": item.number},
     )
+    parent_id = item.parent_id
     db.session.delete(item)
+    db.session.flush()
+    _renumber(conference_id, parent_id)
     events.publish(db.session, "agenda_changed", f"conference:{conference_id}")
+
+
+@use_case
+def move_agenda_item(
+    actor: Person | None, conference_id: int, item_id: int, direction: str
+) -> AgendaItem:
+    """Swap an item with the sibling before ("up") or after it ("down").
+
+    A sub-item moves among the sub-items of its item; an item takes its sub-items with it.
+    """
+    authz.require_actor(actor, "admin", conference_id)
+    if direction not in ("up", "down"):
+        raise Invalid(_("An agenda item moves up or down."))
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.conference_id != conference_id:
+        raise NotFound(_("No such agenda item."))
+    siblings = _renumber(conference_id, item.parent_id)
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        raise Conflict(
+            _("%(number)s is already first.", number=item.number)
+            if direction == "up"
+            else _("%(number)s is already last.", number=item.number)
+        )
+    neighbour = siblings[other]
+    item.position, neighbour.position = neighbour.position, item.position
+    audit.record(
+        "agenda_item.moved",
+        f"agenda_item:{item.id}",
+        actor=audit.actor_of(actor),
+        conference_id=conference_id,
+        data={"number": item.number, "position": item.position, "direction": direction},
+    )
+    events.publish(db.session, "agenda_changed", f"conference:{conference_id}")
+    return item
+
+
+def _siblings(conference_id: int, parent_id: int | None) -> list[AgendaItem]:
+    query = select(AgendaItem).where(AgendaItem.conference_id == conference_id)
+    query = query.where(
+        AgendaItem.parent_id.is_(None) if parent_id is None else AgendaItem.parent_id == parent_id
+    )
+    return list(db.session.scalars(query.order_by(AgendaItem.position, AgendaItem.id)))
+
+
+def _last_position(conference_id: int, parent_id: int | None, item: AgendaItem) -> int:
+    return max(
+        (s.position for s in _siblings(conference_id, parent_id) if s is not item), default=0
+    )
+
+
+def _renumber(conference_id: int, parent_id: int | None) -> list[AgendaItem]:
+    """Number the siblings 1, 2, 3 … in their present order, closing gaps; returns them."""
+    siblings = _siblings(conference_id, parent_id)
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    return siblings
 
 
 def _check_accreditation_fields(role: str, voting_right: bool, vote_weight: int) -> None:

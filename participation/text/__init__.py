@@ -7,6 +7,8 @@ nh3 are used.  Submodules:
 * :mod:`.blocks` - a document as paragraphs, headings and list items
 * :mod:`.lines` - wrapping and line numbering
 * :mod:`.diff` - word and block differences
+* :mod:`.styled` - visible tokens with their styles, and their differences
+* :mod:`.ranges` - the numbered lines an amendment changes
 * :mod:`.merge` - applying, rebasing and comparing amendments
 """
 
@@ -23,6 +25,7 @@ from participation.text.lines import (
     NumberedBlock,
     NumberedLine,
     line_range,
+    line_spans,
     number_lines,
     render_numbered_html,
     wrap,
@@ -43,6 +46,7 @@ __all__ = [
     "index_map",
     "join_blocks",
     "line_range",
+    "line_spans",
     "normalise",
     "number_lines",
     "paragraphs",

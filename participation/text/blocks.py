@@ -14,6 +14,9 @@ target one demand of a list.  The grammar is a subset of CommonMark:
   ends at the next paragraph or heading.
 * Every other line starts or continues a paragraph.  An indented paragraph after a
   list item is a paragraph of its own (CommonMark would put it into the item).
+* A line of a block that ends with a backslash or with two spaces ends with a hard
+  line break.  In a block's text it is written as a backslash and a newline, the only
+  newline a block's text can hold.
 
 Before parsing, :func:`clean` normalises the source; see there.
 
@@ -43,6 +46,10 @@ _ITEM = re.compile(r"( *)([-*+]|\d{1,9}[.)])(?:( +)(.*))?")
 _CLOSING_HASHES = re.compile(r"(?:^| +)#+$")
 # C0 and C1 control characters except tab and line feed (handled separately).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# An odd number of backslashes at the end: the last one is not escaped.
+_BACKSLASH_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\$")
+#: How a hard line break is written in a block's text.
+HARD_BREAK = "\\\n"
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,10 @@ class Block:
     """One block of a document.
 
     ``text`` is the inline Markdown without the block prefix, whitespace collapsed to
-    single spaces.  ``level`` is the HTML heading level (2..4) for headings, the list
-    nesting depth (0 = top level) for items and 0 for paragraphs.  ``marker`` is the
-    prefix as written: ``"##"``, ``"-"``, ``"3."``; empty for paragraphs.
+    single spaces, hard line breaks written as :data:`HARD_BREAK`.  ``level`` is the
+    HTML heading level (2..4) for headings, the list nesting depth (0 = top level) for
+    items and 0 for paragraphs.  ``marker`` is the prefix as written: ``"##"``, ``"-"``,
+    ``"3."``; empty for paragraphs.
     """
 
     kind: str  # "paragraph" | "heading" | "item"
@@ -66,14 +74,32 @@ def clean(source: str) -> str:
 
     Line endings become ``\n``; form feed and vertical tab become spaces; other
     control characters are removed; tabs are expanded to multiples of
-    :data:`TAB_SIZE` columns; trailing spaces are stripped; the text is put into
+    :data:`TAB_SIZE` columns; trailing spaces are stripped, except that two or more
+    before a following non-blank line (a hard line break) become exactly two; the
+    text is put into
     Unicode NFC (so "ü" typed as "u" + combining diaeresis equals a precomposed
     "ü").  Blank lines are kept; no-break spaces are left alone.
     """
     text = source.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("", text.replace("\f", " ").replace("\v", " "))
     text = unicodedata.normalize("NFC", text)
-    return "\n".join(line.expandtabs(TAB_SIZE).rstrip(" ") for line in text.split("\n"))
+    lines = [line.expandtabs(TAB_SIZE) for line in text.split("\n")]
+    return "\n".join(
+        _strip_end(line, following.strip(" ") != "")
+        for line, following in zip(lines, [*lines[1:], ""], strict=True)
+    )
+
+
+def _strip_end(line: str, continued: bool) -> str:
+    stripped = line.rstrip(" ")
+    if continued and stripped and len(line) - len(stripped) >= 2:
+        return stripped + "  "
+    return stripped
+
+
+def ends_with_break(line: str) -> bool:
+    """Does this source line end with a hard line break (backslash or two spaces)?"""
+    return line.endswith("  ") or _BACKSLASH_BREAK.search(line) is not None
 
 
 def _collapse(parts: Iterable[str]) -> str:
@@ -89,11 +115,26 @@ class _Draft:
     lines: list[str] = field(default_factory=list)
 
     def block(self) -> Block:
-        text = _collapse([self.head, *self.lines[1:]])
+        text = ""
+        for n, line in enumerate(self.lines):
+            piece = _collapse([self.head if n == 0 else line])
+            if text and piece:
+                text += _joint(self.lines[n - 1], text)
+            text += piece
         return Block(self.kind, text, self.level, self.marker)
 
     def source(self) -> str:
-        return "\n".join(self.lines)
+        # Spaces at the end of a block's last line break nothing.
+        return "\n".join(self.lines).rstrip(" ")
+
+
+def _joint(line: str, text: str) -> str:
+    """What joins ``text`` (ending with source ``line``) to the next line's words."""
+    if not ends_with_break(line):
+        return " "
+    if line.endswith("  "):
+        return f" {HARD_BREAK}" if text.endswith("\\") else HARD_BREAK
+    return "\n"  # the line's own backslash is already part of the text
 
 
 def _may_interrupt(match: re.Match[str]) -> bool:
@@ -183,10 +224,12 @@ def canonical_sources(blocks: Sequence[Block]) -> list[str]:
             indent = columns[level - 1] if level else 0
             columns = [*columns[:level], indent + len(block.marker) + 1]
             line = " " * indent + block.marker
+            text = block.text.replace("\n", "\n" + " " * columns[-1])
         else:
             columns = []
             line = block.marker or ("#" * block.level if block.kind == "heading" else "")
-        sources.append(f"{line} {block.text}" if line and block.text else line or block.text)
+            text = block.text
+        sources.append(f"{line} {text}" if line and text else line or text)
     return sources
 
 

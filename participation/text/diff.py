@@ -1,4 +1,4 @@
-"""Word-level differences between texts and block-level comparison of documents."""
+"""Differences between texts: word by word, rendered as formatted text, and block by block."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from participation.text.blocks import canonical_sources, split_blocks
+from participation.text.blocks import Block, canonical_sources, split_blocks
+from participation.text.lines import BREAK
 from participation.text.markup import escape, sanitize_html
+from participation.text.styled import Token, readable_opcodes, styled_tokens
 
 # Words (letters, digits, underscore; Unicode-aware), whitespace runs, and every
 # other character on its own.  Together they cover every character, so joining
@@ -20,8 +22,17 @@ SIMILARITY_THRESHOLD = 0.4
 # Above this many block pairs, replaced ranges are not aligned pairwise (cost is quadratic).
 _MAX_ALIGN_PAIRS = 2500
 
-DIFF_TAGS = frozenset({"ins", "del", "span"})
-DIFF_ATTRIBUTES = {"ins": {"class"}, "del": {"class"}, "span": {"class"}}
+DIFF_TAGS = frozenset(
+    {"ins", "del", "span", "p", "h2", "h3", "h4", "ul", "ol", "li", "em", "strong", "br"}
+)
+DIFF_ATTRIBUTES = {
+    "ins": {"class"},
+    "del": {"class"},
+    "span": {"class"},
+    "ul": {"class"},
+    "ol": {"class", "start"},
+}
+_STYLE_ORDER = ("strong", "em")
 
 Op = tuple[str, str]
 
@@ -91,23 +102,92 @@ def _hidden(label: str | None) -> str:
     return f'<span class="visually-hidden">{escape(label)} </span>' if label else ""
 
 
+def _render_tokens(tokens: Sequence[Token]) -> str:
+    out: list[str] = []
+    for text, styles in tokens:
+        tags = [tag for tag in _STYLE_ORDER if tag in styles]
+        body = "<br>".join(escape(part) for part in text.split(BREAK))
+        opening = "".join(f"<{tag}>" for tag in tags)
+        closing = "".join(f"</{tag}>" for tag in reversed(tags))
+        out.append(f"{opening}{body}{closing}")
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Labels:
+    inserted: str | None
+    deleted: str | None
+
+    def wrap(self, op: str, tokens: Sequence[Token]) -> str:
+        if not tokens:
+            return ""
+        if op == "insert":
+            return f'<ins class="diff-ins">{_hidden(self.inserted)}{_render_tokens(tokens)}</ins>'
+        return f'<del class="diff-del">{_hidden(self.deleted)}{_render_tokens(tokens)}</del>'
+
+
+def _element(block: Block, body: str) -> str:
+    """A block as the element a reader knows: paragraph, heading or list item."""
+    if block.kind == "heading":
+        return f"<h{block.level}>{body}</h{block.level}>"
+    if block.kind != "item":
+        return f"<p>{body}</p>"
+    nesting = f' class="diff-level-{block.level}"' if block.level else ""
+    if block.marker[-1] in ".)":
+        return f'<ol{nesting} start="{int(block.marker[:-1])}"><li>{body}</li></ol>'
+    return f"<ul{nesting}><li>{body}</li></ul>"
+
+
+def _same_shape(old: Block, new: Block) -> bool:
+    ordered = old.marker[-1:] in (".", ")"), new.marker[-1:] in (".", ")")
+    return (old.kind, old.level, ordered[0]) == (new.kind, new.level, ordered[1])
+
+
+def _render_pair(old: Block | None, new: Block | None, labels: _Labels) -> str:
+    if old is not None and new is not None and _same_shape(old, new):
+        before, after = styled_tokens(old.text), styled_tokens(new.text)
+        parts = []
+        for tag, i1, i2, j1, j2 in readable_opcodes(before, after):
+            if tag == "equal":
+                parts.append(_render_tokens(before[i1:i2]))
+            else:
+                parts.append(labels.wrap("delete", before[i1:i2]))
+                parts.append(labels.wrap("insert", after[j1:j2]))
+        return _element(new, "".join(parts))
+    html = ""
+    if old is not None:
+        html += _element(old, labels.wrap("delete", styled_tokens(old.text)))
+    if new is not None:
+        html += _element(new, labels.wrap("insert", styled_tokens(new.text)))
+    return html
+
+
 def render_diff_html(
     old: str, new: str, *, ins_label: str | None = None, del_label: str | None = None
 ) -> str:
-    """Escaped HTML of the word diff with ``<ins class="diff-ins">``/``<del class="diff-del">``.
+    """The difference of two Markdown texts as formatted, sanitised HTML.
+
+    Both are split into blocks; similar blocks are paired and compared word by word on
+    their visible text, so formatting shows as formatting (``<strong>``, list items,
+    headings) and a changed style is a changed word.  Removed text is in
+    ``<del class="diff-del">``, added text in ``<ins class="diff-ins">``.  A block of
+    which most words changed shows as one deletion and one insertion.
 
     ``ins_label``/``del_label`` (e.g. translated "eingefügt:"/"gestrichen:") are
     added as visually hidden text, for screen readers that do not announce ins/del.
     """
-    parts: list[str] = []
-    for op, text in word_diff(old, new):
-        if op == "insert":
-            parts.append(f'<ins class="diff-ins">{_hidden(ins_label)}{escape(text)}</ins>')
-        elif op == "delete":
-            parts.append(f'<del class="diff-del">{_hidden(del_label)}{escape(text)}</del>')
-        else:
-            parts.append(escape(text))
-    return sanitize_html("".join(parts), tags=DIFF_TAGS, attributes=DIFF_ATTRIBUTES)
+    labels = _Labels(ins_label, del_label)
+    before, after = split_blocks(old), split_blocks(new)
+    # One block against one is always the same block, however much of it changed.
+    single = len(before) == len(after) == 1
+    pairs = [(0, 0)] if single else _align(canonical_sources(before), canonical_sources(after))
+    html = "".join(
+        _render_pair(
+            before[i] if i is not None else None, after[j] if j is not None else None, labels
+        )
+        for i, j in pairs
+    )
+    return sanitize_html(html, tags=DIFF_TAGS, attributes=DIFF_ATTRIBUTES)
 
 
 @dataclass(frozen=True)

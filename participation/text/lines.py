@@ -3,7 +3,10 @@
 Every block is wrapped on its *visible* text (Markdown markers such as ``**`` do not
 count, since they are not shown) and every wrapped line gets a number; numbers run
 on through the whole document, headings and list items included.  Blank lines
-between blocks are not numbered.
+between blocks are not numbered.  A hard line break (backslash or two spaces at the
+end of a source line) ends a numbered line.  Lines break at spaces and after the
+hyphen of a compound word; a word longer than a line is broken with a hyphen mark,
+so no line is wider than the width.
 
 List items are laid out with a hanging indent: each nesting level indents by
 :data:`ITEM_INDENT` columns and the marker takes at least :data:`ITEM_INDENT`
@@ -18,8 +21,10 @@ aside: a character counts as one column).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from participation.text.blocks import Block, split_blocks
 from participation.text.markup import escape, inline_runs, sanitize_html
@@ -28,6 +33,12 @@ ITEM_INDENT = 4
 BULLET = "\u2022"
 _NBSP = "\u00a0"
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")
+#: Shown at the end of a line where a word too long for any line was broken.
+HYPHEN = "-"
+# After a hyphen that joins two parts of a compound word ("Integrations-Beirat").
+_HYPHEN_BREAK = re.compile(r"(?<=\w-)(?=\w)")
+#: Stands for a hard line break among a block's visible characters.
+BREAK = "\n"
 
 Run = tuple[str, frozenset[str]]
 _STYLE_ORDER = ("strong", "em")
@@ -52,26 +63,81 @@ def words(text: str) -> list[str]:
     return [word for word in _WHITESPACE.split(text) if word]
 
 
-def wrap(text: str, width: int) -> list[str]:
-    """Break text into lines of at most ``width`` characters, at spaces only.
+@dataclass(frozen=True)
+class Segment:
+    """One wrapped line as a slice ``[start, end)`` of the text with single spaces.
 
-    Whitespace is normalised: the words (see :func:`words`) are joined by single
-    spaces, leading and trailing whitespace is dropped, so
-    ``" ".join(wrap(t, w)) == " ".join(words(t))``.  A word longer than ``width``
-    stands alone on its line and is not broken.  Text without words gives ``[]``.
+    ``hyphen`` says that a word too long for a line was broken here and the line
+    shows :data:`HYPHEN` after the slice.
+    """
+
+    start: int
+    end: int
+    hyphen: bool = False
+
+
+def _pieces(word: str, offset: int) -> list[tuple[int, int]]:
+    """Where a word may be broken: after each hyphen between two letters or digits."""
+    cuts = [0, *(m.end() for m in _HYPHEN_BREAK.finditer(word)), len(word)]
+    return [(offset + a, offset + b) for a, b in pairwise(cuts)]
+
+
+def _chunks(text: str, start: int, end: int, width: int) -> tuple[list[Segment], int]:
+    """Break an over-long piece into full lines with a hyphen mark; returns the rest's start."""
+    full: list[Segment] = []
+    take_at_most = width - 1 if width > 1 else 1
+    while end - start > width:
+        take = take_at_most
+        # Never separate a combining mark from its letter.
+        while take > 1 and unicodedata.combining(text[start + take]):
+            take -= 1
+        full.append(Segment(start, start + take, hyphen=width > 1))
+        start += take
+    return full, start
+
+
+def segments(text: str, width: int) -> list[Segment]:
+    """Break text into lines of at most ``width`` characters (code points).
+
+    The slices refer to ``" ".join(words(text))``.  Lines break at spaces and after
+    the hyphen of a compound word ("Integrations-" / "Beirat"); a word that fits on
+    no line is broken into lines of ``width - 1`` characters plus a hyphen mark.
+    Filling is greedy: a line takes every piece that still fits.
     """
     if width < 1:
         raise ValueError(f"line width must be at least 1, not {width}")
-    lines: list[list[str]] = []
-    length = 0
-    for word in words(text):
-        if lines and length + 1 + len(word) <= width:
-            lines[-1].append(word)
-            length += 1 + len(word)
-        else:
-            lines.append([word])
-            length = len(word)
-    return [" ".join(line) for line in lines]
+    plain = " ".join(words(text))
+    lines: list[Segment] = []
+    line: list[int] = []  # [start, end] of the line being filled
+    offset = 0
+    for word in plain.split(" ") if plain else []:
+        for n, (start, end) in enumerate(_pieces(word, offset)):
+            gap = 1 if n == 0 else 0
+            if line and end - line[0] <= width and start - line[1] == gap:
+                line[1] = end
+                continue
+            if line:
+                lines.append(Segment(line[0], line[1]))
+            full, start = _chunks(plain, start, end, width)
+            lines += full
+            line = [start, end]
+        offset += len(word) + 1
+    if line:
+        lines.append(Segment(line[0], line[1]))
+    return lines
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """The lines of :func:`segments` as text, with the hyphen mark where a word was broken.
+
+    Whitespace is normalised: the words (see :func:`words`) are joined by single
+    spaces, leading and trailing whitespace is dropped.  No line is longer than
+    ``width``.  Text without words gives ``[]``.
+    """
+    plain = " ".join(words(text))
+    return [
+        plain[seg.start : seg.end] + (HYPHEN if seg.hyphen else "") for seg in segments(text, width)
+    ]
 
 
 @dataclass(frozen=True)
@@ -96,22 +162,29 @@ class _Layout:
     indent: int  # columns before the marker
     text_column: int  # columns before the text
     styled: tuple[tuple[Run, ...], ...]
+    spans: tuple[Span, ...]  # each line's slice of the visible characters
 
 
-def _styled_chars(text: str) -> list[tuple[str, frozenset[str]]]:
-    """Visible characters with styles, whitespace runs collapsed to one space."""
+def visible_chars(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Visible characters with styles, whitespace runs collapsed to one space.
+
+    A hard line break is the character :data:`BREAK`, with no space around it.
+    """
     chars: list[tuple[str, frozenset[str]]] = []
     pending = False
     for run, styles in inline_runs(text):
         for char in run:
-            if _WHITESPACE.fullmatch(char):
-                pending = bool(chars)
-                continue
-            if pending:
-                # A space is styled only if both neighbours are, so <em> spans it.
-                chars.append((" ", chars[-1][1] & styles))
+            if char == BREAK:
+                chars.append((BREAK, styles))
                 pending = False
-            chars.append((char, styles))
+            elif _WHITESPACE.fullmatch(char):
+                pending = bool(chars) and chars[-1][0] != BREAK
+            else:
+                if pending:
+                    # A space is styled only if both neighbours are, so <em> spans it.
+                    chars.append((" ", chars[-1][1] & styles))
+                    pending = False
+                chars.append((char, styles))
     return chars
 
 
@@ -125,15 +198,30 @@ def _group(chars: Sequence[tuple[str, frozenset[str]]]) -> tuple[Run, ...]:
     return tuple(runs)
 
 
-def _styled_lines(text: str, width: int) -> list[tuple[Run, ...]]:
-    chars = _styled_chars(text)
-    plain = "".join(char for char, _ in chars)
-    lines: list[tuple[Run, ...]] = []
+Span = tuple[int, int]
+
+
+def _spans(chars: Sequence[tuple[str, frozenset[str]]], width: int) -> list[Segment]:
+    """The lines of a block as segments of its visible characters (:func:`visible_chars`).
+
+    Every hard line break ends a line; each stretch between breaks has at least one line.
+    """
+    lines: list[Segment] = []
     start = 0
-    for line in wrap(plain, width) or [""]:
-        lines.append(_group(chars[start : start + len(line)]))
-        start += len(line) + 1
+    breaks = [i for i, (char, _) in enumerate(chars) if char == BREAK]
+    for end in [*breaks, len(chars)]:
+        plain = "".join(char for char, _ in chars[start:end])
+        found = segments(plain, width) or [Segment(0, 0)]
+        lines += [Segment(start + s.start, start + s.end, s.hyphen) for s in found]
+        start = end + 1
     return lines
+
+
+def _styled_line(chars: Sequence[tuple[str, frozenset[str]]], segment: Segment) -> tuple[Run, ...]:
+    part = list(chars[segment.start : segment.end])
+    if segment.hyphen:
+        part.append((HYPHEN, part[-1][1]))
+    return _group(part)
 
 
 def _display_markers(blocks: Sequence[Block]) -> list[str]:
@@ -170,14 +258,17 @@ def _layout(source: str, width: int, first: int) -> list[_Layout]:
     for index, (block, marker) in enumerate(zip(blocks, _display_markers(blocks), strict=True)):
         indent = ITEM_INDENT * block.level if marker else 0
         column = indent + max(ITEM_INDENT, len(marker) + 1) if marker else 0
-        styled = _styled_lines(block.text, max(1, width - column))
+        chars = visible_chars(block.text)
+        found = _spans(chars, max(1, width - column))
+        styled = [_styled_line(chars, segment) for segment in found]
+        spans = tuple((segment.start, segment.end) for segment in found)
         lines = tuple(
             NumberedLine(number + i, "".join(run for run, _ in line))
             for i, line in enumerate(styled)
         )
         number += len(lines)
         numbered = NumberedBlock(index, block, lines)
-        laid.append(_Layout(numbered, marker, indent, column, tuple(styled)))
+        laid.append(_Layout(numbered, marker, indent, column, tuple(styled), spans))
     return laid
 
 
@@ -187,6 +278,16 @@ def number_lines(source: str, width: int = 80, first: int = 1) -> list[NumberedB
     Every block gets at least one line (an empty heading or item gets one empty line).
     """
     return [laid.numbered for laid in _layout(source, width, first)]
+
+
+def line_spans(
+    source: str, width: int = 80, first: int = 1
+) -> list[tuple[NumberedBlock, tuple[Span, ...]]]:
+    """Each numbered block with its lines' slices ``[start, end)`` of its :func:`visible_chars`.
+
+    A line takes no characters a break dropped (the space at a wrap, a hard break).
+    """
+    return [(laid.numbered, laid.spans) for laid in _layout(source, width, first)]
 
 
 def line_range(numbered: Sequence[NumberedBlock], block_indices: Iterable[int]) -> tuple[int, int]:

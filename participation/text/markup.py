@@ -168,7 +168,8 @@ def inline_runs(text: str) -> list[tuple[str, frozenset[str]]]:
     """Split inline Markdown into runs of visible text with their styles.
 
     Styles are ``"em"`` and ``"strong"``.  Markup characters disappear, escapes and
-    entities are resolved, links keep only their text; line breaks become spaces.
+    entities are resolved, links keep only their text; a soft line break becomes a
+    space, a hard line break (backslash or two spaces at the end of a line) ``"\\n"``.
     """
     runs: list[tuple[str, frozenset[str]]] = []
     depth = {"em": 0, "strong": 0}
@@ -177,8 +178,10 @@ def inline_runs(text: str) -> list[tuple[str, frozenset[str]]]:
         kind, _, edge = token.type.rpartition("_")
         if kind in _STYLE_TOKENS and edge in ("open", "close"):
             depth[_STYLE_TOKENS[kind]] += 1 if edge == "open" else -1
-        elif token.type in ("softbreak", "hardbreak"):
+        elif token.type == "softbreak":
             runs.append((" ", _active(depth)))
+        elif token.type == "hardbreak":
+            runs.append(("\n", _active(depth)))
         elif token.type == "text" and token.content:
             runs.append((token.content, _active(depth)))
     return runs

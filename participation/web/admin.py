@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from participation.models import Accreditation, AgendaItem, Conference, Organisa
 from participation.services import access as access_service
 from participation.services import conferences as conference_service
 from participation.services import directory
-from participation.services.errors import DomainError, NotFound
+from participation.services.errors import Conflict, DomainError, Invalid, NotFound
 from participation.web.access import access
 from participation.web.forms import (
     AccreditationForm,
@@ -184,6 +185,7 @@ def _conference_fields(form: ConferenceForm) -> dict:
         "status": form.status.data,
         "languages": form.languages.data,
         "line_width": form.line_width.data or 80,
+        "min_supporters": form.min_supporters.data or 0,
     }
 
 
@@ -239,10 +241,25 @@ def delete_agenda_item(conference_id: int, item_id: int):
     return redirect(url_for(".agenda", conference_id=conference_id))
 
 
+@bp.post("/c/<int:conference_id>/agenda/<int:item_id>/move")
+@access("admin")
+def move_agenda_item(conference_id: int, item_id: int):
+    """Move an item one place up or down among its siblings (the form's "direction")."""
+    try:
+        conference_service.move_agenda_item(
+            _actor(), conference_id, item_id, request.form.get("direction", "")
+        )
+    except (Conflict, Invalid) as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Agenda order saved."), "success")
+    return redirect(url_for(".agenda", conference_id=conference_id) + f"#agenda-{item_id}")
+
+
 def _agenda_parent_choices(form: AgendaItemForm, conference: Conference) -> None:
     form.parent_id.choices = [(0, _("— top level —"))] + [
         (item.id, f"{item.number} {item.title}")
-        for item in conference.agenda_items
+        for item in conference.agenda
         if item.parent_id is None
     ]
 
@@ -252,7 +269,6 @@ def _agenda_fields(form: AgendaItemForm) -> dict:
         "number": form.number.data,
         "title": form.title.data,
         "parent_id": form.parent_id.data or None,
-        "position": form.position.data,
     }
 
 
@@ -380,7 +396,12 @@ def import_delegates(conference_id: int):
             _form_error(form, error)
             row_errors = getattr(error, "errors", None)
         else:
-            flash(_("%(n)d accreditations imported.", n=count), "success")
+            flash(
+                ngettext(
+                    "%(num)d accreditation imported.", "%(num)d accreditations imported.", count
+                ),
+                "success",
+            )
             return redirect(url_for(".accreditations", conference_id=conference.id))
     return _render_with_status(
         "admin/import.html", form, conference=conference, row_errors=row_errors
@@ -400,14 +421,32 @@ def checkin(conference_id: int):
         else:
             flash(_("%(name)s is checked in.", name=checked.person.display_name), "success")
             return redirect(url_for(".checkin", conference_id=conference.id))
+    query = (request.args.get("q") or "").strip()[:100]
+    rows = _accreditation_rows(conference.id)
     return _render_with_status(
         "admin/checkin.html",
         form,
         conference=conference,
         presence=conference_service.presence(conference.id),
-        rows=_accreditation_rows(conference.id),
+        rows=[(a, _search_text(a), _matches(a, query)) for a in rows],
+        shown=sum(1 for a in rows if _matches(a, query)),
+        query=query,
         confirm=ConfirmForm(),
     )
+
+
+def _search_text(accreditation: Accreditation) -> str:
+    """What the desk's search looks in: the name and the organisation's names, in lower case
+    (as the page's script compares them)."""
+    organisation = accreditation.organisation
+    names = [accreditation.person.display_name]
+    if organisation is not None:
+        names += [organisation.name, organisation.short_name or ""]
+    return " ".join(names).lower()
+
+
+def _matches(accreditation: Accreditation, query: str) -> bool:
+    return all(word in _search_text(accreditation) for word in query.lower().split())
 
 
 @bp.route("/c/<int:conference_id>/slips", methods=["GET", "POST"])

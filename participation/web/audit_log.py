@@ -25,6 +25,7 @@ SENTENCES = {
     "conference.amendment_deadline": _l("Amendment deadline of conference %(conference)s set"),
     "agenda_item.saved": _l("Agenda item %(item)s saved"),
     "agenda_item.deleted": _l("Agenda item %(item)s deleted"),
+    "agenda_item.moved": _l("Agenda item %(item)s moved"),
     "accreditation.saved": _l("Accreditation %(accreditation)s saved"),
     "accreditation.imported": _l("Accreditations imported: %(rows)s"),
     "accreditation.present": _l("Accreditation %(accreditation)s marked present"),
@@ -58,6 +59,9 @@ SENTENCES = {
     "document.submitted": _l("%(document)s submitted by %(submitters)s"),
     "document.details_changed": _l("Details of %(document)s changed"),
     "document.cosigned": _l("%(document)s co-signed by %(organisation)s"),
+    "document.cosignature_withdrawn": _l(
+        "%(organisation)s withdrew its co-signature of %(document)s"
+    ),
     "document.reordered": _l("%(document)s moved in the voting order"),
     "document": _l("%(document)s: now “%(status)s”"),
     "version.created": _l("New version of %(document)s"),

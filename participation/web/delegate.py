@@ -20,6 +20,8 @@ def live(conference_id: int):
     return render_template(
         "delegate/live.html",
         conference=conference,
+        # Shown before the script connects, and to a phone without JavaScript.
+        current_item=room_service.current_item(room_service.room_state(conference.id)),
         accreditation=current_user.accreditation(conference_id),
         alternation=room_service.alternation(conference),
         room_labels=room_labels(),

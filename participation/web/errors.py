@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -28,7 +30,36 @@ def error_response(status: int, message: str, errors: dict | None = None):
         if errors:
             body["error"]["details"] = {str(k): v for k, v in errors.items()}
         return jsonify(body), status
-    return render_template("error.html", status=status, message=message, errors=errors), status
+    back_url, back_label = way_back()
+    page = render_template(
+        "error.html",
+        status=status,
+        message=message,
+        errors=errors,
+        back_url=back_url,
+        back_label=back_label,
+    )
+    return page, status
+
+
+def way_back() -> tuple[str, str]:
+    """Where a refused person goes on from here: the page they came from when it is on this
+    site, else the conference the address names, else the start page."""
+    referrer = request.referrer or ""
+    parts = urlsplit(referrer)
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc == request.host
+        and referrer != request.url
+        and not parts.path.startswith("/api/")
+    ):
+        return referrer, _("Back to the previous page")
+    conference_id = (request.view_args or {}).get("conference_id")
+    if isinstance(conference_id, int):
+        return url_for("public.conference", conference_id=conference_id), _(
+            "Back to the conference"
+        )
+    return url_for("public.home"), _("Back to the start page")
 
 
 def _domain_error(error: DomainError):

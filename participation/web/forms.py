@@ -16,8 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from participation.services.conferences import TEXT_LANGUAGES
-from participation.web.template_helpers import STATUS_LABELS
+from participation.services.conferences import MAX_MIN_SUPPORTERS, TEXT_LANGUAGES
+from participation.web.template_helpers import STATUS_LABELS, language_label
 
 ROLE_CHOICES = [
     ("delegate", _l("Delegate")),
@@ -58,13 +58,22 @@ class ConferenceForm(FlaskForm):
     line_width = IntegerField(
         _l("Characters per numbered line"), default=80, validators=[NumberRange(min=40, max=160)]
     )
+    min_supporters = IntegerField(
+        _l("Co-signing organisations needed before admission (0: no minimum)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=MAX_MIN_SUPPORTERS)],
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Named in the reader's language, which is known only now.
+        self.languages.choices = [(code, language_label(code)) for code in TEXT_LANGUAGES]
 
 
 class AgendaItemForm(FlaskForm):
     number = StringField(_l("Number"), validators=[DataRequired(), Length(max=20)])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     parent_id = SelectField(_l("Part of"), coerce=int, default=0)
-    position = IntegerField(_l("Position"), validators=[Optional(), NumberRange(min=0)])
 
 
 class AccreditationForm(FlaskForm):

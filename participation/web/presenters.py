@@ -9,6 +9,7 @@ amendment or a catalogue's demands look the same everywhere. The PDF renderer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ from participation.models import (
 )
 from participation.services import documents as docs
 from participation.text import (
+    line_spans,
     number_lines,
     paragraphs,
     render_diff_html,
@@ -39,6 +41,7 @@ from participation.text import (
     render_numbered_html,
     split_blocks,
 )
+from participation.text.ranges import changed_lines
 
 
 def status_labels() -> dict:
@@ -76,6 +79,34 @@ def submitter_names(document: Document) -> list[str]:
     return names + ([document.submitting_body] if document.submitting_body else [])
 
 
+_EVENT_NOTE = re.compile(r"(?P<number>\S+) (?P<event>adopted|rejected|taken over)")
+
+
+def version_note(note: str) -> str:
+    """A version's note in the reader's language.
+
+    The notes the platform writes ("submitted", "Ä4 adopted", ...) are translated when
+    shown; a note that staff typed when editing stays as they wrote it.
+    """
+    fixed = {
+        "submitted": _("submitted"),
+        "draft": _("draft"),
+        "edited": _("edited"),
+        "demand added": _("demand added"),
+    }
+    if note in fixed:
+        return fixed[note]
+    event = _EVENT_NOTE.fullmatch(note)
+    if event is None:
+        return note
+    number = event["number"]
+    return {
+        "adopted": _("%(number)s adopted", number=number),
+        "rejected": _("%(number)s rejected", number=number),
+        "taken over": _("%(number)s taken over", number=number),
+    }[event["event"]]
+
+
 # --- amendments --------------------------------------------------------------------------------
 
 
@@ -103,15 +134,6 @@ class AmendmentView:
         return self.amendment.status in docs.OPEN_AMENDMENT_STATUSES
 
 
-def _block_lines(version: Version, width: int) -> dict[int, str]:
-    """Block index → its line range as text ("12–14")."""
-    return {
-        block.index: docs.format_ranges([(block.lines[0].number, block.lines[-1].number)])
-        for block in number_lines(version.body, width)
-        if block.lines
-    }
-
-
 def _heading(amendment: Amendment, changes: Mapping[int, str], lines: str) -> str:
     document = amendment.document
     heading = _(
@@ -130,15 +152,27 @@ def _heading(amendment: Amendment, changes: Mapping[int, str], lines: str) -> st
 
 def _diffs(base: Version, changes: Mapping[int, str], width: int) -> list[tuple[str, Markup]]:
     sources = paragraphs(base.body)
-    per_block = _block_lines(base, width)
+    numbered = line_spans(base.body, width)
     diffs = []
     for index, text in sorted(changes.items()):
         old = sources[index] if index < len(sources) else ""
         rendered = render_diff_html(old, text, ins_label=_("inserted:"), del_label=_("deleted:"))
-        diffs.append(
-            (_("Line %(lines)s", lines=per_block.get(index, "?")), Markup(rendered))  # noqa: S704
+        lines = (
+            docs.format_ranges([changed_lines(numbered, index, text)])
+            if index < len(numbered)
+            else "?"
         )
+        diffs.append((_("Line %(lines)s", lines=lines), Markup(rendered)))  # noqa: S704
     return diffs
+
+
+def preview_diffs(document: Document, base: Version, changes: Mapping) -> list[tuple[str, Markup]]:
+    """How an amendment not yet filed would read: its checked changes as diffs with their lines.
+
+    Raises the same errors as filing would, so the form can show them at once.
+    """
+    cleaned = docs.clean_changes(changes, base.body)
+    return _diffs(base, cleaned, document.conference.line_width)
 
 
 def _may_take_over(viewer: docs.Viewer, amendment: Amendment) -> bool:
@@ -233,7 +267,30 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
         "demands": list(document.demands) if isinstance(document, Catalogue) else [],
         "can": _document_actions(viewer, document),
         "labels": status_labels(),
+        "support": support_view(document) if viewer.is_moderator else None,
+        "missing_supporters": (
+            docs.missing_supporters(document) if document.status == "submitted" else 0
+        ),
     }
+
+
+@dataclass
+class SupportView:
+    """Who co-signs a document, and how many co-signers the conference asks for."""
+
+    organisations: list[str]
+    needed: int
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+def support_view(document: Document) -> SupportView:
+    return SupportView(
+        organisations=sorted(organisation_names(document, "cosigner"), key=str.casefold),
+        needed=document.conference.min_supporters,
+    )
 
 
 def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool]:
@@ -246,6 +303,7 @@ def _document_actions(viewer: docs.Viewer, document: Document) -> dict[str, bool
         "withdraw": docs.may_withdraw(viewer, document),
         "refer": viewer.is_moderator and document.status in ("submitted", "admitted"),
         "cosign": docs.may_cosign(viewer, document),
+        "withdraw_cosignature": docs.may_withdraw_cosignature(viewer, document),
         "translate": viewer.is_admin and len(languages) > 1,
         "reorder": viewer.is_moderator,
     }

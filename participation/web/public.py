@@ -7,6 +7,8 @@ polls. Nothing here needs JavaScript.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import force_locale
 from werkzeug.utils import secure_filename
@@ -14,11 +16,9 @@ from werkzeug.utils import secure_filename
 from participation.exports import archive, data, pdf
 from participation.extensions import db, limiter
 from participation.models import Conference, Document, Network, is_id
-from participation.services import voting
 from participation.web import presenters
 from participation.web.access import access
-from participation.web.template_helpers import LANGUAGE_NAMES
-from participation.web.voting import MAJORITY_CHOICES, fraction_text, outcome_label
+from participation.web.voting import MAJORITY_CHOICES, outcome_label
 
 bp = Blueprint("public", __name__)
 
@@ -34,10 +34,7 @@ def _pdf_limit() -> str:
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         "labels": presenters.status_labels(),
-        "weight_text": voting.weight_text,
-        "fraction_text": fraction_text,
         "outcome_label": outcome_label,
         "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
         "highlight": archive.highlight,
@@ -64,6 +61,17 @@ def home():
         conferences=conferences,
         adopted=adopted,
     )
+
+
+@bp.get("/favicon.ico")
+@access("public")
+def favicon():
+    """Browsers ask for this before any page names its icon. A few kilobytes, read whole."""
+    icon = Path(current_app.static_folder or "static") / "favicon.ico"
+    response = Response(icon.read_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/c/<int:conference_id>")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,6 +12,7 @@ from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
 from participation.models import Network
 from participation.services.authz import allows
+from participation.web import numbers, presenters
 
 #: Languages written right to left.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -38,6 +40,15 @@ def current_locale() -> str:
     return str(get_locale() or "de")
 
 
+def language_label(code: str) -> str:
+    """A language's name in the reader's language ("Arabisch" to a German reader)."""
+    try:
+        name = Locale.parse(code).get_display_name(Locale.parse(current_locale()))
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
 def text_direction(language: str | None = None) -> str:
     return "rtl" if (language or current_locale()) in RTL_LANGUAGES else "ltr"
 
@@ -55,12 +66,21 @@ def may_moderate(conference) -> bool:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["version_note"] = presenters.version_note
     app.jinja_env.globals.update(
         current_locale=current_locale,
         text_direction=text_direction,
+        language_name=language_label,
+        format_datetime=format_datetime,
         network_name=network_name,
         language_choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
         status_label=lambda status: STATUS_LABELS.get(status, status),
         role_label=lambda role: ROLE_LABELS.get(role, role),
         may_moderate=may_moderate,
+        number_text=numbers.number_text,
+        weight_text=numbers.weight_text,
+        fraction_text=numbers.fraction_text,
+        share_text=numbers.share_text,
+        part_text=numbers.part_text,
+        needed_text=numbers.needed_text,
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from flask import (
     Blueprint,
     abort,
@@ -95,18 +93,9 @@ class ProxyForm(FlaskForm):
 @bp.context_processor
 def _helpers() -> dict:
     return {
-        "weight_text": voting.weight_text,
-        "fraction_text": fraction_text,
         "outcome_label": outcome_label,
         "majority_label": lambda rule: dict(MAJORITY_CHOICES).get(rule, rule),
     }
-
-
-def fraction_text(pair, scale: int = 1) -> str:
-    value = Fraction(pair[0], pair[1] * (scale or 1))
-    if value.denominator == 1:
-        return str(value.numerator)
-    return f"{float(value):.2f}"
 
 
 def outcome_label(outcome: str) -> str:

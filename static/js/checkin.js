@@ -5,11 +5,12 @@
   if (!counter || typeof io === "undefined") { return; }
   var conferenceId = Number(counter.dataset.conferenceId);
   var socket = io({ transports: ["websocket", "polling"] });
+  var number = new Intl.NumberFormat(document.documentElement.lang || undefined).format;
 
   function render(p) {
     counter.textContent = counter.dataset.template
-      .replace("{present}", p.present).replace("{accredited}", p.accredited)
-      .replace("{pw}", p.present_weight).replace("{vw}", p.voting_weight);
+      .replace("{present}", number(p.present)).replace("{accredited}", number(p.accredited))
+      .replace("{pw}", number(p.present_weight)).replace("{vw}", number(p.voting_weight));
   }
 
   socket.on("connect", function () {

@@ -5,6 +5,8 @@
   if (!root || typeof io === "undefined") { return; }
   var conferenceId = Number(root.dataset.conferenceId);
   var status = document.getElementById("connection");
+  // Hidden in the page, since only a script ever connects.
+  status.hidden = false;
 
   function show(state) {
     status.dataset.state = state;

@@ -18,9 +18,11 @@
 
   function byId(id) { return document.getElementById(id); }
 
+  // Numbers as the page's language writes them ("12,5" in German), as the server's are.
+  var numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 2 });
+
   function weightText(units, scale) {
-    var value = units / (scale || 1);
-    return Number.isInteger(value) ? String(value) : value.toFixed(2);
+    return numberFormat.format(units / (scale || 1));
   }
 
   // Turnout only grows while a poll is open, but events may arrive out of order (and a full
@@ -42,7 +44,8 @@
     }
     if (text) {
       text.textContent = root.dataset.turnoutTemplate
-        .replace("{cast}", t.cast_count).replace("{eligible}", t.eligible_count)
+        .replace("{cast}", numberFormat.format(t.cast_count))
+        .replace("{eligible}", numberFormat.format(t.eligible_count))
         .replace("{cw}", weightText(t.cast_weight, t.weight_scale))
         .replace("{ew}", weightText(t.eligible_weight, t.weight_scale));
     }

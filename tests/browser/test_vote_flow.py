@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 import re
 
-from tests.browser.helpers import PHONE, PROJECTOR, screenshot, sign_in_staff
+from tests.browser.helpers import (
+    PHONE,
+    PROJECTOR,
+    axe_violations,
+    describe,
+    screenshot,
+    sign_in_staff,
+)
 
 DELEGATES = ("Aylin Demir", "Mariam Haddad", "Elif Kaya")
 #: From Ä1 of the demo resolution A1 (participation/demo.py).
@@ -18,6 +25,42 @@ def _phone(new_page, url):
     page.goto(url)
     page.wait_for_selector("#connection[data-state=online]")
     return page
+
+
+def _answers(page) -> list[tuple[str, str, str]]:
+    """The projector's result as it reads: each answer's name, number and share."""
+    rows = page.locator("#projector-result .answer")
+    return [
+        tuple(
+            rows.nth(i).locator(part).inner_text().replace("\xa0", " ").strip()
+            for part in (".answer-label", ".answer-count", ".answer-share")
+        )
+        for i in range(rows.count())
+    ]
+
+
+def _projector_in(new_page, live_server, base: str, locale: str):
+    projector = new_page(PROJECTOR, locale=locale)
+    sign_in_staff(projector, live_server)
+    projector.goto(f"{base}/projector")
+    projector.wait_for_selector("#connection[data-state=online]")
+    return projector
+
+
+def _check_result_in(projector, locale: str, expected: list) -> None:
+    """The result on a projector in another language: labelled, readable, and axe-clean."""
+    projector.locator("#projector-result .result[data-outcome='adopted']").wait_for()
+    assert _answers(projector)[:2] == expected
+    # The number and the share of an answer stand apart, whichever way the page runs.
+    count = projector.locator("#projector-result .n-yes .answer-count").bounding_box()
+    share = projector.locator("#projector-result .n-yes .answer-share").bounding_box()
+    gap = share["x"] - (count["x"] + count["width"])
+    if locale == "ar":
+        gap = count["x"] - (share["x"] + share["width"])
+    assert gap >= 20, gap
+    screenshot(projector, f"vote-projector-result-{locale}")
+    violations = axe_violations(projector)
+    assert not violations, describe(violations)
 
 
 def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, desktop_page, new_page):
@@ -59,7 +102,8 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
         assert "Ä1" in phone.inner_text("#ballot .ballot-title")
         if phone is phones[0]:
             screenshot(phone, "vote-phone-ballot")
-        phone.click("#ballot .ballot-yes")
+        # Two yes, one no: every bar of the result has something to show.
+        phone.click("#ballot .ballot-no" if phone is phones[-1] else "#ballot .ballot-yes")
         if phone is phones[0]:
             screenshot(phone, "vote-phone-confirm")
         phone.click("#ballot .ballot-confirm")
@@ -79,19 +123,33 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
     screenshot(projector, "vote-projector-turnout")
     screenshot(moderator, "vote-desk-open")
 
+    # The same hall in German and in Arabic (right to left).
+    translated = {
+        locale: _projector_in(new_page, live_server, base, locale) for locale in ("de-DE", "ar")
+    }
     moderator.click("button.close-poll")
 
     result = projector.locator("#projector-result .result[data-outcome='adopted']")
     result.wait_for(timeout=5_000)
     assert projector.locator("#projector-poll").is_hidden()
     rule = projector.inner_text("#projector-result .result-rule")
-    assert "3" in rule and "0" in rule
-    assert projector.inner_text("#projector-result .n-yes dd") == "3"
+    assert "yes 2, no 1" in rule
+    assert _answers(projector) == [
+        ("Yes", "2", "66.7%"),
+        ("No", "1", "33.3%"),
+        ("Abstain", "0", "0%"),
+    ]
     assert re.fullmatch(r"[0-9a-f]{64}", projector.inner_text("#audit-head"))
     screenshot(projector, "vote-projector-result")
+    _check_result_in(translated["de-DE"], "de-DE", [("Ja", "2", "66,7 %"), ("Nein", "1", "33,3 %")])
+    _check_result_in(translated["ar"], "ar", [("نعم", "2", "66.7%"), ("لا", "1", "33.3%")])
     for phone in phones:
         phone.wait_for_selector("#ballot-result .result[data-outcome='adopted']")
         assert phone.locator("#ballot").is_hidden()
+    assert "66.7%" in phones[0].inner_text("#ballot-result .n-yes")
+    assert phones[0].evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    phones[0].locator("#ballot-result").scroll_into_view_if_needed()
+    screenshot(phones[0], "vote-phone-result")
 
     # The public page lists every tracker; the amendment is merged into A1.
     poll_page = new_page(PROJECTOR)

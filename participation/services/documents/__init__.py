@@ -96,6 +96,7 @@ from participation.services.documents.visibility import (
     may_submit,
     may_withdraw,
     may_withdraw_amendment,
+    may_withdraw_cosignature,
     organisation_ids,
     organisations_in_documents,
     visible_amendments,
@@ -113,10 +114,12 @@ from participation.services.documents.workflow import (
     cosign_document,
     create_document,
     edit_document,
+    missing_supporters,
     refer_document,
     set_document_status,
     set_position,
     submit_document,
+    withdraw_cosignature,
     withdraw_document,
 )
 from participation.services.documents.working_groups import (
@@ -188,6 +191,7 @@ __all__ = [
     "may_amend",
     "may_collect",
     "may_cosign",
+    "missing_supporters",
     "may_edit",
     "may_read",
     "may_read_amendment",
@@ -195,6 +199,7 @@ __all__ = [
     "may_submit",
     "may_withdraw",
     "may_withdraw_amendment",
+    "may_withdraw_cosignature",
     "number_sections",
     "organisation_ids",
     "organisations_in_documents",
@@ -215,5 +220,6 @@ __all__ = [
     "visible_documents",
     "vote_order",
     "withdraw_amendment",
+    "withdraw_cosignature",
     "withdraw_document",
 ]

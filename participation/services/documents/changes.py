@@ -10,7 +10,8 @@ from participation.models import Amendment, Version
 from participation.services.documents.checks import markdown_text
 from participation.services.documents.rules import MAX_BLOCK, MAX_BODY, OPEN_AMENDMENT_STATUSES
 from participation.services.errors import Invalid
-from participation.text import collisions, line_range, normalise, number_lines, paragraphs
+from participation.text import collisions, normalise, paragraphs
+from participation.text.ranges import amendment_lines
 
 
 def changes_of(amendment: Amendment) -> dict[int, str]:
@@ -48,35 +49,29 @@ def clean_changes(changes: Mapping, base_body: str) -> dict[int, str]:
 
 
 def amendment_collisions(amendments: Iterable[Amendment]) -> dict[int, list[Amendment]]:
-    """Open amendments to the same version that change a common block, per amendment id."""
+    """Open amendments to the same version whose changes collide, per amendment id.
+
+    Changes to different words of one paragraph do not collide; they can both be adopted.
+    """
     by_base: dict[int, dict[int, dict[int, str]]] = {}
+    bodies: dict[int, str] = {}
     index = {}
     for amendment in amendments:
         if amendment.status in OPEN_AMENDMENT_STATUSES:
             by_base.setdefault(amendment.base_version_id, {})[amendment.id] = changes_of(amendment)
+            bodies[amendment.base_version_id] = amendment.base_version.body
             index[amendment.id] = amendment
     result: dict[int, list[Amendment]] = {}
-    for group in by_base.values():
-        for a, b in collisions(group):
+    for base_id, group in by_base.items():
+        for a, b in collisions(group, bodies[base_id]):
             result.setdefault(a, []).append(index[b])
             result.setdefault(b, []).append(index[a])
     return result
 
 
-def line_ranges(
-    version: Version, block_indices: Iterable[int], width: int
-) -> list[tuple[int, int]]:
-    """Line ranges (first, last) covered by the given blocks, one per run of adjacent blocks."""
-    numbered = number_lines(version.body, width)
-    count = len(numbered)
-    wanted = sorted(i for i in set(block_indices) if 0 <= i < count)
-    runs: list[list[int]] = []
-    for index in wanted:
-        if runs and index == runs[-1][-1] + 1:
-            runs[-1].append(index)
-        else:
-            runs.append([index])
-    return [line_range(numbered, run) for run in runs]
+def line_ranges(version: Version, changes: Mapping[int, str], width: int) -> list[tuple[int, int]]:
+    """The numbered lines an amendment's changes touch, joined where they meet."""
+    return amendment_lines(version.body, changes, width)
 
 
 def format_ranges(ranges: list[tuple[int, int]]) -> str:

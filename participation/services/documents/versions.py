@@ -20,6 +20,7 @@ from participation.services.documents.rules import OPEN_AMENDMENT_STATUSES
 from participation.services.documents.viewer import Viewer, _actor
 from participation.services.errors import Conflict, NotFound
 from participation.text import BlockDiff, apply_changes, diff_blocks, paragraphs, rebase
+from participation.text.merge import merge_block
 
 # --- reading -----------------------------------------------------------------------------------
 
@@ -197,25 +198,40 @@ def _carry(
 
 
 def _carry_after_edit(document: Document, old: Version, new: Version, viewer: Viewer) -> None:
-    """After a free edit: carry open amendments whose blocks are unchanged, flag the others."""
-    moved: dict[int, int | None] = {}
+    """After a free edit: carry open amendments onto the edited text, flag those it collides with.
+
+    A block the edit changed carries an amendment's change too when the two change
+    different words of it (see ``participation.text.merge.merge_block``).
+    """
+    new_sources = paragraphs(new.body)
+    moved: dict[int, tuple[int, str | None]] = {}
     for entry in diff_blocks(old.body, new.body):
-        if entry.old_index is not None:
-            moved[entry.old_index] = entry.new_index if entry.status == "equal" else None
+        if entry.old_index is not None and entry.new_index is not None:
+            edited = None if entry.status == "equal" else new_sources[entry.new_index]
+            moved[entry.old_index] = (entry.new_index, edited)
+    old_sources = paragraphs(old.body)
     for amendment in document.amendments:
         if amendment.status not in OPEN_AMENDMENT_STATUSES or amendment.base_version_id != old.id:
             continue
-        _carry(amendment, new, _moved_changes(changes_of(amendment), moved), viewer)
+        carried = _moved_changes(changes_of(amendment), moved, old_sources)
+        _carry(amendment, new, carried, viewer)
 
 
 def _moved_changes(
-    changes: Mapping[int, str], moved: Mapping[int, int | None]
+    changes: Mapping[int, str],
+    moved: Mapping[int, tuple[int, str | None]],
+    old_sources: list[str],
 ) -> dict[int, str] | None:
-    """The changes on the blocks' new places; ``None`` when one of their blocks was changed."""
+    """The changes on the blocks' new places; ``None`` when the edit collides with one."""
     carried: dict[int, str] = {}
     for index, text in changes.items():
-        target = moved.get(index)
-        if target is None:
+        if index not in moved:
             return None
+        target, edited = moved[index]
+        if edited is not None:
+            merged = merge_block(old_sources[index], edited, text)
+            if merged is None:
+                return None
+            text = merged
         carried[target] = text
     return carried

@@ -2,7 +2,9 @@
 
 Drafts and unadmitted items are seen only by their submitters' organisation (or creator),
 the working group collecting them and the moderators; a text one may not read does not
-reveal that it exists.
+reveal that it exists. A submitted document is the exception: every delegate of the conference
+reads it, so organisations can co-sign it before it is admitted; observers and the public see
+it once admitted.
 """
 
 from __future__ import annotations
@@ -60,10 +62,13 @@ def is_submitter(viewer: Viewer, document: Document) -> bool:
 
 
 def may_read(viewer: Viewer, document: Document) -> bool:
-    """Admitted documents are read by everyone accredited; others by their circle only."""
+    """Admitted documents are read by everyone accredited, submitted ones by every delegate;
+    others by their circle only."""
     if viewer.role is None or document.conference_id != viewer.conference_id:
         return False
     if viewer.is_moderator or document.admitted_at is not None:
+        return True
+    if document.status == "submitted" and viewer.at_least("delegate"):
         return True
     if viewer.organisation_id is not None and viewer.organisation_id in organisation_ids(document):
         return True
@@ -117,6 +122,17 @@ def may_cosign(viewer: Viewer, document: Document) -> bool:
         and viewer.organisation_id is not None
         and document.status in ("draft", "submitted", "admitted")
         and viewer.organisation_id not in organisation_ids(document)
+        and may_read(viewer, document)
+    )
+
+
+def may_withdraw_cosignature(viewer: Viewer, document: Document) -> bool:
+    """A co-signing organisation's delegates may take its support back until admission."""
+    return (
+        viewer.at_least("delegate")
+        and viewer.organisation_id is not None
+        and document.status in ("draft", "submitted")
+        and viewer.organisation_id in organisation_ids(document, "cosigner")
         and may_read(viewer, document)
     )
 
@@ -206,11 +222,7 @@ def visible_documents(
 
 def _document_order(document: Document) -> tuple:
     item = document.agenda_item
-    item_position = (
-        (item.parent.position if item.parent else item.position, item.position)
-        if item is not None
-        else (10**9, 0)
-    )
+    item_position = item.order_key if item is not None else (10**9, 0, 0, 0)
     return (*item_position, document.position, label_key(document.number))
 
 

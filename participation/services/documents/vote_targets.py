@@ -12,6 +12,7 @@ from participation.extensions import db
 from participation.models import Amendment, Catalogue, Demand, Document
 from participation.services.documents.broadcast import _changed
 from participation.services.documents.changes import changes_of
+from participation.services.documents.numbering import label_key
 from participation.services.documents.rules import AMENDMENT_STATUS_LABELS, DOCUMENT_STATUS_LABELS
 from participation.services.documents.transitions import (
     _amendment_transition,
@@ -123,8 +124,31 @@ def start_vote(target_kind: str, target_id: int, actor) -> None:
                     status=DOCUMENT_STATUS_LABELS[document.status],
                 )
             )
+        _refuse_while_amendments_open(document)
         _transition(viewer, document, "in_vote")
     _changed(document)
+
+
+def _refuse_while_amendments_open(document: Document) -> None:
+    """The final vote decides the text as amended: every admitted amendment is decided first.
+
+    One that was never admitted (filed too late, say) holds nothing up; it never goes to a vote.
+    """
+    pending = sorted(
+        (a for a in document.amendments if a.status in ("admitted", "in_vote")),
+        key=lambda a: label_key(a.number),
+    )
+    if pending:
+        raise Conflict(
+            _(
+                "The final vote on %(number)s can only be opened once every amendment to it is "
+                "decided. Still open: %(amendments)s.",
+                number=document.number,
+                amendments=", ".join(
+                    f"{a.number} ({AMENDMENT_STATUS_LABELS[a.status]})" for a in pending
+                ),
+            )
+        )
 
 
 def apply_vote_result(target_kind: str, target_id: int, adopted: bool, actor) -> None:

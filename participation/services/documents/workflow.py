@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from participation.extensions import db
 from participation.models import Catalogue, Document, DocumentOrganisation, Resolution, Version
@@ -180,9 +181,31 @@ def set_document_status(actor, conference_id: int, document_id: int, status: str
     own = viewer.at_least("delegate") and is_submitter(viewer, document)
     if not (viewer.is_moderator or (own and status in ("submitted", "withdrawn"))):
         raise NotAllowed(_("You are not allowed to do this."))
+    if status == "admitted" and document.status == "submitted":
+        _check_support(document)
     _transition(viewer, document, status)
     _changed(document)
     return document
+
+
+def missing_supporters(document: Document) -> int:
+    """How many more organisations must co-sign before the document may be admitted."""
+    needed = document.conference.min_supporters or 0
+    return max(0, needed - len(organisation_ids(document, "cosigner")))
+
+
+def _check_support(document: Document) -> None:
+    missing = missing_supporters(document)
+    if missing:
+        raise Conflict(
+            ngettext(
+                "%(number)s cannot be admitted yet: it needs %(num)d more co-signing organisation.",
+                "%(number)s cannot be admitted yet: it needs %(num)d more co-signing "
+                "organisations.",
+                missing,
+                number=document.number,
+            )
+        )
 
 
 def submit_document(actor, conference_id: int, document_id: int) -> Document:
@@ -283,15 +306,17 @@ def _check_may_edit(viewer: Viewer, document: Document) -> None:
 def cosign_document(
     actor, conference_id: int, document_id: int, organisation_id: int | None = None
 ) -> Document:
-    """Co-sign for one's organisation (a moderator may name the organisation)."""
+    """Co-sign for one's organisation (a moderator may name the organisation).
+
+    Delegates co-sign from submission on, so a text can gather support before it is admitted.
+    Co-signing again for an organisation that co-signed already changes nothing, so a repeated
+    tap signs once.
+    """
     viewer = viewer_for(actor, conference_id)
     document = _load_document(viewer, conference_id, document_id)
-    if viewer.is_moderator and organisation_id:
-        organisation = _organisations([organisation_id])[0]
-    elif viewer.at_least("delegate") and viewer.organisation_id is not None:
-        organisation = viewer.organisation_id
-    else:
-        raise Invalid(_("Only delegates of a member organisation can co-sign."))
+    organisation = _signing_organisation(viewer, organisation_id)
+    if organisation in organisation_ids(document, "cosigner"):
+        return document
     if organisation in organisation_ids(document):
         raise Conflict(_("Your organisation supports %(number)s already.", number=document.number))
     if document.status not in ("draft", "submitted", "admitted"):
@@ -309,6 +334,67 @@ def cosign_document(
     )
     _changed(document)
     return document
+
+
+@use_case
+def withdraw_cosignature(
+    actor, conference_id: int, document_id: int, organisation_id: int | None = None
+) -> Document:
+    """Take back one's organisation's co-signature before the document is admitted (a moderator
+    may name the organisation); once admitted, its support is what admission rested on.
+
+    Withdrawing a co-signature that is not there changes nothing, so a repeated tap is harmless.
+    """
+    viewer = viewer_for(actor, conference_id)
+    document = _load_document(viewer, conference_id, document_id)
+    organisation = _signing_organisation(viewer, organisation_id)
+    if organisation in organisation_ids(document, "submitter"):
+        raise Conflict(
+            _(
+                "Your organisation submitted %(number)s; it can withdraw the text instead.",
+                number=document.number,
+            )
+        )
+    link = next(
+        (
+            link
+            for link in document.organisations
+            if link.organisation_id == organisation and link.role == "cosigner"
+        ),
+        None,
+    )
+    if link is None:
+        return document
+    if document.status not in ("draft", "submitted"):
+        raise Conflict(
+            _(
+                "%(number)s is %(status)s; its co-signatures can no longer be withdrawn.",
+                number=document.number,
+                status=DOCUMENT_STATUS_LABELS[document.status],
+            )
+        )
+    document.organisations.remove(link)
+    db.session.flush()
+    audit.record(
+        "document.cosignature_withdrawn",
+        f"document:{document.id}",
+        actor=_actor(viewer),
+        conference_id=conference_id,
+        data={"organisation": organisation},
+    )
+    _changed(document)
+    return document
+
+
+def _signing_organisation(viewer: Viewer, organisation_id: int | None) -> int:
+    """The organisation a co-signature is given or taken back for."""
+    if not viewer.at_least("delegate"):
+        raise NotAllowed(_("Only delegates of a member organisation can co-sign."))
+    if viewer.is_moderator and organisation_id:
+        return _organisations([organisation_id])[0]
+    if viewer.organisation_id is None:
+        raise Invalid(_("Only delegates of a member organisation can co-sign."))
+    return viewer.organisation_id
 
 
 @use_case

@@ -50,7 +50,18 @@ def amend(conference_id: int, document_id: int):
     viewer = viewer_in(conference_id)
     error = None
     posted = None
-    if request.method == "POST":
+    preview = None
+    if request.method == "POST" and request.form.get("preview"):
+        if document.status not in docs.AMENDABLE_STATUSES:
+            raise Conflict(_("This document cannot be amended now."))
+        posted = _posted_changes()
+        base = current_version(document)
+        if optional_int(request.form.get("base_version_id")) == base.id:
+            try:
+                preview = presenters.preview_diffs(document, base, posted)
+            except DomainError as refused:
+                error = refused
+    elif request.method == "POST":
         posted = _posted_changes()
         try:
             amendment = docs.file_amendment(
@@ -96,6 +107,7 @@ def amend(conference_id: int, document_id: int):
             organisation=organisation,
             organisations=_filing_organisations(viewer),
             error=error,
+            preview=preview,
             late=docs.is_late(document.conference),
             action=url_for(".amend", conference_id=conference_id, document_id=document.id),
             title=_("Amendment to %(number)s", number=document.number),
@@ -129,7 +141,18 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
         raise Conflict(_("This amendment fits the current text; it needs no revision."))
     error = None
     posted = None
-    if request.method == "POST":
+    preview = None
+    if request.method == "POST" and request.form.get("preview"):
+        if document.status not in docs.AMENDABLE_STATUSES:
+            raise Conflict(_("This document cannot be amended now."))
+        posted = _posted_changes()
+        base = current_version(document)
+        if optional_int(request.form.get("base_version_id")) == base.id:
+            try:
+                preview = presenters.preview_diffs(document, base, posted)
+            except DomainError as refused:
+                error = refused
+    elif request.method == "POST":
         posted = _posted_changes()
         try:
             docs.revise_amendment(
@@ -161,6 +184,7 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
             organisation=amendment.organisation,
             organisations=[],
             error=error,
+            preview=preview,
             late=False,
             action=url_for(
                 ".revise",

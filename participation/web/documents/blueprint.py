@@ -6,7 +6,6 @@ from flask import Blueprint
 from flask_babel import format_datetime
 
 from participation.web import presenters
-from participation.web.template_helpers import LANGUAGE_NAMES
 
 bp = Blueprint("documents", __name__)
 
@@ -19,7 +18,6 @@ GROUP = PREFIX + "/groups/<int:group_id>"
 @bp.context_processor
 def _template_globals() -> dict:
     return {
-        "language_name": lambda code: LANGUAGE_NAMES.get(code, code),
         "labels": presenters.status_labels(),
         "format_datetime": format_datetime,
         "submitter_names": presenters.submitter_names,

@@ -261,6 +261,16 @@ def cosign(conference_id: int, document_id: int):
     return back_to(document)
 
 
+@bp.post(DOC + "/cosign/withdraw")
+@access("delegate")
+def withdraw_cosignature(conference_id: int, document_id: int):
+    document = docs.withdraw_cosignature(
+        actor(), conference_id, document_id, optional_int(request.form.get("organisation"))
+    )
+    flash(_("Your organisation no longer co-signs %(number)s.", number=document.number), "success")
+    return back_to(document)
+
+
 @bp.post(DOC + "/position")
 @access("moderator")
 def position(conference_id: int, document_id: int):

@@ -50,7 +50,7 @@ def group(conference_id: int, group_id: int):
         conference=conference,
         group=group,
         viewer=viewer,
-        agenda=conference.agenda_items,
+        agenda=conference.agenda,
         labels=presenters.status_labels(),
         **presenters.group_context(viewer, group),
     )

@@ -1,0 +1,53 @@
+"""The pages of a conference day outside the vote pass axe-core in German and in Arabic: the
+admin agenda with its move buttons, the check-in desk with its search, a document, the results,
+an error page and the phone's live page."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    describe,
+    screenshot,
+    sign_in_staff,
+)
+
+DELEGATE = "Aylin Demir"
+
+
+def test_the_day_s_pages_pass_axe_in_german_and_arabic(live_server, new_page):
+    found = []
+    for locale in ("de-DE", "ar"):
+        phone = new_page(PHONE, locale=locale, is_mobile=True, has_touch=True)
+        phone.goto(live_server.join_urls[DELEGATE])
+        conference_id = re.search(r"/c/(\d+)/live", phone.url).group(1)
+        base = f"{live_server.url}/c/{conference_id}"
+        phone.wait_for_selector("#connection[data-state=online]")
+        pages = [(phone, "live page")]
+
+        desk = new_page(DESKTOP, locale=locale)
+        sign_in_staff(desk, live_server)
+        for path, where in (
+            (f"/admin/c/{conference_id}/agenda", "admin agenda"),
+            (f"/admin/c/{conference_id}/checkin?q=a", "check-in desk, searched"),
+            (f"/c/{conference_id}/votes", "results"),
+            (f"/c/{conference_id}/votes/99999", "error page"),
+        ):
+            desk.goto(live_server.url + path)
+            found += _check(desk, f"{locale} {where}")
+            screenshot(desk, f"hall-{where.split(',')[0].replace(' ', '-')}-{locale}")
+        desk.goto(f"{base}/documents")
+        desk.click(".document-list a:has-text('A1')")
+        found += _check(desk, f"{locale} document")
+        assert desk.locator("link[rel=icon]").count() == 2
+        for page, where in pages:
+            found += _check(page, f"{locale} {where}")
+    assert not found, "\n".join(found)
+
+
+def _check(page, where: str) -> list[str]:
+    violations = axe_violations(page)
+    return [f"{where}:\n{describe(violations)}"] if violations else []
