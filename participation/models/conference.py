@@ -132,6 +132,9 @@ class AgendaItem(Base):
     speaking_time: Mapped[int | None]
     #: A moderator reordered the list by hand; the automatic alternation no longer applies.
     speakers_order_manual: Mapped[bool] = mapped_column(default=False)
+    #: How this item's list orders speeches ("none", "self_declared", "first_time");
+    #: None takes the conference's.
+    speakers_alternation: Mapped[str | None] = mapped_column(String(16))
 
     conference: Mapped[Conference] = relationship(back_populates="agenda_items")
     parent: Mapped[AgendaItem | None] = relationship(remote_side=[id], back_populates="children")

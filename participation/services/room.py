@@ -15,7 +15,11 @@ from participation.services.speaking_order import Waiting, speaking_order
 from participation.services.unit import use_case
 
 DEFAULT_SPEAKING_TIME = 180
-#: Conference setting ``speakers_alternation``: how an alternating list picks its priority side.
+#: Shortest and longest speaking time a list may be given, in seconds.
+SPEAKING_TIME_RANGE = (10, 60 * 60)
+#: Conference setting ``speakers_alternation`` (an agenda item may choose its own): how the list
+#: orders speeches. "self_declared" alternates between the priority side people declare (women
+#: and diverse people) and the open places; "first_time" puts those who have not spoken yet first.
 ALTERNATION_MODES = ("none", "self_declared", "first_time")
 
 
@@ -43,10 +47,22 @@ def alternation(conference: Conference) -> str:
     return mode if mode in ALTERNATION_MODES else "none"
 
 
+def conference_speaking_time(conference: Conference) -> int:
+    stored = (conference.settings or {}).get("speaking_time", DEFAULT_SPEAKING_TIME)
+    return stored if isinstance(stored, int) and stored > 0 else DEFAULT_SPEAKING_TIME
+
+
+def item_alternation(item: AgendaItem) -> str:
+    """The item's own order of speeches, or else the conference's."""
+    if item.speakers_alternation in ALTERNATION_MODES:
+        return item.speakers_alternation
+    return alternation(item.conference)
+
+
 def speaking_time(item: AgendaItem) -> int:
     if item.speaking_time:
         return item.speaking_time
-    return int((item.conference.settings or {}).get("speaking_time", DEFAULT_SPEAKING_TIME))
+    return conference_speaking_time(item.conference)
 
 
 def speakers_list(item: AgendaItem) -> dict:
@@ -59,10 +75,11 @@ def speakers_list(item: AgendaItem) -> dict:
     ).all()
     current = next((r for r in rows if r.status == "speaking"), None)
     waiting = {r.id: r for r in rows if r.status == "waiting"}
+    mode = item_alternation(item)
     order = speaking_order(
         [Waiting(r.id, r.kind, r.priority, r.position) for r in waiting.values()],
-        alternate=alternation(item.conference) == "self_declared",
-        prefer=alternation(item.conference) == "first_time",
+        alternate=mode == "self_declared",
+        prefer=mode == "first_time",
         manual=item.speakers_order_manual,
         last_was_priority=_last_was_priority(item.id),
     )
@@ -70,7 +87,8 @@ def speakers_list(item: AgendaItem) -> dict:
         "agenda_item_id": item.id,
         "closed": item.speakers_list_closed,
         "speaking_time": speaking_time(item),
-        "alternating": alternation(item.conference) != "none",
+        "alternating": mode != "none",
+        "alternation": mode,
         "current": _speaker_json(current) if current else None,
         "waiting": [_speaker_json(waiting[w.id]) for w in order],
         "server_time": clock.now().isoformat(),
@@ -305,7 +323,7 @@ def _add_request(accreditation, item, kind, priority, actor) -> SpeakerRequest:
     )
     if waiting is not None:
         return waiting  # a repeated tap changes nothing
-    mode = alternation(item.conference)
+    mode = item_alternation(item)
     if mode == "first_time":
         priority = not _has_spoken(item.conference_id, accreditation.id)
     elif mode == "none":

@@ -39,6 +39,7 @@ def room_labels() -> dict:
         "waiting": _("{n} waiting to speak"),
         "your_place": _("You are number {n} on the list."),
         "closed": _("The speakers list is closed."),
+        "point_of_order": _("Point of order"),
     }
 
 

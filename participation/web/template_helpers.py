@@ -6,10 +6,12 @@ from babel import Locale, UnknownLocaleError
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
 from participation.models import Network
+from participation.services.authz import allows
 from participation.web import numbers, presenters
 
 #: Languages written right to left.
@@ -56,6 +58,12 @@ def network_name() -> str:
     return network.name if network else str(_l("Participation"))
 
 
+def may_moderate(conference) -> bool:
+    """Whether the signed-in person may run the conference's console (for its links)."""
+    conference_id = getattr(conference, "id", None)
+    return isinstance(conference_id, int) and allows(current_user, "moderator", conference_id)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["version_note"] = presenters.version_note
@@ -68,6 +76,7 @@ def register(app: Flask) -> None:
         language_choices=lambda: [(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES],
         status_label=lambda status: STATUS_LABELS.get(status, status),
         role_label=lambda role: ROLE_LABELS.get(role, role),
+        may_moderate=may_moderate,
         number_text=numbers.number_text,
         weight_text=numbers.weight_text,
         fraction_text=numbers.fraction_text,

@@ -121,6 +121,31 @@ def _actor() -> Person:
 def manage(conference_id: int):
     conference = conference_service.get_conference(conference_id)
     defaults = voting.voting_settings(conference)
+    form = poll_form(conference)
+    if form.validate_on_submit():
+        try:
+            voting.create_poll(_actor(), conference.id, **_poll_fields(form))
+        except DomainError as error:
+            form.form_errors.append(error.message)
+        else:
+            flash(_("Poll created. Open it when the plenary is ready."), "success")
+            return _back(conference.id)
+    settings_form = SettingsForm(
+        formdata=None,
+        data={**defaults, "quorum": str(defaults["quorum"])},
+    )
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "voting/manage.html",
+        settings_form=settings_form,
+        can_set=allows(current_user, "admin", conference.id),
+        **desk_context(conference, form),
+    ), status
+
+
+def poll_form(conference) -> PollForm:
+    """The new-poll form with what can go to the vote now, prefilled with the defaults."""
+    defaults = voting.voting_settings(conference)
     form = PollForm()
     form.target.choices = [
         ("question", _("Procedural question (free text)")),
@@ -136,31 +161,20 @@ def manage(conference_id: int):
         form.quorum_kind.data = defaults["quorum_kind"]
         form.quorum.data = str(defaults["quorum"])
         form.duration.data = defaults["duration_seconds"]
-    if form.validate_on_submit():
-        try:
-            voting.create_poll(_actor(), conference.id, **_poll_fields(form))
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
-            flash(_("Poll created. Open it when the plenary is ready."), "success")
-            return redirect(url_for(".manage", conference_id=conference.id))
-    polls = voting.polls_of(conference.id)
+    return form
+
+
+def desk_context(conference, form: PollForm) -> dict:
+    """What the poll desk shows, on its own page and in the console."""
     current = voting.open_poll_of(conference.id)
-    settings_form = SettingsForm(
-        formdata=None,
-        data={**defaults, "quorum": str(defaults["quorum"])},
-    )
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "voting/manage.html",
-        conference=conference,
-        form=form,
-        settings_form=settings_form,
-        polls=polls,
-        current=current,
-        turnout=voting.turnout_json(current) if current else None,
-        can_set=allows(current_user, "admin", conference.id),
-    ), status
+    return {
+        **_helpers(),
+        "conference": conference,
+        "form": form,
+        "polls": voting.polls_of(conference.id),
+        "current": current,
+        "turnout": voting.turnout_json(current) if current else None,
+    }
 
 
 def _poll_fields(form: PollForm) -> dict:
@@ -194,6 +208,9 @@ def _act(action, message: str):
 
 
 def _back(conference_id: int):
+    """Back to the desk the action came from: the poll desk or the moderators' console."""
+    if request.args.get("back") == "console":
+        return redirect(url_for("moderate.console", conference_id=conference_id))
     return redirect(url_for(".manage", conference_id=conference_id))
 
 

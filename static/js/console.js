@@ -1,11 +1,13 @@
-// The moderators' console: agenda, speakers list and projector, driven over Socket.IO.
+// The moderators' console: agenda, speakers list, voting order and projector, driven over
+// Socket.IO. The poll desk in it is projector.js's (it reloads the page when a poll opens or
+// closes); the console shares its socket.
 (function () {
   "use strict";
   var root = document.getElementById("console");
   if (!root || typeof io === "undefined") { return; }
   var conferenceId = Number(root.dataset.conferenceId);
   var labels = JSON.parse(document.getElementById("console-labels").textContent);
-  var socket = io({ transports: ["websocket", "polling"] });
+  var socket = window.participationSocket || io({ transports: ["websocket", "polling"] });
   var state = { room: null, speakers: null, clockOffset: 0 };
   var countdownTimer = null;
 
@@ -41,7 +43,23 @@
     document.querySelectorAll("#console-agenda > li").forEach(function (li) {
       var isCurrent = Number(li.dataset.itemId) === current;
       li.classList.toggle("current", isCurrent);
-      if (isCurrent) { li.setAttribute("aria-current", "step"); } else { li.removeAttribute("aria-current"); }
+      if (isCurrent) {
+        li.setAttribute("aria-current", "step");
+        li.scrollIntoView({ block: "nearest" });
+      } else {
+        li.removeAttribute("aria-current");
+      }
+    });
+    // The voting order and the speakers settings of the current item only.
+    var shown = false;
+    document.querySelectorAll("#console-vote-order .vote-order").forEach(function (list) {
+      list.hidden = Number(list.dataset.itemId) !== current;
+      shown = shown || !list.hidden;
+    });
+    var hint = document.querySelector("#console-vote-order [data-empty-hint]");
+    if (hint) { hint.hidden = shown; }
+    document.querySelectorAll("form.item-speakers-settings").forEach(function (form) {
+      form.hidden = Number(form.dataset.itemId) !== current;
     });
   }
 
@@ -61,9 +79,15 @@
 
   function speakerLabel(s) {
     var text = s.name + (s.organisation ? " (" + s.organisation + ")" : "");
-    if (s.kind === "point_of_order") { text += " – " + labels.point_of_order; }
-    else if (s.priority) { text += " – " + labels.priority; }
+    if (s.priority && s.kind !== "point_of_order") { text += " – " + labels.priority; }
     return text;
+  }
+
+  function speakerEntry(tag, s) {
+    var node = el(tag, null, s.kind === "point_of_order" ? "point-of-order" : "");
+    if (s.kind === "point_of_order") { node.appendChild(el("strong", labels.point_of_order + ": ", "mark")); }
+    node.appendChild(document.createTextNode(speakerLabel(s)));
+    return node;
   }
 
   function renderSpeakers() {
@@ -73,13 +97,17 @@
     var item = state.room && state.room.current_agenda_item;
     $("speakers-item").textContent = item ? item.number + " " + item.title : labels.no_item;
     if (!list) { $("current-speaker").textContent = ""; $("countdown").textContent = ""; return; }
-    $("current-speaker").textContent = list.current ? speakerLabel(list.current) : labels.nobody_speaks;
+    var speaker = $("current-speaker");
+    speaker.textContent = "";
+    speaker.appendChild(list.current ? speakerEntry("span", list.current) : el("span", labels.nobody_speaks));
     var close = $("speakers-close");
     close.textContent = list.closed ? close.dataset.openLabel : close.dataset.closeLabel;
     if (!list.waiting.length) { waiting.appendChild(el("li", labels.nobody_waits, "hint")); }
     list.waiting.forEach(function (s, index) {
-      var li = el("li");
-      li.appendChild(el("span", speakerLabel(s), "speaker-name"));
+      var li = el("li", null, s.kind === "point_of_order" ? "point-of-order" : "");
+      var name = speakerEntry("span", s);
+      name.classList.add("speaker-name");
+      li.appendChild(name);
       var actions = el("span", null, "speaker-actions");
       [["start", "speakers_start"], ["up", "up"], ["down", "down"], ["remove", "speakers_remove"]]
         .forEach(function (pair) {
@@ -196,6 +224,10 @@
       kind: $("add-point-of-order").checked ? "point_of_order" : "speech"
     });
   });
+  var showResult = $("show-result");
+  if (showResult) {
+    showResult.addEventListener("click", function () { send("set_projector", { view: "poll" }); });
+  }
   $("projector-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = event.target;

@@ -36,7 +36,8 @@
   }
 
   function speakerText(s) {
-    return s.name + (s.organisation ? " (" + s.organisation + ")" : "");
+    var text = s.name + (s.organisation ? " (" + s.organisation + ")" : "");
+    return s.kind === "point_of_order" ? box.dataset.pointOfOrder + ": " + text : text;
   }
 
   function render() {
@@ -50,12 +51,14 @@
     var current = list && list.current;
     $("room-speaker").hidden = !current || view === "document";
     $("room-speaker-name").textContent = current ? box.dataset.speaking + ": " + speakerText(current) : "";
+    $("room-speaker").classList.toggle("point-of-order", !!current && current.kind === "point_of_order");
     var next = $("room-next");
     next.textContent = "";
     if (list && view !== "document") {
       list.waiting.slice(0, view === "speakers" ? 8 : 3).forEach(function (s) {
         var li = document.createElement("li");
         li.textContent = speakerText(s);
+        li.classList.toggle("point-of-order", s.kind === "point_of_order");
         next.appendChild(li);
       });
     }

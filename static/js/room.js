@@ -18,7 +18,8 @@
   }
 
   function speakerText(s) {
-    return s.name + (s.organisation ? " (" + s.organisation + ")" : "");
+    var text = s.name + (s.organisation ? " (" + s.organisation + ")" : "");
+    return s.kind === "point_of_order" ? labels.point_of_order + ": " + text : text;
   }
 
   function render() {
@@ -37,7 +38,11 @@
     });
     var list = state.speakers;
     var current = list && list.current;
+    var mySpeech = !!current && current.accreditation_id === myAccreditation;
     $("now-speaker").textContent = current ? labels.speaking + " " + speakerText(current) : "";
+    $("now-yours").hidden = !mySpeech;
+    card.classList.toggle("my-speech", mySpeech);
+    card.classList.toggle("point-of-order", !!current && current.kind === "point_of_order");
     var waiting = list ? list.waiting : [];
     var mine = waiting.filter(function (s) { return s.accreditation_id === myAccreditation; });
     var position = waiting.findIndex(function (s) { return s.accreditation_id === myAccreditation; });
@@ -45,6 +50,8 @@
     var controls = $("speak-controls");
     if (controls) {
       controls.hidden = !item;
+      var priority = $("speak-priority-choice");
+      if (priority) { priority.hidden = !list || list.alternation !== "self_declared"; }
       $("speak-request").hidden = mine.some(function (s) { return s.kind === "speech"; }) || (list && list.closed);
       $("speak-withdraw").hidden = mine.length === 0;
       $("speak-withdraw").dataset.requestId = mine.length ? mine[0].id : "";
