@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from participation.extensions import db
 from participation.services import conferences
 from participation.services import documents as docs
-from tests.helpers import amend, build_world, catalogue, make_app, voted_poll
+from participation.services.errors import Conflict, Invalid, NotAllowed
+from tests.helpers import amend, build_world, catalogue, csrf_token, make_app, voted_poll
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "participation" / "translations"
 #: The catalogue in Arabic; each block carries a tag, so a PDF's text can be searched for it.
@@ -144,3 +145,57 @@ def test_the_arabic_pdf_shows_only_what_was_decided(translated_app):
         assert "فصول أصغر" not in text and "اعتراف أسرع" not in text
         assert "مزيد من المعلمين" in text and "Schnellere und faire Anerkennung" in text
         assert "abgelehnt" not in text and "Zeile" not in text  # statuses, lines in Arabic
+
+
+def test_the_translator_sees_what_changed_and_brings_it_forward(app, world, auth):
+    cat = decided_catalogue(world)
+    staff = auth.client_as(app, world, "staff")
+    url = f"/c/{world.conference.id}/documents/{cat.id}/translation?language=ar"
+    html = staff.get(url).get_data(as_text=True)
+    outdated = html.split('class="stack translate-block state-outdated"', 1)[1].split("</form>")[0]
+    assert '<ins class="diff-ins">' in outdated and "und faire" in outdated
+    assert "[ar-2.1]" in outdated  # the old translation, to bring forward
+    index = re.search(r'name="block" value="(\d+)"', outdated).group(1)
+    response = staff.post(
+        f"/c/{world.conference.id}/documents/{cat.id}/translation",
+        data={
+            "csrf_token": csrf_token(staff, "/"),
+            "language": "ar",
+            "block": index,
+            "text": "اعتراف أسرع وعادل [ar-2.1b]",
+            "version_id": cat.current_version_id,
+        },
+    )
+    assert response.status_code == 302
+    assert "state-outdated" not in staff.get(url).get_data(as_text=True)
+    public = visible(
+        app.test_client().get(f"/c/{world.conference.id}/texts/K1?lang=ar").get_data(as_text=True)
+    )
+    assert (
+        "[ar-2.1b]" in public
+        and "Schnellere und faire Anerkennung" not in public.split("Votes taken")[0]
+    )
+
+
+def test_a_stale_or_misplaced_paragraph_is_refused(app, world):
+    cat = decided_catalogue(world)
+    old_version = cat.versions[0].id
+    refused = dict(language="ar", text="نص", version_id=cat.current_version_id)
+    with pytest.raises(Invalid):
+        docs.save_translated_block(world.staff, world.conference.id, cat.id, index=99, **refused)
+    with pytest.raises(Invalid):
+        docs.save_translated_block(
+            world.staff, world.conference.id, cat.id, index=1, **{**refused, "text": "  "}
+        )
+    with pytest.raises(Conflict):
+        docs.save_translated_block(
+            world.staff,
+            world.conference.id,
+            cat.id,
+            index=1,
+            **{**refused, "version_id": old_version},
+        )
+    with pytest.raises(NotAllowed):
+        docs.save_translated_block(
+            world.delegate.person, world.conference.id, cat.id, index=1, **refused
+        )

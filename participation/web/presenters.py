@@ -457,9 +457,11 @@ class TextView:
 
 def _text_html(document: Document, text: archive.Text) -> Markup:
     if text.is_translation:
-        rendered = render_numbered_html(
-            text.body, document.conference.line_width, labels=docs.demand_labels(document)
+        aligned = len(paragraphs(text.body)) == len(
+            paragraphs(archive.current_version(document).body)
         )
+        labels = docs.demand_labels(document) if aligned else None
+        rendered = render_numbered_html(text.body, document.conference.line_width, labels=labels)
         rendered = _mark_originals(rendered, text, archive.original_language(document))
         return Markup(rendered)  # noqa: S704 - produced by the sanitising renderer
     return numbered_html(document, archive.current_version(document))
