@@ -228,16 +228,16 @@ class Text:
     body: str
     #: The translation shown, None for the original.
     translation: Translation | None = None
+    #: Blocks of a translation shown in the original: not translated since they changed.
+    originals: frozenset[int] = frozenset()
 
     @property
     def is_translation(self) -> bool:
         return self.translation is not None
 
     def outdated(self, document: Document) -> bool:
-        """A translation of an earlier version than the one shown as the text now."""
-        return self.translation is not None and (
-            self.translation.version_id != document.current_version_id
-        )
+        """A translation that does not yet cover every block of the text decided."""
+        return self.translation is not None and bool(self.originals)
 
 
 def current_version(document: Document) -> Version:
@@ -268,7 +268,8 @@ def text_in(document: Document, language: str | None) -> Text:
     if language and language != original and language in docs.translated_languages(document):
         translation = docs.latest_translation(document, language)
         if translation is not None:
-            return Text(language, translation.title, translation.body, translation)
+            shown = docs.published_translation(translation, current_version(document))
+            return Text(language, shown.title, shown.body, translation, shown.originals)
     version = current_version(document)
     return Text(original, version.title, version.body)
 

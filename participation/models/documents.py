@@ -193,7 +193,11 @@ class Translation(Base):
     )
     language: Mapped[str] = mapped_column(String(8))
     title: Mapped[str] = mapped_column(String(300))
+    #: The text as published: translated blocks, and the original where none is up to date.
     body: Mapped[str] = mapped_column(Text)
+    #: Per block of the version: ``{"from": original block, "text": its translation}``, or
+    #: None where the block has no translation yet. Empty for translations kept as one text.
+    blocks: Mapped[list | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from babel import Locale, UnknownLocaleError
+from flask_babel import force_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from participation.exports import archive
@@ -253,8 +256,11 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
     languages = conference.languages or ["de"]
     available = docs.translated_languages(document)
     translation = None
+    shown = None
     if lang and lang != languages[0] and lang in available:
         translation = docs.latest_translation(document, lang)
+        if translation is not None:
+            shown = docs.published_translation(translation, archive.current_version(document))
     return {
         "conference": conference,
         "document": document,
@@ -262,9 +268,8 @@ def document_context(viewer: docs.Viewer, document: Document, lang: str | None) 
         "viewer": viewer,
         "text_html": numbered_html(document, archive.current_version(document)),
         "translation": translation,
-        "translation_html": Markup(render_document(translation.body)) if translation else None,  # noqa: S704
-        "outdated": translation is not None
-        and translation.version_id != document.current_version_id,
+        "translation_html": Markup(render_document(shown.body)) if shown else None,  # noqa: S704
+        "outdated": shown is not None and bool(shown.originals),
         "original_language": languages[0],
         "available_languages": available,
         "lang": translation.language if translation else languages[0],
@@ -460,9 +465,47 @@ class TextView:
 
 def _text_html(document: Document, text: archive.Text) -> Markup:
     if text.is_translation:
-        rendered = render_numbered_html(text.body, document.conference.line_width)
+        aligned = len(paragraphs(text.body)) == len(
+            paragraphs(archive.current_version(document).body)
+        )
+        labels = docs.demand_labels(document) if aligned else None
+        rendered = render_numbered_html(text.body, document.conference.line_width, labels=labels)
+        rendered = _mark_originals(rendered, text, archive.original_language(document))
         return Markup(rendered)  # noqa: S704 - produced by the sanitising renderer
     return numbered_html(document, archive.current_version(document))
+
+
+def _direction(language: str) -> str:
+    try:
+        order = Locale.parse(language).character_order
+    except (ValueError, UnknownLocaleError):
+        return "ltr"
+    return "rtl" if order == "right-to-left" else "ltr"
+
+
+_BLOCK_START = re.compile(r'<(p|h[2-6]|div) class="block ([^"]*)" data-block="(\d+)"')
+
+
+def _mark_originals(rendered: str, text: archive.Text, original: str) -> str:
+    """Mark the blocks of a translation shown in the original: a note in the reader's
+    language before each, and the original's language on the block itself."""
+    if not text.originals:
+        return rendered
+    with force_locale(text.language):
+        note = str(_("This paragraph is not translated yet; it is shown in the original."))
+    direction = _direction(original)
+
+    def mark(match: re.Match[str]) -> str:
+        tag, classes, index = match.groups()
+        if int(index) not in text.originals:
+            return match.group(0)
+        return (
+            f'<p class="untranslated-note" role="note">{escape(note)}</p>'
+            f'<{tag} class="block {classes} untranslated" data-block="{index}" '
+            f'lang="{escape(original)}" dir="{direction}"'
+        )
+
+    return _BLOCK_START.sub(mark, rendered)
 
 
 def text_view(document: Document, language: str | None) -> TextView:
@@ -474,9 +517,10 @@ def text_view(document: Document, language: str | None) -> TextView:
     demands = []
     if isinstance(document, Catalogue):
         by_demand = {p.demand_id: p for p in polls if p.demand_id is not None}
-        demands = [
-            (d.label, demand_fate(document, d), by_demand.get(d.id)) for d in document.demands
-        ]
+        with force_locale(text.language) if text.is_translation else nullcontext():
+            demands = [
+                (d.label, demand_fate(document, d), by_demand.get(d.id)) for d in document.demands
+            ]
     return TextView(
         document=document,
         text=text,

@@ -105,8 +105,9 @@ def text(conference_id: int, number: str):
 def text_pdf(conference_id: int, number: str):
     conference = archive.get_conference(conference_id)
     document = archive.published_document(conference.id, number)
-    view = presenters.text_view(document, _language_arg(conference))
-    with force_locale(view.text.language):
+    language = archive.text_in(document, _language_arg(conference)).language
+    with force_locale(language):
+        view = presenters.text_view(document, language)
         html = render_template("exports/text.html", conference=conference, view=view)
     name = f"{conference.number}-{document.number}-{view.text.language}"
     return _pdf_response(html, conference, name)
@@ -120,9 +121,9 @@ def book_pdf(conference_id: int):
     conference = archive.get_conference(conference_id)
     language = _language_arg(conference) or (conference.languages or ["de"])[0]
     published = archive.published_documents(conference.id)
-    texts = [presenters.text_view(d, language) for d in published if archive.is_adopted(d)]
     others = [d for d in published if not archive.is_adopted(d)]
     with force_locale(language):
+        texts = [presenters.text_view(d, language) for d in published if archive.is_adopted(d)]
         html = render_template(
             "exports/book.html",
             conference=conference,

@@ -22,6 +22,7 @@ Submodules, from the bottom up (each imports only those above it in this list):
 * :mod:`.visibility` - who may read, change, amend or co-sign; loading and listing
 * :mod:`.changes` - an amendment's changes: checked, colliding, their line ranges
 * :mod:`.catalogues` - demand slots, section numbering, the Demand rows
+* :mod:`.translated` - translations block by block, carried from version to version
 * :mod:`.versions` - new versions, comparing them, carrying open amendments over
 * :mod:`.transitions` - status changes of documents, amendments and demands
 * :mod:`.broadcast` - telling pages to refresh after the commit
@@ -84,10 +85,17 @@ from participation.services.documents.rules import (
     MAX_TITLE,
     OPEN_AMENDMENT_STATUSES,
 )
+from participation.services.documents.translated import (
+    PublishedTranslation,
+    TranslatedBlock,
+    published_translation,
+)
 from participation.services.documents.translations import (
     latest_translation,
+    save_translated_block,
     save_translation,
     translated_languages,
+    translation_rows,
 )
 from participation.services.documents.versions import compare, get_version
 from participation.services.documents.viewer import Viewer, viewer_for
@@ -198,6 +206,9 @@ __all__ = [
     "is_submitter",
     "label_key",
     "latest_translation",
+    "published_translation",
+    "PublishedTranslation",
+    "TranslatedBlock",
     "line_ranges",
     "markdown_text",
     "may_amend",
@@ -221,7 +232,9 @@ __all__ = [
     "rebase_amendment",
     "refer_document",
     "revise_amendment",
+    "save_translated_block",
     "save_translation",
+    "translation_rows",
     "section_title",
     "set_amendment_deadline",
     "set_document_status",

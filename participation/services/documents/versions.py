@@ -17,6 +17,7 @@ from participation.services import audit
 from participation.services.documents.catalogues import _sync_demands
 from participation.services.documents.changes import changes_of
 from participation.services.documents.rules import OPEN_AMENDMENT_STATUSES
+from participation.services.documents.translated import carry_translations
 from participation.services.documents.viewer import Viewer, _actor
 from participation.services.errors import Conflict, NotFound
 from participation.text import BlockDiff, apply_changes, diff_blocks, paragraphs, rebase
@@ -95,7 +96,9 @@ def _new_version(
     amendment: Amendment | None = None,
     mapping: Mapping[int, int | None] | None = None,
 ) -> Version:
-    """Append an immutable version, make it current, keep a catalogue's demands in step."""
+    """Append an immutable version, make it current, keep a catalogue's demands and the
+    translations in step."""
+    previous = document.current_version
     version = Version(
         document=document,
         number=_next_version_number(document),
@@ -111,6 +114,8 @@ def _new_version(
     document.title = title
     if isinstance(document, Catalogue):
         _sync_demands(document, body, mapping)
+    if previous is not None:
+        carry_translations(previous, version)
     db.session.flush()
     audit.record(
         "version.created",

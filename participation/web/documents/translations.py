@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from participation.models import Translation
 from participation.services import documents as docs
 from participation.services.errors import DomainError
+from participation.text import render_diff_html
 from participation.web.access import access
 from participation.web.documents.blueprint import DOC, bp
 from participation.web.documents.common import actor, as_int, document_of, refusal_status
@@ -20,6 +22,8 @@ def translate(conference_id: int, document_id: int):
     languages = (document.conference.languages or ["de"])[1:]
     error = None
     form = request.form
+    if request.method == "POST" and "block" in form:
+        return _save_block(document, languages)
     if request.method == "POST":
         try:
             docs.save_translation(
@@ -46,7 +50,7 @@ def translate(conference_id: int, document_id: int):
     language = (
         form.get("language") or request.args.get("language") or (languages[0] if languages else "")
     )
-    existing = docs.latest_translation(document, language) if language else None
+    existing, rows = docs.translation_rows(document, language) if language else (None, [])
     return (
         render_template(
             "documents/translate.html",
@@ -55,10 +59,48 @@ def translate(conference_id: int, document_id: int):
             languages=languages,
             values=form if request.method == "POST" else _opening_values(language, existing),
             existing=existing,
+            rows=rows,
+            diff=_diff,
             error=error,
         ),
         refusal_status(error) if error else 200,
     )
+
+
+def _save_block(document, languages: list[str]):
+    """One block (or the title) translated or brought forward; back to the same place."""
+    form = request.form
+    language = form.get("language", "")
+    block = form.get("block", "")
+    try:
+        docs.save_translated_block(
+            actor(),
+            document.conference_id,
+            document.id,
+            language=language,
+            index=None if block == "title" else as_int(block, _("Paragraph")),
+            text=form.get("text", ""),
+            version_id=as_int(form.get("version_id"), _("Version")),
+        )
+    except DomainError as refused:
+        flash(refused.message, "error")
+    else:
+        flash(_("The translation is saved."), "success")
+    return redirect(
+        url_for(
+            ".translate",
+            conference_id=document.conference_id,
+            document_id=document.id,
+            language=language if language in languages else None,
+            _anchor=f"block-{block}",
+        )
+    )
+
+
+def _diff(old: str, new: str) -> Markup:
+    """What changed in the original since the translation was made."""
+    html = render_diff_html(old, new, ins_label=_("inserted:"), del_label=_("deleted:"))
+    return Markup(html)  # noqa: S704 - sanitised by render_diff_html
 
 
 def _opening_values(language: str, existing: Translation | None) -> dict[str, str]:
