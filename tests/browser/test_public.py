@@ -23,7 +23,7 @@ def test_a_visitor_reads_an_adopted_text_and_downloads_the_book(live_server, pho
     expect(adopted).to_contain_text("Unsere Forderungen an die Kommunen")
     others = page.locator("section", has=page.locator("#others-heading"))
     expect(others).to_contain_text("Ein eigenes Netzwerkbüro in jeder Region")
-    book_url = page.get_by_role("link", name=re.compile(r"PDF\) – Deutsch")).get_attribute("href")
+    book_url = page.get_by_role("link", name=re.compile(r"PDF\) – German")).get_attribute("href")
 
     adopted.get_by_role("link", name=re.compile("Berufliche Abschlüsse")).click()
     text = page.locator(".archive-text")
