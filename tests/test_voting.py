@@ -416,6 +416,44 @@ def test_named_polls_publish_who_voted_what_after_close(app, world):
     assert "choice" not in entry.data
 
 
+def test_the_moderators_see_who_of_a_named_poll_has_voted_and_who_not_yet(app, world):
+    carla = add_delegate(world, "Carla Delegate", world.org_b)
+    poll = opened(world, secret=False)
+    vote(world, world.delegate, poll, "yes")
+    vote(world, carla, poll, "no")
+    turnout = voting.moderator_turnout(poll)
+    assert turnout["cast_count"] == 2 and turnout["eligible_count"] == 3
+    assert turnout["voted"] == [
+        {"name": "Carla Delegate", "organisation": "VB"},
+        {"name": "Dana Delegate", "organisation": "VA"},
+    ]
+    assert turnout["not_yet"] == [{"name": "Bo Delegate", "organisation": "VB"}]
+    # Nobody else's turnout names anyone.
+    assert "voted" not in voting.turnout_json(poll)
+
+
+def test_the_turnout_of_a_secret_poll_names_nobody(app, world):
+    carla = add_delegate(world, "Carla Delegate", world.org_b)
+    poll = opened(world, secret=True)
+    vote(world, world.delegate, poll, "yes")
+    vote(world, carla, poll, "no")
+    turnout = voting.moderator_turnout(poll)
+    assert turnout == voting.turnout_json(poll)
+    assert set(turnout) == {
+        "conference_id",
+        "poll_id",
+        "cast_count",
+        "cast_weight",
+        "eligible_count",
+        "eligible_weight",
+        "weight_scale",
+    }
+    assert voting.roll_call(poll) == {}
+    text = str(turnout)
+    for name in ("Dana", "Bo Delegate", "Carla", "VA", "VB", "Verein"):
+        assert name not in text
+
+
 def test_the_close_records_a_digest_of_the_published_ballots(app, world):
     poll = opened(world, secret=True)
     vote(world, world.delegate, poll, "yes")

@@ -157,6 +157,42 @@ def test_no_broadcast_of_a_secret_poll_pairs_a_person_with_a_choice(app, world, 
             assert "'no'" not in text and "'yes'" not in text and "choice" not in text, event
 
 
+def test_only_moderators_get_the_roll_call_of_a_named_poll(app, world, auth):
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Namentlich", secret=False)
+    mod = auth.client_as(app, world, "moderator")
+    desk = socket_client(app, mod)
+    desk.emit("watch_conference", {"conference_id": cid}, callback=True)
+    _c, dana, _s = phone(auth, app, world, world.delegate)
+    _c, oli, _s = phone(auth, app, world, world.observer)
+    projector = socket_client(app, auth.client_as(app, world, "observer"))
+    projector.emit("watch_projector", {"conference_id": cid}, callback=True)
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    for sio in (desk, dana, oli, projector):
+        sio.get_received()
+
+    cast(dana, world, poll.id, "yes")
+    voted = [{"name": "Dana Delegate", "organisation": "VA"}]
+    not_yet = [{"name": "Bo Delegate", "organisation": "VB"}]
+    live = events_named(desk, "poll_turnout")[-1]
+    assert (live["voted"], live["not_yet"]) == (voted, not_yet)
+    shown = events_named(projector, "poll_turnout")[-1]
+    assert shown["cast_count"] == 1 and "voted" not in shown and "Dana" not in str(shown)
+    for event in ("poll_state", "watch_conference"):
+        reply = desk.emit(event, {"conference_id": cid}, callback=True)
+        turnout = (reply.get("state") or reply)["voting"]["turnout"]
+        assert (turnout["voted"], turnout["not_yet"]) == (voted, not_yet)
+        for sio in (dana, oli):
+            reply = sio.emit(event, {"conference_id": cid}, callback=True)
+            assert reply["ok"], reply
+            assert "turnout" not in (reply.get("state") or reply)["voting"]
+            assert "Bo Delegate" not in str(reply)
+    reply = projector.emit("watch_projector", {"conference_id": cid}, callback=True)
+    assert "voted" not in reply["voting"]["turnout"] and "Bo Delegate" not in str(reply)
+    page = mod.get(f"/c/{cid}/polls").get_data(as_text=True)
+    assert 'id="roll-not_yet"' in page and "Bo Delegate" in page
+
+
 def test_projector_page_and_event(app, world, auth):
     cid = world.conference.id
     observer = app.test_client()

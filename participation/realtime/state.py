@@ -41,12 +41,14 @@ def conference_state(principal, conference_id: int) -> dict:
             "vote_weight": accreditation.vote_weight,
             "present": accreditation.present,
         }
-    if allows(principal, "moderator", conference_id):
+    moderator = allows(principal, "moderator", conference_id)
+    if moderator:
         result["presence"] = conference_service.presence(conference_id).as_dict()
     result["voting"] = voting_service.voting_state(
         conference_id,
         accreditation.id if accreditation is not None else None,
-        turnout=allows(principal, "moderator", conference_id),
+        turnout=moderator,
+        moderator=moderator,
     )
     from participation.services import documents as document_service
 

@@ -15,10 +15,12 @@ from participation.services.authz import allows
 def voting_state(conference_id: int) -> dict:
     """The voting part of this client's full state (also sent inside ``watch_conference``)."""
     accreditation = current_user.accreditation(conference_id)
+    moderator = allows(current_user, "moderator", conference_id)
     return voting.voting_state(
         conference_id,
         accreditation.id if accreditation is not None else None,
-        turnout=allows(current_user, "moderator", conference_id),
+        turnout=moderator,
+        moderator=moderator,
     )
 
 

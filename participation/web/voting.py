@@ -173,7 +173,7 @@ def desk_context(conference, form: PollForm) -> dict:
         "form": form,
         "polls": voting.polls_of(conference.id),
         "current": current,
-        "turnout": voting.turnout_json(current) if current else None,
+        "turnout": voting.moderator_turnout(current) if current else None,
     }
 
 

@@ -1,6 +1,7 @@
 // Live turnout of the open poll, then its result: on the projector and on the moderators' desk.
 //
-// Only turnout (how many of how many, by weight) is ever shown while a poll is open; the result
+// Only turnout (how many of how many, by weight) is ever shown while a poll is open, and on the
+// moderators' desk of a named poll who has voted and who has not yet; the result
 // block is fetched from the server once the poll has closed, rendered there in the reader's
 // language with the numbers and the rule that decided it.
 (function () {
@@ -49,6 +50,26 @@
         .replace("{cw}", weightText(t.cast_weight, t.weight_scale))
         .replace("{ew}", weightText(t.eligible_weight, t.weight_scale));
     }
+    renderRollCall(t);
+  }
+
+  // A named poll's roll call on the moderators' desk: who has voted, who has not yet.
+  function renderRollCall(t) {
+    ["voted", "not_yet"].forEach(function (key) {
+      var box = byId("roll-" + key);
+      if (!box || !t[key]) { return; }
+      box.querySelector("summary").textContent = box.dataset.template.replace("{n}", numberFormat.format(t[key].length));
+      var list = document.createElement("ul");
+      t[key].forEach(function (voter) {
+        var item = document.createElement("li");
+        var name = document.createElement("bdi");
+        name.textContent = voter.name;
+        item.appendChild(name);
+        if (voter.organisation) { item.appendChild(document.createTextNode(" (" + voter.organisation + ")")); }
+        list.appendChild(item);
+      });
+      box.replaceChild(list, box.querySelector("ul"));
+    });
   }
 
   function renderCountdown() {

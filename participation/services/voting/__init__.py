@@ -74,10 +74,12 @@ from participation.services.voting.proxies import (
 )
 from participation.services.voting.shapes import (
     ballots_digest,
+    moderator_turnout,
     my_votes,
     poll_json,
     publish_turnout,
     published_ballots,
+    roll_call,
     turnout_json,
     voting_state,
     weight_text,
@@ -107,6 +109,7 @@ __all__ = [
     "get_poll",
     "holds_only_proxies",
     "last_closed_poll",
+    "moderator_turnout",
     "my_votes",
     "no_vote_reason",
     "open_poll",
@@ -123,6 +126,7 @@ __all__ = [
     "record_paper_result",
     "record_proxy",
     "revoke_proxy",
+    "roll_call",
     "set_voting_settings",
     "target_choices",
     "turnout_json",

@@ -1,6 +1,7 @@
 """What clients see of voting: the JSON shapes of polls, turnout, my votes and published ballots.
 
 None of them ever tells how a person voted in a secret poll; turnout counts heads and weight only.
+Only the moderators' turnout of a named poll also names who has voted and who has not yet.
 """
 
 from __future__ import annotations
@@ -84,8 +85,50 @@ def turnout_json(poll: Poll) -> dict:
     }
 
 
+def moderator_turnout(poll: Poll) -> dict:
+    """The turnout as the moderators see it: with the roll call of a named poll."""
+    return {**turnout_json(poll), **roll_call(poll)}
+
+
+def roll_call(poll: Poll) -> dict:
+    """Who of the eligible has voted and who has not yet, by name, in a named poll.
+
+    Empty for a secret poll: there the moderators count heads like everyone else. Names are
+    shown as on the check-in list (person, organisation) and sorted by name.
+    """
+    if poll.secret:
+        return {}
+    rows = db.session.execute(
+        select(
+            Person.display_name,
+            Organisation.short_name,
+            Organisation.name,
+            PollParticipation.voter_id.is_not(None),
+        )
+        .select_from(PollVoter)
+        .join(Accreditation, Accreditation.id == PollVoter.accreditation_id)
+        .join(Person, Person.id == Accreditation.person_id)
+        .outerjoin(Organisation, Organisation.id == Accreditation.organisation_id)
+        .outerjoin(
+            PollParticipation,
+            (PollParticipation.poll_id == PollVoter.poll_id)
+            & (PollParticipation.voter_id == PollVoter.accreditation_id),
+        )
+        .where(PollVoter.poll_id == poll.id)
+        .order_by(Person.display_name, Organisation.name, PollVoter.accreditation_id)
+    ).all()
+    lists: dict[str, list[dict]] = {"voted": [], "not_yet": []}
+    for name, short_name, organisation, voted in rows:
+        entry = {"name": name, "organisation": short_name or organisation or ""}
+        lists["voted" if voted else "not_yet"].append(entry)
+    return lists
+
+
 def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
-    """Tell the moderators and the projector how many have voted (after commit)."""
+    """Tell the moderators and the projector how many have voted (after commit).
+
+    The moderators' event of a named poll also carries its :func:`roll_call`.
+    """
     payload = {
         "conference_id": poll.conference_id,
         "poll_id": poll.id,
@@ -95,8 +138,10 @@ def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
         "eligible_weight": poll.eligible_weight,
         "weight_scale": poll.weight_scale,
     }
-    for room in (f"moderators:{poll.conference_id}", f"projector:{poll.conference_id}"):
-        events.publish(db.session(), "poll_turnout", room, payload)
+    session = db.session()
+    moderators = {**payload, **roll_call(poll)}
+    events.publish(session, "poll_turnout", f"moderators:{poll.conference_id}", moderators)
+    events.publish(session, "poll_turnout", f"projector:{poll.conference_id}", payload)
 
 
 def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
@@ -128,8 +173,13 @@ def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
     ]
 
 
-def voting_state(conference_id: int, accreditation_id: int | None, *, turnout: bool) -> dict:
+def voting_state(
+    conference_id: int, accreditation_id: int | None, *, turnout: bool, moderator: bool = False
+) -> dict:
     """The voting part of a client's full state: the open poll, my votes, the last result.
+
+    ``turnout`` adds the open poll's counts (moderators, projector); ``moderator`` adds the
+    roll call of a named poll to them (:func:`moderator_turnout`).
 
     ``no_vote`` says why there is nothing to cast in the open poll (see
     :data:`.eligibility.NO_VOTE_REASONS`); ``last_votes`` keeps my receipts of the last
@@ -146,8 +196,8 @@ def voting_state(conference_id: int, accreditation_id: int | None, *, turnout: b
         "last_result": poll_json(last) if last else None,
         "last_votes": my_votes(last, accreditation_id) if last else [],
     }
-    if turnout and current is not None:
-        state["turnout"] = turnout_json(current)
+    if (turnout or moderator) and current is not None:
+        state["turnout"] = moderator_turnout(current) if moderator else turnout_json(current)
     return state
 
 
