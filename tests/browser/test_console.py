@@ -96,6 +96,11 @@ def test_a_moderator_runs_an_agenda_item_from_the_console_alone(live_server, new
         phone.click("#ballot .ballot-confirm")
         expect(phone.locator("#ballot .ballot-done")).to_be_visible()
     expect(console.locator("#turnout-fill")).to_have_attribute("data-count", "2")
+    # A named vote: the console lists who has voted, live.
+    expect(console.locator("#roll-voted summary")).to_contain_text("(2)")
+    expect(console.locator("#roll-voted")).to_contain_text("Aylin Demir")
+    expect(console.locator("#roll-voted")).to_contain_text("Elif Kaya")
+    expect(console.locator("#roll-not_yet")).not_to_contain_text("Aylin Demir")
     _fits_the_screen(console)
 
     # Close it and show the result.
