@@ -193,3 +193,12 @@ def test_hard_line_breaks_survive_normalising():
     # continuation lines of an item are indented to its text
     assert normalise("1. Kita\\\nund Hort\n2. Schule") == "1. Kita\\\n   und Hort\n2. Schule"
     assert split_blocks(normalise("- a  \n  b")) == [Block("item", "a\\\nb", 0, "-")]
+
+
+def test_a_hard_break_before_what_looks_like_an_item_keeps_the_paragraph_whole():
+    # Two empty items cannot interrupt a paragraph; joined to "- -" they could, unless escaped.
+    source = "Wahlrecht  \n- \n- "
+    once = normalise(source)
+    assert len(split_blocks(source)) == 1
+    assert split_blocks(once) == split_blocks(source)
+    assert normalise(once) == once

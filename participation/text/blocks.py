@@ -121,7 +121,7 @@ class _Draft:
             if text and piece:
                 text += _joint(self.lines[n - 1], text)
             text += piece
-        return Block(self.kind, text, self.level, self.marker)
+        return Block(self.kind, _guarded(text), self.level, self.marker)
 
     def source(self) -> str:
         # Spaces at the end of a block's last line break nothing.
@@ -135,6 +135,30 @@ def _joint(line: str, text: str) -> str:
     if line.endswith("  "):
         return f" {HARD_BREAK}" if text.endswith("\\") else HARD_BREAK
     return "\n"  # the line's own backslash is already part of the text
+
+
+def _guarded(text: str) -> str:
+    """Escape a line after a hard break that would start a block of its own once written.
+
+    Lines of a block are joined by single spaces, so two lines "- " (an empty item, which
+    cannot interrupt a paragraph) become "- -", which can: written out and read again, the
+    paragraph would split.  A backslash before the marker keeps it text, and Markdown shows
+    the marker without it.
+    """
+    lines = text.split("\n")
+    for n in range(1, len(lines)):
+        item = _ITEM.fullmatch(lines[n])
+        if _HEADING.fullmatch(lines[n]) or (item and _may_interrupt(item)):
+            lines[n] = _escaped(lines[n])
+    return "\n".join(lines)
+
+
+def _escaped(line: str) -> str:
+    """``line`` with its block marker escaped: ``\\- …``, ``\\# …``, ``1\\. …``."""
+    if line[:1] in "#-*+":
+        return "\\" + line
+    digits = len(line) - len(line.lstrip("0123456789"))
+    return line[:digits] + "\\" + line[digits:]
 
 
 def _may_interrupt(match: re.Match[str]) -> bool:
