@@ -1,13 +1,13 @@
-"""Every page and form, sent anything at all by a visitor, an observer, a delegate, a moderator
-and the network's staff.
+"""Every page and form, sent anything at all by a visitor, a delegate, a moderator and the
+network's staff.
 
-Each example picks a route of the URL map (all but the API, which ``test_openapi.py`` covers, and
-the static files) and one of its methods, fills its path with an id that exists or a hostile
-one (zero, numbers past any id, long and odd texts), adds a hostile query string (the keys the
-views read, and others) and, for a form, hostile values for the form's fields, with a valid
-CSRF token, a wrong one or none. Whatever is sent, the answer is never a server error, nothing
-is logged as an error, and a refused request (an error page, or a form shown again with its
-errors) changes nothing stored.
+Every route of the URL map (all but the API, which ``test_openapi.py`` covers, and the static
+files) gets, for each of its methods, a few examples per role: its path holds an id that exists
+or a hostile one (zero, numbers past any id, long and odd texts), its query string and form hold
+the keys the view reads (and others) with fitting or hostile values, with a valid CSRF token, a
+wrong one or none. Whatever is sent, the answer is never a server error, nothing is logged as an
+error, and a refused request (an error page, or a form shown again with its errors) changes
+nothing stored. Where a role may not open a route, one example checks the refusal.
 """
 
 from __future__ import annotations
