@@ -444,3 +444,20 @@ def test_the_document_list_ignores_query_keys_it_builds_itself(app, world, auth)
         response = observer.get(f"/c/{cid}/documents", query_string=query)
         assert response.status_code == 200, query
         assert "Teilhabe stärken" in response.get_data(as_text=True)
+
+
+def test_a_number_too_long_for_any_column_in_an_admin_form_is_refused(app, world, auth):
+    cid = world.conference.id
+    staff = auth.client_as(app, world, "staff")
+    token = csrf_token(staff, "/admin/people")
+    before = _stored_now()
+    response = staff.post(
+        f"/admin/c/{cid}",
+        data={"title": "T", "number": "9" * 400, "status": "running", "csrf_token": token},
+    )
+    assert response.status_code in (400, 422)
+    polls = staff.post(
+        f"/c/{cid}/polls", data={"title": "T", "seats": "9" * 400, "csrf_token": token}
+    )
+    assert polls.status_code in (400, 422)
+    assert _stored_now() == before
