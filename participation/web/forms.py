@@ -19,6 +19,18 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from participation.services.conferences import MAX_MIN_SUPPORTERS, TEXT_LANGUAGES
 from participation.web.template_helpers import STATUS_LABELS, language_label
 
+
+class WholeNumberField(IntegerField):
+    """A whole number; one too long for any column is refused as not a number (a longer one
+    would overflow the range check)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(valuelist[0].strip()) > 12:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
 ROLE_CHOICES = [
     ("delegate", _l("Delegate")),
     ("observer", _l("Observer")),
@@ -47,7 +59,7 @@ class PersonForm(FlaskForm):
 
 class ConferenceForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    number = IntegerField(_l("Number in the series"), validators=[NumberRange(min=1, max=999)])
+    number = WholeNumberField(_l("Number in the series"), validators=[NumberRange(min=1, max=999)])
     starts_on = DateField(_l("First day"), validators=[Optional()])
     ends_on = DateField(_l("Last day"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=300)])
@@ -55,10 +67,10 @@ class ConferenceForm(FlaskForm):
     languages = SelectMultipleField(
         _l("Languages of the texts"), choices=[(code, code) for code in TEXT_LANGUAGES]
     )
-    line_width = IntegerField(
+    line_width = WholeNumberField(
         _l("Characters per numbered line"), default=80, validators=[NumberRange(min=40, max=160)]
     )
-    min_supporters = IntegerField(
+    min_supporters = WholeNumberField(
         _l("Co-signing organisations needed before admission (0: no minimum)"),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=MAX_MIN_SUPPORTERS)],
@@ -88,7 +100,7 @@ class AccreditationForm(FlaskForm):
     role = SelectField(_l("Role"), choices=ROLE_CHOICES, default="delegate")
     organisation_id = SelectField(_l("Organisation represented"), coerce=int, default=0)
     voting_right = BooleanField(_l("Voting right"), default=True)
-    vote_weight = IntegerField(
+    vote_weight = WholeNumberField(
         _l("Vote weight"), default=1, validators=[NumberRange(min=1, max=1000)]
     )
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from participation.models import Person
@@ -26,6 +26,7 @@ from participation.services.authz import allows
 from participation.services.errors import DomainError
 from participation.web import audit_log as audit_log_view
 from participation.web.access import access
+from participation.web.forms import WholeNumberField
 
 bp = Blueprint("voting", __name__)
 
@@ -61,11 +62,11 @@ class PollForm(FlaskForm):
     quorum_kind = SelectField(_l("Quorum"), choices=QUORUM_CHOICES)
     quorum = StringField(_l("Quorum value (a share such as 1/2, or a number)"))
     method = SelectField(_l("Elections: answers"), choices=METHOD_CHOICES)
-    seats = IntegerField(
+    seats = WholeNumberField(
         _l("Elections: seats"), default=1, validators=[Optional(), NumberRange(1, 100)]
     )
     candidates = TextAreaField(_l("Elections: candidates, one per line"))
-    duration = IntegerField(
+    duration = WholeNumberField(
         _l("Countdown in seconds (empty: close by hand)"),
         validators=[Optional(), NumberRange(0, 24 * 3600)],
     )
@@ -76,11 +77,11 @@ class SettingsForm(FlaskForm):
     majority = SelectField(_l("Majority"), choices=MAJORITY_CHOICES)
     quorum_kind = SelectField(_l("Quorum"), choices=QUORUM_CHOICES)
     quorum = StringField(_l("Quorum value (a share such as 1/2, or a number)"))
-    votes_per_organisation = IntegerField(
+    votes_per_organisation = WholeNumberField(
         _l("Votes per member organisation, shared by its present delegates (empty: per person)"),
         validators=[Optional(), NumberRange(1, 1000)],
     )
-    max_proxies_per_holder = IntegerField(
+    max_proxies_per_holder = WholeNumberField(
         _l("Proxy votes one delegate may hold"), default=1, validators=[NumberRange(1, 1000)]
     )
 

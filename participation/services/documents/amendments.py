@@ -4,7 +4,7 @@ the deadline, taken over by the submitters, or revised when the text moved under
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask_babel import gettext as _
 
@@ -52,6 +52,8 @@ def set_amendment_deadline(actor, conference_id: int, deadline: datetime | None)
     conference = get_conference(conference_id)
     if deadline is not None and deadline.tzinfo is None:
         raise Invalid(_("The deadline needs a time zone."))
+    if deadline is not None and not _in_utc_range(deadline):
+        raise Invalid(_("Enter the deadline as date and time."))
     conference.amendment_deadline = deadline
     audit.record(
         "conference.amendment_deadline",
@@ -62,6 +64,15 @@ def set_amendment_deadline(actor, conference_id: int, deadline: datetime | None)
     )
     _documents_changed(conference.id)
     return conference
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    """Whether the moment is stored as UTC: a day at the calendar's ends may fall outside."""
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 # --- filing ------------------------------------------------------------------------------------

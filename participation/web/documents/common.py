@@ -9,7 +9,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from participation.extensions import db
-from participation.models import Amendment, Document, Organisation
+from participation.models import MAX_ID, Amendment, Document, Organisation
 from participation.services import documents as docs
 from participation.services.authz import Principal
 from participation.services.errors import DomainError, Invalid, NotFound
@@ -25,10 +25,12 @@ def viewer_in(conference_id: int) -> docs.Viewer:
 
 
 def _number(value: str | None) -> int | None:
+    """The number, if it fits a database column; ids and positions are 32-bit there."""
     try:
-        return int(value) if value is not None else None
+        number = int(value) if value is not None else None
     except ValueError:
         return None
+    return number if number is not None and -MAX_ID <= number <= MAX_ID else None
 
 
 def as_int(value: str | None, label: str) -> int:
