@@ -27,7 +27,7 @@ class WholeNumberField(IntegerField):
     def process_formdata(self, valuelist):
         if valuelist and len(valuelist[0].strip()) > 12:
             self.data = None
-            raise ValueError(self.gettext("Not a valid integer value."))
+            raise ValueError(str(_l("Must be a whole number.")))
         super().process_formdata(valuelist)
 
 
