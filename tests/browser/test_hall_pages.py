@@ -1,6 +1,7 @@
 """The pages of a conference day outside the vote pass axe-core in German and in Arabic: the
-admin agenda with its move buttons, the check-in desk with its search, a document, the results,
-an error page and the phone's live page."""
+admin overview, settings and agenda with its move buttons, the check-in desk with its search,
+the console, the poll desk, the projector, the public home, conference page, search and audit
+trail, a document, the results, an error page and the phone's live page."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ def test_the_day_s_pages_pass_axe_in_german_and_arabic(live_server, new_page):
             (f"/admin/c/{conference_id}/checkin?q=a", "check-in desk, searched"),
             (f"/c/{conference_id}/votes", "results"),
             (f"/c/{conference_id}/votes/99999", "error page"),
+            ("/admin/", "admin overview"),
+            (f"/admin/c/{conference_id}", "conference settings"),
+            (f"/c/{conference_id}/console", "console"),
+            (f"/c/{conference_id}/polls", "poll desk"),
+            (f"/c/{conference_id}/projector", "projector"),
+            ("/", "public home"),
+            (f"/c/{conference_id}", "public conference page"),
+            ("/search?q=Teilhabe", "public search"),
+            ("/audit", "audit trail"),
         ):
             desk.goto(live_server.url + path)
             found += _check(desk, f"{locale} {where}")
