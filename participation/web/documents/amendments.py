@@ -43,6 +43,24 @@ def _filing_organisations(viewer: docs.Viewer) -> list[Organisation]:
     return active_organisations()
 
 
+def _preview(document):
+    """The posted changes, their diff as it would be filed, and why it cannot be, if so.
+
+    Nothing is stored; a form opened on an older version shows no preview, only the form.
+    """
+    if document.status not in docs.AMENDABLE_STATUSES:
+        raise Conflict(_("This document cannot be amended now."))
+    posted = _posted_changes()
+    base = current_version(document)
+    preview = error = None
+    if optional_int(request.form.get("base_version_id")) == base.id:
+        try:
+            preview = presenters.preview_diffs(document, base, posted)
+        except DomainError as refused:
+            error = refused
+    return posted, preview, error
+
+
 @bp.route(DOC + "/amend", methods=["GET", "POST"])
 @access("delegate")
 def amend(conference_id: int, document_id: int):
@@ -52,15 +70,7 @@ def amend(conference_id: int, document_id: int):
     posted = None
     preview = None
     if request.method == "POST" and request.form.get("preview"):
-        if document.status not in docs.AMENDABLE_STATUSES:
-            raise Conflict(_("This document cannot be amended now."))
-        posted = _posted_changes()
-        base = current_version(document)
-        if optional_int(request.form.get("base_version_id")) == base.id:
-            try:
-                preview = presenters.preview_diffs(document, base, posted)
-            except DomainError as refused:
-                error = refused
+        posted, preview, error = _preview(document)
     elif request.method == "POST":
         posted = _posted_changes()
         try:
@@ -143,15 +153,7 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
     posted = None
     preview = None
     if request.method == "POST" and request.form.get("preview"):
-        if document.status not in docs.AMENDABLE_STATUSES:
-            raise Conflict(_("This document cannot be amended now."))
-        posted = _posted_changes()
-        base = current_version(document)
-        if optional_int(request.form.get("base_version_id")) == base.id:
-            try:
-                preview = presenters.preview_diffs(document, base, posted)
-            except DomainError as refused:
-                error = refused
+        posted, preview, error = _preview(document)
     elif request.method == "POST":
         posted = _posted_changes()
         try:
