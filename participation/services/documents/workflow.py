@@ -324,16 +324,7 @@ def cosign_document(
     document.organisations.append(
         DocumentOrganisation(organisation_id=organisation, role="cosigner")
     )
-    db.session.flush()
-    audit.record(
-        "document.cosigned",
-        f"document:{document.id}",
-        actor=_actor(viewer),
-        conference_id=conference_id,
-        data={"organisation": organisation},
-    )
-    _changed(document)
-    return document
+    return _support_changed(viewer, document, "document.cosigned", organisation)
 
 
 @use_case
@@ -374,12 +365,17 @@ def withdraw_cosignature(
             )
         )
     document.organisations.remove(link)
+    return _support_changed(viewer, document, "document.cosignature_withdrawn", organisation)
+
+
+def _support_changed(viewer: Viewer, document: Document, action: str, organisation: int):
+    """Record a co-signature given or taken back, and tell the document's readers."""
     db.session.flush()
     audit.record(
-        "document.cosignature_withdrawn",
+        action,
         f"document:{document.id}",
         actor=_actor(viewer),
-        conference_id=conference_id,
+        conference_id=document.conference_id,
         data={"organisation": organisation},
     )
     _changed(document)
