@@ -4,10 +4,12 @@ quorum in the reader's language, the quorum in whole votes, the paper count head
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
 
 from participation.services import voting
+from participation.web.numbers import at_least_text
 from tests.helpers import add_delegate
 
 
@@ -102,3 +104,23 @@ def test_seats_are_counted_with_a_plural(client, world):
         html = _page(client, f"/c/{world.conference.id}/votes/{poll.id}", "en")
         assert text in " ".join(html.split())
         assert "seat(s)" not in html
+
+
+@pytest.mark.parametrize(
+    ("majority", "least"),
+    [("absolute", "14"), ("absolute_eligible", "14"), ("two_thirds", "18")],
+)
+def test_the_majority_says_how_many_yes_votes_are_needed(client, world, majority, least):
+    """Half of 27 votes is 13.5: more than that is at least 14; two thirds of 27 is 18."""
+    poll = _paper_poll(world, {"yes": 19, "no": 8, "abstain": 0}, majority=majority)
+    html = _page(client, f"/c/{world.conference.id}/votes/{poll.id}", "de")
+    rule = re.search(r'<p class="result-rule">(.*?)</p>', html, re.S).group(1)
+    assert f"i.e. at least {least} yes votes (yes 19)" in " ".join(rule.split())
+    assert "13,5" not in rule and "more than 13" not in rule
+
+
+def test_shared_votes_need_the_next_hundredth(app):
+    half = Fraction(1001, 2)  # 5.005 votes in hundredths of a vote
+    majority = {"comparison": ">", "value": [half.numerator, half.denominator]}
+    assert at_least_text(majority, 100) == "5,01"  # German, the default language
+    assert at_least_text({"comparison": ">=", "value": [0, 1]}) == "1"

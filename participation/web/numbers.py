@@ -57,3 +57,14 @@ def needed_text(pair, scale: int = 1) -> str:
     if (scale or 1) == 1:
         return format_decimal(math.ceil(value), locale=_locale())
     return number_text(Fraction(math.ceil(value * 100), 100))
+
+
+def at_least_text(majority: dict, scale: int = 1) -> str:
+    """The fewest yes votes that meet a threshold, as people count them.
+
+    Weights come in whole units of ``1/scale`` vote, so "more than 13.5" is "at least 14" and
+    "at least 12⅔" is "at least 13" (with whole votes). No rule is met without a yes vote.
+    """
+    value = Fraction(majority["value"][0], majority["value"][1])
+    units = math.floor(value) + 1 if majority.get("comparison") == ">" else math.ceil(value)
+    return weight_text(max(units, 1), scale)
