@@ -39,6 +39,7 @@ ROUTE_ACCESS = {
     "delegate.live": "observer",
     "delegate.poll_subject": "observer",
     "moderate.console": "moderator",
+    "moderate.create_poll": "moderator",
     "moderate.projector_document": "observer",
     "moderate.conference_speakers_settings": "moderator",
     "moderate.item_speakers_settings": "moderator",

@@ -3,6 +3,8 @@ order; where the console is linked and who may change what."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -257,7 +259,7 @@ def test_the_poll_desk_returns_to_the_console(app, world, auth):
     mod = auth.client_as(app, world, "moderator")
     response = _post(
         mod,
-        f"/c/{cid}/polls?back=console",
+        f"/c/{cid}/console/polls",
         {
             "target": "question",
             "title": "Schluss der Debatte",
@@ -272,3 +274,17 @@ def test_the_poll_desk_returns_to_the_console(app, world, auth):
     assert response.location.endswith(f"/c/{cid}/console")
     response = _post(mod, f"/c/{cid}/polls/{poll.id}/close?back=elsewhere")
     assert response.location.endswith(f"/c/{cid}/polls")
+
+
+def test_a_refused_new_poll_stays_on_the_console_with_its_errors(app, world, auth):
+    cid = world.conference.id
+    mod = auth.client_as(app, world, "moderator")
+    fields = {"target": "question", "title": "", "majority": "simple", "quorum_kind": "none"}
+    response = _post(mod, f"/c/{cid}/console/polls", fields)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="speakers-item"' in page  # the console, not the poll desk
+    assert re.search(r'<details class="console-secondary" id="new-poll"\s+open', page)
+    assert db.session.scalars(select(Poll)).all() == []
+    delegate = auth.client_as(app, world, "delegate")
+    assert _post(delegate, f"/c/{cid}/console/polls", fields).status_code in (403, 404)

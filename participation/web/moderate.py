@@ -24,7 +24,7 @@ from participation.services.room import PLENARY_STATUSES
 from participation.text import render_numbered_html
 from participation.web import presenters
 from participation.web.access import access
-from participation.web.voting import desk_context, poll_form
+from participation.web.voting import create_from, desk_context, poll_form
 
 bp = Blueprint("moderate", __name__)
 
@@ -103,6 +103,22 @@ def parse_speaking_time(text: str | None) -> int | None:
 @access("moderator")
 def console(conference_id: int):
     conference = conference_service.get_conference(conference_id)
+    return console_page(conference, poll_form(conference))
+
+
+@bp.post("/c/<int:conference_id>/console/polls")
+@access("moderator")
+def create_poll(conference_id: int):
+    """The console's "new poll" form: a refused poll is shown again here, with its errors."""
+    conference = conference_service.get_conference(conference_id)
+    form = poll_form(conference)
+    if create_from(form, conference.id):
+        return redirect(url_for(".console", conference_id=conference.id))
+    return console_page(conference, form), 422
+
+
+def console_page(conference, form) -> str:
+    """The console with the poll desk's new-poll ``form`` (empty, or as submitted)."""
     people = db.session.scalars(
         select(Accreditation)
         .join(Person)
@@ -138,7 +154,7 @@ def console(conference_id: int):
         last_result=voting.last_closed_poll(conference.id),
         status_labels=presenters.status_labels(),
         back="console",
-        **desk_context(conference, poll_form(conference)),
+        **desk_context(conference, form),
     )
 
 

@@ -123,14 +123,8 @@ def manage(conference_id: int):
     conference = conference_service.get_conference(conference_id)
     defaults = voting.voting_settings(conference)
     form = poll_form(conference)
-    if form.validate_on_submit():
-        try:
-            voting.create_poll(_actor(), conference.id, **_poll_fields(form))
-        except DomainError as error:
-            form.form_errors.append(error.message)
-        else:
-            flash(_("Poll created. Open it when the plenary is ready."), "success")
-            return _back(conference.id)
+    if create_from(form, conference.id):
+        return redirect(url_for(".manage", conference_id=conference.id))
     settings_form = SettingsForm(
         formdata=None,
         data={**defaults, "quorum": str(defaults["quorum"])},
@@ -163,6 +157,20 @@ def poll_form(conference) -> PollForm:
         form.quorum.data = str(defaults["quorum"])
         form.duration.data = defaults["duration_seconds"]
     return form
+
+
+def create_from(form: PollForm, conference_id: int) -> bool:
+    """Create the poll a submitted form describes; False leaves the errors on the form, to be
+    shown again on the page it came from (the poll desk or the console)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        voting.create_poll(_actor(), conference_id, **_poll_fields(form))
+    except DomainError as error:
+        form.form_errors.append(error.message)
+        return False
+    flash(_("Poll created. Open it when the plenary is ready."), "success")
+    return True
 
 
 def desk_context(conference, form: PollForm) -> dict:
