@@ -91,6 +91,24 @@ def test_an_arabic_reader_gets_the_translated_text_and_title(app, world, auth):
     assert "data-title" not in _subject(client, world, custom.id).get_data(as_text=True)
 
 
+def test_the_result_and_the_projector_name_the_poll_in_the_readers_language(app, world, auth):
+    """A poll titled from its target in the creator's language is named in the reader's."""
+    document, change, poll = _amendment_poll(world)
+    label = voting.describe_target(poll)["label"]
+    db_poll = voting.get_poll(poll.id, world.conference.id)
+    db_poll.title = f"Amendment {label} to {document.number} {document.title}"
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    client = auth.client_as(app, world, "delegate")
+    result = client.get(
+        f"/c/{world.conference.id}/votes/{poll.id}?partial=result",
+        headers={"Accept-Language": "de"},
+    ).get_data(as_text=True)
+    assert f"{label} {document.title}" in result and "Amendment" not in result
+    # The projector takes the same wording from the subject the phones fetch.
+    projector = client.get(f"/c/{world.conference.id}/projector").get_data(as_text=True)
+    assert f'data-subject-url="/c/{world.conference.id}/polls/0/subject"' in projector
+
+
 def test_a_demand_shows_its_own_numbered_lines(app, world, auth):
     document = catalogue(world)
     demand = next(d for d in document.demands if d.block_index is not None)

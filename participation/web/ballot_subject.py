@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from flask import current_app
-from flask_babel import format_decimal, ngettext
+from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -110,6 +110,27 @@ def _target(poll: Poll) -> tuple[Document | None, Amendment | None, Demand | Non
     return None, None, None
 
 
+def reader_title(poll: Poll, language: str | None = None) -> str:
+    """The poll's title as a reader of ``language`` (the page's) should see it.
+
+    A title made from the poll's target ("Ä4 to A1 <title>") was worded in the language of
+    whoever created the poll; it is worded again with the text's title in the reader's
+    language. A title a moderator wrote, and an election's, stay as written.
+    """
+    document = _target(poll)[0] if poll.kind != "election" else None
+    if document is None:
+        return poll.title
+    text = archive.text_in(document, language or _page_language())
+    if not (text.is_translation or _titled_by_target(poll, document)):
+        return poll.title
+    return f"{voting.describe_target(poll)['label']} {text.title}".strip()
+
+
+def _page_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "de"
+
+
 def poll_subject(poll: Poll, language: str) -> PollSubject:
     """What the poll decides, for a reader of ``language``."""
     subject = PollSubject(poll=poll, rule=rule_line(poll))
@@ -123,8 +144,7 @@ def poll_subject(poll: Poll, language: str) -> PollSubject:
     subject.document = document
     subject.language = text.language
     if text.is_translation or _titled_by_target(poll, document):
-        label = voting.describe_target(poll)["label"]
-        subject.title = f"{label} {text.title}".strip()
+        subject.title = reader_title(poll, language)
         subject.title_language = text.language
         subject.translated = text.is_translation
     if amendment is not None:

@@ -12,7 +12,7 @@ from participation.config import SUPPORTED_LOCALES
 from participation.extensions import db
 from participation.models import Network
 from participation.services.authz import allows
-from participation.web import numbers, presenters
+from participation.web import ballot_subject, numbers, presenters
 
 #: Languages written right to left.
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -83,4 +83,6 @@ def register(app: Flask) -> None:
         share_text=numbers.share_text,
         part_text=numbers.part_text,
         needed_text=numbers.needed_text,
+        at_least_text=numbers.at_least_text,
+        poll_title=ballot_subject.reader_title,
     )

@@ -102,6 +102,25 @@
     });
   }
 
+  // The poll's title in the projector's language and its rule in one line, from the same
+  // server-rendered subject the phones fold into their ballots (once per poll).
+  var titledPoll = null;
+  function fetchSubject(pollId) {
+    var url = root.dataset.subjectUrl;
+    if (!url || !byId("poll-rule")) { return; }
+    titledPoll = pollId;
+    window.fetch(url.replace(/\/0\/subject$/, "/" + pollId + "/subject"), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(function (html) {
+      if (!html || !current || current.id !== pollId) { return; }
+      var subject = new DOMParser().parseFromString(html, "text/html").querySelector(".ballot-subject");
+      if (!subject) { return; }
+      if (subject.dataset.title) { byId("poll-title").textContent = subject.dataset.title; }
+      var rule = subject.querySelector(".ballot-rule");
+      byId("poll-rule").textContent = rule ? rule.textContent : "";
+    }).catch(function () { titledPoll = null; });
+  }
+
   function renderProjector(state) {
     var voting = state.voting || {};
     if (state.audit_head) { byId("audit-head").textContent = state.audit_head.hash; }
@@ -114,7 +133,11 @@
       pollBox.hidden = false;
       pollBox.dataset.pollId = current.id;
       byId("poll-mode").textContent = current.secret ? root.dataset.secret : root.dataset.named;
-      byId("poll-title").textContent = current.title;
+      if (titledPoll !== current.id) {
+        byId("poll-title").textContent = current.title;
+        byId("poll-rule").textContent = "";
+        fetchSubject(current.id);
+      }
       byId("poll-question").textContent = current.question || "";
       renderTurnout(voting.turnout);
       startCountdown();

@@ -127,6 +127,13 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
     translated = {
         locale: _projector_in(new_page, live_server, base, locale) for locale in ("de-DE", "ar")
     }
+    # The poll was created in English; a German projector names it in German, with its rule.
+    german = translated["de-DE"]
+    german.wait_for_function(
+        "document.getElementById('poll-title').textContent.startsWith('Ä1 zu A1')"
+    )
+    assert "Einfache Mehrheit" in german.inner_text("#poll-rule")
+    assert "Ä1 to A1" in projector.inner_text("#poll-title")
     moderator.click("button.close-poll")
 
     result = projector.locator("#projector-result .result[data-outcome='adopted']")
