@@ -14,7 +14,7 @@ from participation import clock
 from participation import demo as demo_data
 from participation.extensions import db
 from participation.models import Person
-from participation.services import audit
+from participation.services import audit, voting
 from participation.services.errors import DomainError
 
 audit_cli = AppGroup("audit", help="Check the audit trail.")
@@ -71,15 +71,34 @@ def demo(base_url: str | None, if_empty: bool) -> None:
 
 
 @audit_cli.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; name the first broken entry."""
+@click.option(
+    "--noted",
+    multiple=True,
+    help="A head hash noted earlier (from the projector, say); it must be in today's chain.",
+)
+def audit_verify(noted: tuple[str, ...]) -> None:
+    """Recompute the hash chain, check it holds the heads noted earlier, and compare every
+    poll's votes, ballots and result with it."""
     result = audit.verify()
-    if result.ok:
-        click.echo(f"Audit trail intact: {result.count} entries, head {result.head_hash}")
-        return
-    click.echo(
-        f"Audit trail BROKEN at entry {result.broken_at}: {result.reason} "
-        f"({result.count} entries verified before it)",
-        err=True,
-    )
-    sys.exit(1)
+    if not result.ok:
+        click.echo(
+            f"Audit trail BROKEN at entry {result.broken_at}: {result.reason} "
+            f"({result.count} entries verified before it)",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Audit trail intact: {result.count} entries, head {result.head_hash}")
+    for head in noted:
+        seq = audit.seq_of(head)
+        if seq is None:
+            click.echo(f"Noted head {head} is NOT in the chain: it was cut or rewritten.", err=True)
+            sys.exit(1)
+        click.echo(f"Noted head {head} is entry {seq} of the chain.")
+    mismatches = voting.check_polls()
+    for mismatch in mismatches:
+        click.echo(
+            f"Poll {mismatch.poll_id} DIFFERS from the audit trail: {mismatch.text}", err=True
+        )
+    if mismatches:
+        sys.exit(1)
+    click.echo("Every poll's votes, ballots and result match the audit trail.")

@@ -143,6 +143,10 @@ def build_world(present: bool = True) -> World:
     conference = conferences.save_conference(
         staff, title="Testkonferenz", number=3, status="running"
     )
+    # The world has two voters, so its secret polls publish from one ballot on; the default
+    # of three is tested with a world of its own (tests/test_voting_min_ballots.py).
+    conference.settings = {**(conference.settings or {}), "voting": {"secret_min_ballots": 1}}
+    db.session.commit()
     codes = {}
 
     def accredit(name, role, organisation=None, voting=False):

@@ -210,6 +210,7 @@ class Plenary(RuleBasedStateMachine):
             "eligible": eligible,
             "cast": {},  # owner -> choice
             "scale": scale,
+            "secret": secret,
         }
 
     def _choices(self):
@@ -271,6 +272,20 @@ class Plenary(RuleBasedStateMachine):
     @rule()
     def close(self):
         poll = self.poll
+        if poll["secret"] and 0 < len(poll["cast"]) < voting.DEFAULT_SETTINGS["secret_min_ballots"]:
+            # Too few ballots for a secret result: refused, and the moderator cancels.
+            try:
+                voting.close_poll(None, self.cid, poll["id"])
+            except Conflict:
+                pass
+            else:
+                raise AssertionError("a secret result of too few ballots was published")
+            assert db.session.get(Poll, poll["id"]).state == "open"
+            voting.cancel_poll(None, self.cid, poll["id"])
+            self.receipts = [r for r in self.receipts if r[0] != poll["id"]]
+            self.closed_polls.append(poll["id"])
+            self.poll = None
+            return
         closed = voting.close_poll(None, self.cid, poll["id"])
         result, scale = closed.result, poll["scale"]
         eligible = sum(w for _c, w in poll["eligible"].values())

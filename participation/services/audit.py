@@ -164,6 +164,16 @@ def audit_head() -> dict:
 # --- verifying -------------------------------------------------------------------------------
 
 
+def seq_of(head_hash: str) -> int | None:
+    """The entry whose hash is ``head_hash``, noted by someone earlier; None if the chain no
+    longer holds it. In a chain that verifies, holding an earlier head means nothing before it
+    was cut off or rewritten since it was noted."""
+    text = (head_hash or "").strip().lower()
+    if len(text) != 64:
+        return None
+    return db.session.scalar(select(AuditEntry.seq).where(AuditEntry.hash == text))
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool

@@ -235,3 +235,34 @@ def _accreditation(reference: object) -> str:
     if isinstance(reference, str) and reference.startswith("accreditation:"):
         return "#" + reference.partition(":")[2]
     return HIDDEN
+
+
+# --- the stored polls against the chain ----------------------------------------------------------
+
+#: What can differ between a poll's rows and its entries (:mod:`.services.voting.records`).
+DIFFERENCES = {
+    "votes": _l("the votes cast differ from the ballot entries of the audit trail"),
+    "counts": _l("ballots, trackers and votes cast differ in number"),
+    "weight": _l("the ballots' weight differs from the turnout"),
+    "no_close": _l("the audit trail has no entry of the close"),
+    "ballots": _l("the ballots differ from those recorded at the close"),
+    "named": _l("who chose what differs from what was recorded at the close"),
+    "result": _l("the result differs from the one recorded"),
+    "no_counts": _l("the audit trail has no entry of the counts"),
+}
+
+
+@dataclass(frozen=True)
+class RecordsCheck:
+    """Whether every poll's stored votes, ballots and result match the chain."""
+
+    #: (poll id, what differs) for each poll that does not.
+    mismatches: list[tuple[int, str]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def records_check(mismatches) -> RecordsCheck:
+    return RecordsCheck([(m.poll_id, str(DIFFERENCES[m.what])) for m in mismatches])

@@ -84,6 +84,11 @@ class SettingsForm(FlaskForm):
     max_proxies_per_holder = WholeNumberField(
         _l("Proxy votes one delegate may hold"), default=1, validators=[NumberRange(1, 1000)]
     )
+    secret_min_ballots = WholeNumberField(
+        _l("Fewest ballots from which a secret result is published"),
+        default=3,
+        validators=[NumberRange(1, 1000)],
+    )
 
 
 class ProxyForm(FlaskForm):
@@ -183,6 +188,7 @@ def desk_context(conference, form: PollForm) -> dict:
         "polls": voting.polls_of(conference.id),
         "current": current,
         "turnout": voting.moderator_turnout(current) if current else None,
+        "min_ballots": voting.min_ballots(current) if current else 0,
     }
 
 
@@ -299,6 +305,7 @@ def settings(conference_id: int):
             quorum=form.quorum.data or "1/2",
             votes_per_organisation=form.votes_per_organisation.data or None,
             max_proxies_per_holder=form.max_proxies_per_holder.data or 1,
+            secret_min_ballots=form.secret_min_ballots.data or 3,
         ),
         _("Voting settings saved."),
     )
@@ -394,7 +401,11 @@ def audit_log():
         newest_first=True,
         before=min(int(before), MAX_SEQ) if before.isdigit() else None,
     )
-    verification = voting.verify_public() if request.args.get("verify") == "1" else None
+    verification = records = None
+    if request.args.get("verify") == "1":
+        verification = voting.verify_public()
+        records = audit_log_view.records_check(voting.check_polls())
+    noted = (request.args.get("noted") or "").strip().lower()[:64]
     entries = audit_log_view.entry_views(
         page["entries"], audit_public.public_names(page["entries"])
     )
@@ -406,4 +417,7 @@ def audit_log():
         paged=before.isdigit(),
         zone=str(get_timezone()),
         verification=verification,
+        records=records,
+        noted=noted,
+        noted_seq=voting.seq_of(noted) if noted else None,
     )

@@ -26,7 +26,7 @@ One module per concern, each building only on those listed before it:
 Callers use the names below as ``voting.<name>``.
 """
 
-from participation.services.audit import audit_head
+from participation.services.audit import audit_head, seq_of
 from participation.services.audit_public import audit_page, published_audit_seq, verify_public
 from participation.services.voting.ballot_box import Receipt
 from participation.services.voting.casting import (
@@ -40,6 +40,7 @@ from participation.services.voting.closing import (
     cancel_poll,
     close_due_polls,
     close_poll,
+    min_ballots,
     next_closing_at,
     record_paper_result,
 )
@@ -72,6 +73,7 @@ from participation.services.voting.proxies import (
     record_proxy,
     revoke_proxy,
 )
+from participation.services.voting.records import Mismatch, check_polls
 from participation.services.voting.shapes import (
     ballots_digest,
     moderator_turnout,
@@ -87,6 +89,7 @@ from participation.services.voting.shapes import (
 
 __all__ = [
     "DEFAULT_SETTINGS",
+    "Mismatch",
     "MAX_CANDIDATES",
     "MAX_DURATION",
     "NO_VOTE_REASONS",
@@ -100,6 +103,7 @@ __all__ = [
     "ballots_digest",
     "cancel_poll",
     "cast_ballot",
+    "check_polls",
     "close_due_polls",
     "next_closing_at",
     "close_poll",
@@ -109,6 +113,7 @@ __all__ = [
     "get_poll",
     "holds_only_proxies",
     "last_closed_poll",
+    "min_ballots",
     "moderator_turnout",
     "my_votes",
     "no_vote_reason",
@@ -127,6 +132,7 @@ __all__ = [
     "record_proxy",
     "revoke_proxy",
     "roll_call",
+    "seq_of",
     "set_voting_settings",
     "target_choices",
     "turnout_json",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, insert, select, update
 
 from participation import clock, events
@@ -16,7 +17,14 @@ from participation.services.errors import Conflict, Invalid
 from participation.services.unit import use_case
 from participation.services.voting import rules
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
-from participation.services.voting.polls import candidate_ids, get_poll, poll_table, target_of
+from participation.services.voting.polls import (
+    candidate_ids,
+    get_poll,
+    poll_table,
+    target_of,
+    voting_settings,
+)
+from participation.services.voting.records import named_digest
 from participation.services.voting.shapes import ballots_digest, poll_json
 
 
@@ -39,6 +47,7 @@ def close_poll(
         if poll.state in ("closed", "cancelled"):
             raise Conflict(_("This poll is closed already."))
         raise Conflict(_("This poll is not open."))
+    _require_enough_ballots(poll)
     ballots = _reseal(poll.id)
     counted = rules.tally(
         poll.method, candidate_ids(poll), [(b["choice"], b["weight"]) for b in ballots]
@@ -46,7 +55,9 @@ def close_poll(
     if counted["ballots"] != poll.cast_count or counted["weight"] != poll.cast_weight:
         raise RuntimeError(f"poll {poll.id}: ballots and turnout disagree")  # never expected
     poll.result = result = _decide(poll, counted)
-    digest = ballots_digest(ballots)
+    recorded = {"by": by, "result": poll.result, "ballots_digest": ballots_digest(ballots)}
+    if not poll.secret:
+        recorded["named_digest"] = named_digest(poll.id)
     _settle_target(poll, result["outcome"], actor)
     db.session.flush()
     audit.record(
@@ -54,10 +65,37 @@ def close_poll(
         f"poll:{poll.id}",
         actor=audit.actor_of(actor) if by != "countdown" else "system",
         conference_id=conference_id,
-        data={"by": by, "result": poll.result, "ballots_digest": digest},
+        data=recorded,
     )
     _publish_closed(poll)
     return poll
+
+
+class TooFewBallots(Conflict):
+    """A secret poll with fewer ballots than a result may be published from."""
+
+
+def min_ballots(poll: Poll) -> int:
+    """How many ballots a secret poll needs before its result may be published."""
+    if not poll.secret or poll.source != "electronic":
+        return 0
+    return int(voting_settings(get_conference(poll.conference_id))["secret_min_ballots"])
+
+
+def _require_enough_ballots(poll: Poll) -> None:
+    needed = min_ballots(poll)
+    if 0 < poll.cast_count < needed:  # no ballot at all tells nothing of anyone
+        raise TooFewBallots(
+            ngettext(
+                "A secret result is published only from %(n)s ballot on; %(cast)s were cast. "
+                "Keep the poll open or cancel it.",
+                "A secret result is published only from %(n)s ballots on; %(cast)s were "
+                "cast. Keep the poll open or cancel it.",
+                needed,
+                n=needed,
+                cast=poll.cast_count,
+            )
+        )
 
 
 def _reseal(poll_id: int) -> list[dict]:
@@ -140,6 +178,10 @@ def close_due_polls() -> list[int]:
     for poll_id, conference_id in due:
         try:
             close_poll(None, conference_id, poll_id, by="countdown")
+        except TooFewBallots:
+            # No one is there to decide at the end of a countdown: the result may not be
+            # published, so the poll is cancelled (and says why in the audit trail).
+            cancel_poll(None, conference_id, poll_id, reason="too_few_ballots")
         except Conflict:
             continue  # a moderator closed it first
         closed.append(poll_id)
@@ -147,8 +189,14 @@ def close_due_polls() -> list[int]:
 
 
 @use_case
-def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
-    """Cancel a draft or open poll; ballots cast so far are never counted."""
+def cancel_poll(
+    actor: Person | None, conference_id: int, poll_id: int, *, reason: str | None = None
+) -> Poll:
+    """Cancel a draft or open poll; ballots cast so far are never counted.
+
+    ``reason`` is recorded: "too_few_ballots" when a countdown ran out on a secret poll with
+    fewer ballots than a result may be published from.
+    """
     authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
@@ -166,6 +214,9 @@ def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     else:
         raise Conflict(_("This poll is closed already."))
     db.session.refresh(poll)
+    if was_open and poll.secret:
+        # Never counted, never published: the choices go, as a close rewrites them.
+        db.session.execute(delete(Ballot).where(Ballot.poll_id == poll.id))
     target = target_of(poll)
     if was_open and target is not None:
         documents.cancel_vote(*target, actor)
@@ -174,7 +225,11 @@ def cancel_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
         f"poll:{poll.id}",
         actor=audit.actor_of(actor),
         conference_id=conference_id,
-        data={"was_open": was_open, "cast_count": poll.cast_count},
+        data={
+            "was_open": was_open,
+            "cast_count": poll.cast_count,
+            **({"reason": reason} if reason else {}),
+        },
     )
     _publish_closed(poll)
     return poll

@@ -35,6 +35,9 @@ DEFAULT_SETTINGS = {
     "votes_per_organisation": None,
     "max_proxies_per_holder": 1,
     "duration_seconds": None,
+    #: A secret result is published only with at least this many ballots: one ballot's result
+    #: is that ballot.
+    "secret_min_ballots": 3,
 }
 TARGET_MODELS: dict[str, type[Amendment | Document | Demand]] = {
     "amendment": Amendment,
@@ -296,12 +299,17 @@ def set_voting_settings(actor: Person | None, conference_id: int, **values) -> d
     if current["majority"] not in MAJORITIES or current["quorum_kind"] not in QUORUM_KINDS:
         raise Invalid(_("Unknown majority rule or quorum."))
     parse_quorum(current["quorum_kind"], current["quorum"])
-    for key, low in (("votes_per_organisation", 1), ("max_proxies_per_holder", 1)):
+    for key, low in (
+        ("votes_per_organisation", 1),
+        ("max_proxies_per_holder", 1),
+        ("secret_min_ballots", 1),
+    ):
         value = current[key]
         if value is not None and not (isinstance(value, int) and low <= value <= 1000):
             raise Invalid(_("Numbers of votes must be whole numbers from 1 to 1000."))
-    if current["max_proxies_per_holder"] is None:
-        current["max_proxies_per_holder"] = 1
+    for key in ("max_proxies_per_holder", "secret_min_ballots"):
+        if current[key] is None:
+            current[key] = DEFAULT_SETTINGS[key]
     current["secret"] = bool(current["secret"])
     duration = current["duration_seconds"]
     if duration is not None and not (isinstance(duration, int) and 0 <= duration <= MAX_DURATION):

@@ -1,0 +1,165 @@
+"""Whether the stored polls still say what the audit chain recorded of them.
+
+The chain's hashes show that no entry was changed, removed or reordered; they say nothing of
+the rows beside the chain. These checks compare what a result depends on with the entries:
+
+* every vote cast has its ``ballot.accepted`` entry and every entry its vote (a participation
+  deleted or added is found), and ballots, receipts' trackers and turnout agree in number and
+  weight with those votes (a ballot added or removed is found, open or closed);
+* a closed poll's ballots hash to the digest its ``poll.closed`` entry recorded, so do a named
+  poll's choices by voter, and its stored result is the entry's result (a ballot, a named
+  choice or a result changed after the close is found);
+* a paper result is the result its entry recorded.
+
+A ballot changed while its poll is still open keeps its count and weight and is not found
+here: only encrypted ballots on a public board make each ballot itself verifiable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from participation.extensions import db
+from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
+from participation.services.voting.shapes import ballots_digest
+
+#: The entries the checks read, by action.
+RECORDED = ("ballot.accepted", "poll.closed", "poll.paper_result")
+#: What can differ, for the operator's terminal (the audit page words them in its language).
+DIFFERENCES = {
+    "votes": "the votes cast differ from the ballot entries of the audit trail",
+    "counts": "ballots, trackers and votes cast differ in number",
+    "weight": "the ballots' weight differs from the turnout",
+    "no_close": "the audit trail has no entry of the close",
+    "ballots": "the ballots differ from those recorded at the close",
+    "named": "who chose what differs from what was recorded at the close",
+    "result": "the result differs from the one recorded",
+    "no_counts": "the audit trail has no entry of the counts",
+}
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """A poll whose rows differ from its entries in the chain."""
+
+    poll_id: int
+    #: What differs: a key of :data:`DIFFERENCES`.
+    what: str
+
+    @property
+    def text(self) -> str:
+        return DIFFERENCES[self.what]
+
+
+def check_polls() -> list[Mismatch]:
+    """Every poll whose stored votes, ballots or result differ from the audit chain."""
+    recorded = _recorded()
+    mismatches: list[Mismatch] = []
+    polls = db.session.scalars(
+        select(Poll).where(Poll.state.in_(("open", "closed"))).order_by(Poll.id)
+    )
+    for poll in polls:
+        entries = recorded.get(poll.id, {})
+        if poll.source == "paper":
+            found = _paper_mismatch(poll, entries)
+        else:
+            found = _votes_mismatch(poll, entries) or (
+                _closed_mismatch(poll, entries) if poll.state == "closed" else None
+            )
+        if found:
+            mismatches.append(Mismatch(poll.id, found))
+    return mismatches
+
+
+def _recorded() -> dict[int, dict[str, list[dict]]]:
+    """The data of the entries the checks read, per poll and action, oldest first."""
+    recorded: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    rows = db.session.execute(
+        select(AuditEntry.subject, AuditEntry.action, AuditEntry.data)
+        .where(AuditEntry.action.in_(RECORDED), AuditEntry.subject.like("poll:%"))
+        .order_by(AuditEntry.seq)
+    )
+    for subject, action, data in rows:
+        poll_id = subject.removeprefix("poll:")
+        if poll_id.isdigit():
+            recorded[int(poll_id)][action].append(data or {})
+    return recorded
+
+
+def _votes_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    recorded = sorted(str(e.get("voter")) for e in entries.get("ballot.accepted", []))
+    stored = sorted(
+        f"accreditation:{voter}"
+        for voter in db.session.scalars(
+            select(PollParticipation.voter_id).where(PollParticipation.poll_id == poll.id)
+        )
+    )
+    if recorded != stored:
+        return "votes"
+    count, weight = db.session.execute(
+        select(func.count(), func.coalesce(func.sum(Ballot.weight), 0)).where(
+            Ballot.poll_id == poll.id
+        )
+    ).one()
+    trackers = db.session.scalar(
+        select(func.count()).select_from(PollTracker).where(PollTracker.poll_id == poll.id)
+    )
+    if not count == trackers == poll.cast_count == len(stored):
+        return "counts"
+    if weight != poll.cast_weight:
+        return "weight"
+    return None
+
+
+def _closed_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    closes = entries.get("poll.closed", [])
+    if not closes:
+        return "no_close"
+    close = closes[-1]
+    ballots = [
+        {"key": b.key, "choice": b.choice, "weight": b.weight}
+        for b in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight).where(Ballot.poll_id == poll.id)
+        )
+    ]
+    if "ballots_digest" in close and ballots_digest(ballots) != close["ballots_digest"]:
+        return "ballots"
+    if "named_digest" in close and named_digest(poll.id) != close["named_digest"]:
+        return "named"
+    if _canonical(close.get("result")) != _canonical(poll.result):
+        return "result"
+    return None
+
+
+def named_digest(poll_id: int) -> str:
+    """SHA-256 over a named poll's choices by voter and caster; recorded at the close."""
+    rows = db.session.execute(
+        select(
+            PollParticipation.voter_id,
+            PollParticipation.cast_by_id,
+            PollParticipation.tracker,
+            PollParticipation.choice,
+        )
+        .where(PollParticipation.poll_id == poll_id)
+        .order_by(PollParticipation.voter_id)
+    )
+    named = [[r.voter_id, r.cast_by_id, r.tracker, r.choice] for r in rows]
+    return hashlib.sha256(_canonical(named).encode()).hexdigest()
+
+
+def _paper_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    recorded = entries.get("poll.paper_result", [])
+    if not recorded:
+        return "no_counts"
+    if _canonical(recorded[-1].get("result")) != _canonical(poll.result):
+        return "result"
+    return None
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
