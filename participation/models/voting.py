@@ -133,6 +133,14 @@ class Poll(Base):
     #: Frozen at opening.
     eligible_count: Mapped[int] = mapped_column(default=0)
     eligible_weight: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: What quorum and "absolute majority of the eligible" count against: "present" (the
+    #: eligible weight frozen at opening) or "members" (every accredited vote with voting
+    #: right, present or not). Frozen at opening.
+    quorum_base: Mapped[str] = mapped_column(
+        String(10), default="present", server_default="present"
+    )
+    #: The weight of every accredited vote with voting right at opening; None before.
+    member_weight: Mapped[int | None] = mapped_column(BigInteger)
     #: Member organisations represented by a present delegate at opening, and all of them.
     organisations_present: Mapped[int] = mapped_column(default=0)
     organisations_total: Mapped[int] = mapped_column(default=0)

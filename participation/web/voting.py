@@ -84,6 +84,14 @@ class SettingsForm(FlaskForm):
     max_proxies_per_holder = WholeNumberField(
         _l("Proxy votes one delegate may hold"), default=1, validators=[NumberRange(1, 1000)]
     )
+    quorum_base = SelectField(
+        _l("Quorum and absolute majority of the eligible count against"),
+        choices=[
+            ("present", _l("the votes present at the opening")),
+            ("members", _l("all accredited members with voting right, present or not")),
+        ],
+        default="present",
+    )
     secret_min_ballots = WholeNumberField(
         _l("Fewest ballots from which a secret result is published"),
         default=3,
@@ -306,6 +314,7 @@ def settings(conference_id: int):
             votes_per_organisation=form.votes_per_organisation.data or None,
             max_proxies_per_holder=form.max_proxies_per_holder.data or 1,
             secret_min_ballots=form.secret_min_ballots.data or 3,
+            quorum_base=form.quorum_base.data,
         ),
         _("Voting settings saved."),
     )

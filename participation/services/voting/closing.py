@@ -129,14 +129,24 @@ def _decide(poll: Poll, counted: dict) -> dict:
         quorum_kind=poll.quorum_kind,
         quorum_numerator=poll.quorum_numerator,
         quorum_denominator=poll.quorum_denominator,
-        eligible_weight=poll.eligible_weight,
+        eligible_weight=base_weight(poll),
         organisations_present=poll.organisations_present,
         organisations_total=poll.organisations_total,
     )
+    result["quorum_base"] = poll.quorum_base
+    result["base_weight"] = base_weight(poll)
+    result["eligible_weight"] = poll.eligible_weight
     result["eligible_count"] = poll.eligible_count
     result["weight_scale"] = poll.weight_scale
     result["source"] = poll.source
     return result
+
+
+def base_weight(poll: Poll) -> int:
+    """The weight quorum and "absolute majority of the eligible" count against."""
+    if poll.quorum_base == "members" and poll.member_weight is not None:
+        return poll.member_weight
+    return poll.eligible_weight
 
 
 def _settle_target(poll: Poll, outcome: str, actor: Person | None) -> None:

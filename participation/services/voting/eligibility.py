@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, insert, select
@@ -29,6 +30,10 @@ class Snapshot:
     scale: int
     organisations_present: int
     organisations_total: int
+    #: Every accredited vote with voting right, present or not, in units of 1/scale.
+    member_weight: int = 0
+    #: What the conference counts quorum against ("present" or "members").
+    quorum_base: str = "present"
 
     @property
     def weight(self) -> int:
@@ -61,7 +66,8 @@ def eligible_snapshot(conference: Conference) -> Snapshot:
         caster = by_id.get(proxies[owner.id]) if owner.id in proxies else owner
         if caster is not None and caster.present:
             eligible.append((owner, caster))
-    per_org = voting_settings(conference)["votes_per_organisation"]
+    settings = voting_settings(conference)
+    per_org = settings["votes_per_organisation"]
     shares: dict[int, int] = {}
     if per_org:
         for owner, _caster in eligible:
@@ -79,7 +85,20 @@ def eligible_snapshot(conference: Conference) -> Snapshot:
         select(func.count()).select_from(Organisation).where(Organisation.active.is_(True))
     )
     present = len({v[3] for v in voters if v[3] is not None})
-    return Snapshot(sorted(voters), scale, present, int(total or 0))
+    members = _member_weight(accreditations, per_org, scale)
+    return Snapshot(
+        sorted(voters), scale, present, int(total or 0), members, settings["quorum_base"]
+    )
+
+
+def _member_weight(accreditations: Sequence[Accreditation], per_org: int | None, scale: int) -> int:
+    """The weight of every accredited vote with voting right, present or not: an
+    organisation's votes once when they are shared, else each delegate's own."""
+    if per_org:
+        organisations = {a.organisation_id for a in accreditations if a.organisation_id}
+        unaffiliated = [a for a in accreditations if a.organisation_id is None]
+        return (per_org * len(organisations) + sum(a.vote_weight for a in unaffiliated)) * scale
+    return sum(a.vote_weight for a in accreditations) * scale
 
 
 def freeze(poll: Poll, snapshot: Snapshot) -> None:
@@ -101,6 +120,8 @@ def freeze(poll: Poll, snapshot: Snapshot) -> None:
     poll.weight_scale = snapshot.scale
     poll.eligible_count = len(snapshot.voters)
     poll.eligible_weight = snapshot.weight
+    poll.member_weight = snapshot.member_weight
+    poll.quorum_base = snapshot.quorum_base
     poll.organisations_present = snapshot.organisations_present
     poll.organisations_total = snapshot.organisations_total
 

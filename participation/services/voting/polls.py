@@ -38,7 +38,11 @@ DEFAULT_SETTINGS = {
     #: A secret result is published only with at least this many ballots: one ballot's result
     #: is that ballot.
     "secret_min_ballots": 3,
+    #: What quorum and "absolute majority of the eligible" count against: "present" (the votes
+    #: present at the opening) or "members" (all accredited votes with voting right).
+    "quorum_base": "present",
 }
+QUORUM_BASES = ("present", "members")
 TARGET_MODELS: dict[str, type[Amendment | Document | Demand]] = {
     "amendment": Amendment,
     "document": Document,
@@ -296,7 +300,11 @@ def set_voting_settings(actor: Person | None, conference_id: int, **values) -> d
         if key not in DEFAULT_SETTINGS:
             raise Invalid(_("Unknown setting."))
         current[key] = value
-    if current["majority"] not in MAJORITIES or current["quorum_kind"] not in QUORUM_KINDS:
+    if (
+        current["majority"] not in MAJORITIES
+        or current["quorum_kind"] not in QUORUM_KINDS
+        or current["quorum_base"] not in QUORUM_BASES
+    ):
         raise Invalid(_("Unknown majority rule or quorum."))
     parse_quorum(current["quorum_kind"], current["quorum"])
     for key, low in (
