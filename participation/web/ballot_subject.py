@@ -222,8 +222,7 @@ def quorum_phrase(poll: Poll) -> str:
     share = Fraction(poll.quorum_numerator, poll.quorum_denominator or 1)
     if poll.quorum_kind == "weight_share":
         scale = poll.weight_scale or 1
-        base = poll.member_weight if poll.quorum_base == "members" else None
-        needed = Fraction(math.ceil(share * (base or poll.eligible_weight)), scale)
+        needed = Fraction(math.ceil(share * voting.base_weight(poll)), scale)
         count = math.ceil(needed)
         number = format_decimal(needed.numerator if needed.denominator == 1 else float(needed))
         return ngettext("quorate from %(n)s vote", "quorate from %(n)s votes", count, n=number)

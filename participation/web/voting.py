@@ -313,7 +313,7 @@ def settings(conference_id: int):
             quorum=form.quorum.data or "1/2",
             votes_per_organisation=form.votes_per_organisation.data or None,
             max_proxies_per_holder=form.max_proxies_per_holder.data or 1,
-            secret_min_ballots=form.secret_min_ballots.data or 3,
+            secret_min_ballots=form.secret_min_ballots.data,
             quorum_base=form.quorum_base.data,
         ),
         _("Voting settings saved."),

@@ -37,6 +37,7 @@ from participation.services.voting.casting import (
     publish_vote_recorded,
 )
 from participation.services.voting.closing import (
+    base_weight,
     cancel_poll,
     close_due_polls,
     close_poll,
@@ -101,6 +102,7 @@ __all__ = [
     "audit_head",
     "audit_page",
     "ballots_digest",
+    "base_weight",
     "cancel_poll",
     "cast_ballot",
     "check_polls",
