@@ -11,8 +11,10 @@ The protocol follows the Belenios specification. Submodules, bottom up:
 * :mod:`.ballot` – the ballot format, encryption, verification, tracker, spoiled ballots
 * :mod:`.trustees` – distributed key generation, partial decryption, Lagrange combination
 * :mod:`.tally` – the weighted tally and the result anyone can verify
+* :mod:`.transport` – a key share sealed for one trustee (hashed ElGamal)
 
-The phone's side is ``static/js/ballot_crypto.js``; both make and accept the same JSON.
+The phone's side is ``static/js/ballot_crypto.js`` (voters) and ``static/js/trustee_crypto.js``
+(trustees); both sides make and accept the same JSON.
 """
 
 from participation.ballots.ballot import (
@@ -26,6 +28,7 @@ from participation.ballots.ballot import (
 from participation.ballots.elgamal import Ciphertext, KeyPair
 from participation.ballots.group import EncodingError, Point
 from participation.ballots.tally import decrypt_result, tally, verify_result
+from participation.ballots.transport import open_share, seal_share, transport_keypair
 from participation.ballots.trustees import (
     Dealing,
     KeyShare,
@@ -52,12 +55,15 @@ __all__ = [
     "dealing_is_valid",
     "decrypt_result",
     "encrypt_ballot",
+    "open_share",
     "partial_decrypt",
     "public_key",
     "reveal_spoiled",
+    "seal_share",
     "share_is_valid",
     "tally",
     "tracker",
+    "transport_keypair",
     "verification_key",
     "verify_ballot",
     "verify_result",

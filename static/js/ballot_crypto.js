@@ -6,7 +6,9 @@
 // non-interactive with SHA-512, points and scalars as 64 hex digits (scalars little-endian),
 // the tracker as SHA-256 of the canonical JSON. Both sides make and accept the same JSON.
 //
-// An ES module: <script type="module" src="/static/js/ballot_crypto.js">, or imported.
+// An ES module: <script type="module" src="/static/js/ballot_crypto.js">, or imported. The
+// trustees' side (static/js/trustee_crypto.js) builds on the group, encodings and hashing
+// exported below.
 import {
   bytesToHex,
   randomBytes,
@@ -25,19 +27,19 @@ const INTERVAL_TAG = "participation/ballot/interval/v1";
 
 // --- group and encodings -------------------------------------------------------------------
 
-function mod(n) {
+export function mod(n) {
   const r = BigInt(n) % ORDER;
   return r < 0n ? r + ORDER : r;
 }
 
 // k·P; secret scalars use the constant-time ladder, public ones the faster unsafe one.
-function mul(point, k, secret = false) {
+export function mul(point, k, secret = false) {
   const s = mod(k);
   if (s === 0n) { return Point.ZERO; }
   return secret ? point.multiply(s) : point.multiplyUnsafe(s);
 }
 
-function base(k, secret = false) {
+export function base(k, secret = false) {
   return mul(Point.BASE, k, secret);
 }
 
@@ -54,7 +56,7 @@ export function scalarHex(n) {
   return bytesToHex(out);
 }
 
-class EncodingError extends Error {}
+export class EncodingError extends Error {}
 
 export function scalarFromHex(text) {
   if (typeof text !== "string" || !HEX.test(text)) {
@@ -92,17 +94,17 @@ export function pointFromHex(text) {
   }
 }
 
-function pointHex(point) {
+export function pointHex(point) {
   return bytesToHex(point.toBytes());
 }
 
 // A uniformly random non-zero scalar (64 random bytes reduced: the bias is below 2^-250).
-function randomScalar() {
+export function randomScalar() {
   return mod(littleEndian(randomBytes(64))) || 1n;
 }
 
 // SHA-512 over the length-prefixed items, reduced modulo the order (as group.challenge).
-function challenge(tag, items) {
+export function challenge(tag, items) {
   const parts = [];
   let size = 0;
   for (const item of [tag, ...items]) {
@@ -128,7 +130,7 @@ function ciphertextJson(ct) {
   return { alpha: pointHex(ct.alpha), beta: pointHex(ct.beta) };
 }
 
-function ciphertextFromJson(data) {
+export function ciphertextFromJson(data) {
   if (!isObject(data) || !sameKeys(data, ["alpha", "beta"])) {
     throw new EncodingError("a ciphertext is an object with exactly alpha and beta");
   }
@@ -203,11 +205,11 @@ function verifyInterval(context, publicKey, ct, proof, low, high) {
 
 // --- ballots -------------------------------------------------------------------------------
 
-function isObject(value) {
+export function isObject(value) {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function sameKeys(object, keys) {
+export function sameKeys(object, keys) {
   const own = Object.keys(object).sort();
   return own.length === keys.length && [...keys].sort().every((k, i) => own[i] === k);
 }
