@@ -23,9 +23,22 @@ from socketio import packet
 from sqlalchemy import create_engine, func, select, text, update
 
 from participation import clock, create_app
+from participation.ballots import (
+    Ciphertext,
+    Dealing,
+    Point,
+    Question,
+    combine_shares,
+    deal,
+    encrypt_ballot,
+    partial_decrypt,
+    share_is_valid,
+)
+from participation.ballots.transport import open_share, seal_share, transport_keypair
 from participation.extensions import db, socketio
 from participation.models import Accreditation, Ballot, Poll, PollParticipation, PollTracker
-from participation.services import access, conferences, directory, documents, voting
+from participation.services import access, conferences, directory, documents, trustees, voting
+from participation.services.voting import sealed
 
 # --- the app ------------------------------------------------------------------------------------
 
@@ -719,3 +732,83 @@ PAYLOADS: list[str] = [
     "<scr\x00ipt>alert(1)</scr\x00ipt>",
     '<a href="java\tscript:alert(1)">x</a>',
 ]
+
+
+# --- trustees and encrypted ballots --------------------------------------------------------------
+
+
+@dataclass
+class Ceremony:
+    """A conference's trustees after their key ceremony, each device's secrets kept here."""
+
+    id: int
+    label: str
+    people: list
+    #: Trustee number -> the key share that stays on that trustee's device.
+    shares: dict
+    #: Trustee number -> the transport key's secret.
+    transport: dict
+
+
+def appoint_trustees(world, people, threshold) -> Ceremony:
+    """Run the key ceremony through the services as the trustees' browsers would."""
+
+    conference_id = world.conference.id
+    ceremony = trustees.appoint(
+        world.moderator.person, conference_id, [p.id for p in people], threshold
+    )
+    ceremony_id, label = ceremony.id, ceremony.label
+    transport = {}
+    for number, person in enumerate(people, start=1):
+        secret, public = transport_keypair()
+        transport[number] = secret
+        trustees.publish_transport_key(person, conference_id, public.hex())
+    keys = {
+        t["number"]: t["transport_key"]
+        for t in trustees.trustee_state(people[0], conference_id)["ceremony"]["trustees"]
+    }
+    for number, person in enumerate(people, start=1):
+        dealing, shares = deal(label, number, threshold, len(people))
+        sealed = [
+            seal_share(label, number, j, Point.from_hex(keys[j]), share)
+            for j, share in shares.items()
+        ]
+        trustees.publish_dealing(person, conference_id, dealing.to_json(), sealed)
+    shares = {}
+    for number, person in enumerate(people, start=1):
+        state = trustees.trustee_state(person, conference_id)
+        dealings = {
+            t["number"]: Dealing.from_json(t["dealing"]) for t in state["ceremony"]["trustees"]
+        }
+        received = {}
+        for envelope in state["sealed"]:
+            share = open_share(label, envelope, transport[number])
+            assert share_is_valid(dealings[envelope["sender"]], number, share)
+            received[envelope["sender"]] = share
+        shares[number] = combine_shares(number, received)
+        trustees.confirm_share(person, conference_id)
+    return Ceremony(ceremony_id, label, list(people), shares, transport)
+
+
+def encrypted_choice(poll, voter_id, marks):
+    """An encrypted ballot for vote ``voter_id`` as the phone makes it, with ``marks``."""
+
+    encryption = poll.encryption
+    ballot, _ = encrypt_ballot(
+        Point.from_hex(encryption["key"]),
+        encryption["label"],
+        sealed.pseudonym(poll.id, voter_id),
+        [Question(**q) for q in encryption["questions"]],
+        marks,
+    )
+    return {"encrypted": ballot}
+
+
+def decrypt_as(ceremony: Ceremony, number: int, poll):
+    """Trustee ``number``'s partial decryption of a counting poll, sent as its page does."""
+
+    db.session.refresh(poll)
+    totals = [[Ciphertext.from_json(ct) for ct in row] for row in poll.encryption["totals"]]
+    partial = partial_decrypt(poll.encryption["label"], ceremony.shares[number], totals)
+    person = ceremony.people[number - 1]
+    return voting.submit_decryption(person, poll.conference_id, poll.id, partial)

@@ -98,6 +98,9 @@ ROUTE_ACCESS = {
     "voting.revoke_proxy": "moderator",
     "voting.results": "public",
     "voting.poll": "public",
+    "voting.board": "public",
+    "trustees.page": "observer",
+    "trustees.appoint": "moderator",
     "voting.projector": "observer",
     "voting.audit_log": "public",
     "api.auth_join": "public",
@@ -125,6 +128,11 @@ ROUTE_ACCESS = {
 
 #: socket event → the weakest level that may send it.
 SOCKET_ACCESS = {
+    "trustee_state": "observer",
+    "trustee_transport_key": "observer",
+    "trustee_dealing": "observer",
+    "trustee_confirm": "observer",
+    "trustee_decrypt": "observer",
     "watch_conference": "observer",
     "watch_documents": "observer",
     "set_current_item": "moderator",

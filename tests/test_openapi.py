@@ -152,6 +152,9 @@ def _schema(app, *, unexpected_methods: bool):
     )
     if not unexpected_methods:
         schema.config.phases.coverage.unexpected_methods = set()
+    # A body over its route's size limit is refused (413) before its shape is read.
+    rejection = schema.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "413"]
     return schema
 
 

@@ -17,6 +17,7 @@ from participation.models.documents import (
 )
 from participation.models.people import LoginSession, Network, Organisation, Person
 from participation.models.room import RoomState, SpeakerRequest
+from participation.models.trustees import KeyCeremony, PollDecryption, SealedShare, Trustee
 from participation.models.voting import (
     Ballot,
     Poll,
@@ -59,4 +60,8 @@ __all__ = [
     "PollTracker",
     "PollVoter",
     "Proxy",
+    "KeyCeremony",
+    "PollDecryption",
+    "SealedShare",
+    "Trustee",
 ]

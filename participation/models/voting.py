@@ -35,7 +35,8 @@ POLL_KINDS = ("motion", "election")
 TARGET_KINDS = ("amendment", "document", "demand", "question", "election")
 #: motion: yes/no/abstain; election: approve up to ``seats`` candidates, or yes/no/abstain each.
 METHODS = ("yes_no_abstain", "approval", "candidate_yes_no_abstain")
-POLL_STATES = ("draft", "open", "closed", "cancelled")
+#: "counting": closed to ballots, the trustees decrypt the encrypted totals.
+POLL_STATES = ("draft", "open", "counting", "closed", "cancelled")
 MAJORITIES = ("simple", "absolute", "two_thirds", "absolute_eligible")
 #: none; a share of the eligible weight taking part; a number or a share of member
 #: organisations represented by a present delegate.
@@ -149,6 +150,9 @@ class Poll(Base):
     cast_weight: Mapped[int] = mapped_column(BigInteger, default=0)
     #: The outcome with the numbers and the rule that decided it; set at close.
     result: Mapped[dict | None] = mapped_column(JSON)
+    #: An encrypted secret poll: {"ceremony", "label", "key", "threshold", "trustees"} from
+    #: the opening, with "totals" and "weight" from the close. None: ballots in plaintext.
+    encryption: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 

@@ -15,7 +15,7 @@ def register_handlers() -> None:
     while it has no server and binds them to every server it creates; a handler declared after
     ``init_app`` would reach only that one server.
     """
-    from participation.realtime import handlers, room, voting  # noqa: F401
+    from participation.realtime import handlers, room, trustees, voting  # noqa: F401
 
 
 def init_realtime(app: Flask) -> None:

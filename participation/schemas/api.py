@@ -139,6 +139,42 @@ class CandidateChoice(Strict):
     )
 
 
+Hex64 = Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{64}$")]
+BallotLabel = Annotated[StrictStr, Field(pattern=r"^[A-Za-z0-9._:-]{1,64}$")]
+
+
+class CiphertextShape(Strict):
+    alpha: Hex64
+    beta: Hex64
+
+
+class ProofPart(Strict):
+    challenge: Hex64
+    response: Hex64
+
+
+#: A proof: one (challenge, response) per value of its interval (at most 0…MAX_CANDIDATES).
+ProofShape = Annotated[list[ProofPart], Field(min_length=1, max_length=MAX_CANDIDATES + 1)]
+
+
+class EncryptedAnswer(Strict):
+    choices: Annotated[list[CiphertextShape], Field(min_length=1, max_length=MAX_CANDIDATES)]
+    individual_proofs: Annotated[list[ProofShape], Field(max_length=MAX_CANDIDATES)]
+    overall_proof: ProofShape
+
+
+class EncryptedBallotShape(Strict):
+    poll: BallotLabel
+    voter: BallotLabel
+    answers: Annotated[list[EncryptedAnswer], Field(min_length=1, max_length=MAX_CANDIDATES)]
+
+
+class EncryptedChoice(Strict):
+    encrypted: EncryptedBallotShape = Field(
+        description="Encrypted polls: the ballot the phone encrypted, with its proofs."
+    )
+
+
 def _one_message(value: Any, handler) -> Any:
     """A choice that fits none of its forms gets one error, not one per form."""
     try:
@@ -150,11 +186,12 @@ def _one_message(value: Any, handler) -> Any:
 #: A ballot's choice, in the API and on the socket alike. Its size and depth are bounded here;
 #: whether it fits the poll, the ballot box decides.
 Choice = Annotated[
-    Vote | MotionChoice | ApprovalChoice | CandidateChoice,
+    Vote | MotionChoice | ApprovalChoice | CandidateChoice | EncryptedChoice,
     WrapValidator(_one_message),
     Field(
         description='Motions: "yes", "no" or "abstain" (or {"vote": …}); elections: '
-        '{"approve": [candidate ids]} or {"votes": {candidate id: "yes"|"no"|"abstain"}}.'
+        '{"approve": [candidate ids]} or {"votes": {candidate id: "yes"|"no"|"abstain"}}; '
+        'encrypted polls: {"encrypted": ballot}.'
     ),
 ]
 

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from participation.schemas.api import Choice, plain_choice
+from participation.schemas.api import (
+    MAX_CANDIDATES,
+    Choice,
+    Hex64,
+    ProofPart,
+    plain_choice,
+)
 from participation.schemas.common import Count, Flag, Id, Key, Strict, SubmissionId
 
 #: The longest speakers list a moderator can put in order in one go.
@@ -92,3 +98,61 @@ class CastBallot(ConferenceEvent):
     def raw_choice(self) -> Any:
         """The choice as plain JSON, as the voting rules read it."""
         return plain_choice(self.choice)
+
+
+# --- trustees ----------------------------------------------------------------------------------
+
+#: The most trustees a conference appoints (the trustees service's limit).
+MAX_TRUSTEES = 9
+TrusteeNumber = Annotated[StrictInt, Field(ge=1, le=MAX_TRUSTEES)]
+
+
+class TrusteeKey(ConferenceEvent):
+    """Step 1 of the key ceremony: the trustee's transport key."""
+
+    key: Hex64
+
+
+class DealingShape(Strict):
+    trustee: TrusteeNumber
+    commitments: Annotated[list[Hex64], Field(min_length=1, max_length=MAX_TRUSTEES)]
+    proof: ProofPart
+
+
+class SealedShareShape(Strict):
+    sender: TrusteeNumber
+    receiver: TrusteeNumber
+    ephemeral: Hex64
+    sealed: Hex64
+
+
+class TrusteeDealing(ConferenceEvent):
+    """Step 2: the trustee's dealing and a sealed share for every trustee."""
+
+    dealing: DealingShape
+    sealed: Annotated[list[SealedShareShape], Field(min_length=1, max_length=MAX_TRUSTEES)]
+
+
+class TrusteeConfirm(ConferenceEvent):
+    """Step 3: the trustee holds its key share, or names the dealer whose share failed."""
+
+    failed_dealer: TrusteeNumber | None = None
+
+
+class PartialShape(Strict):
+    trustee: TrusteeNumber
+    factors: Annotated[
+        list[Annotated[list[Hex64], Field(max_length=MAX_CANDIDATES)]],
+        Field(max_length=MAX_CANDIDATES),
+    ]
+    proofs: Annotated[
+        list[Annotated[list[ProofPart], Field(max_length=MAX_CANDIDATES)]],
+        Field(max_length=MAX_CANDIDATES),
+    ]
+
+
+class TrusteeDecryption(ConferenceEvent):
+    """A trustee's partial decryption of a counting poll's totals."""
+
+    poll_id: Id
+    partial: PartialShape

@@ -16,7 +16,7 @@ from participation.schemas.api import Majority, Method, QuorumKind, TargetKind
 
 #: A SHA-256 in hex, as the audit chain and the ballots' digest use it.
 Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-PollState = Literal["draft", "open", "closed", "cancelled"]
+PollState = Literal["draft", "open", "counting", "closed", "cancelled"]
 DocumentStatus = Literal[
     "draft",
     "submitted",
@@ -213,6 +213,9 @@ class MyVote(Reply):
     weight: int
     cast: bool
     tracker: str | None
+    pseudonym: str | None = Field(
+        None, description="Encrypted polls: the label this vote's ballot is made under."
+    )
 
 
 class Target(Reply):
@@ -220,6 +223,23 @@ class Target(Reply):
 
     label: str
     title: str
+
+
+class BallotQuestion(Reply):
+    choices: int
+    min: int
+    max: int
+
+
+class Encryption(Reply):
+    """An encrypted secret poll: the key and label its ballots are made with."""
+
+    ceremony: int
+    label: str
+    key: str = Field(description="The trustees' public key (ristretto255, hex).")
+    threshold: int
+    trustees: int
+    questions: list[BallotQuestion]
 
 
 class Poll(Reply):
@@ -245,6 +265,7 @@ class Poll(Reply):
     closes_at: datetime | None
     closed_at: datetime | None
     weight_scale: int = Field(description="Weights are whole multiples of 1/weight_scale.")
+    encryption: Encryption | None = None
     eligible: Eligible | None = None
     result: Result | None = None
     turnout: Turnout | None = None

@@ -18,6 +18,7 @@ from participation.web import (
     openapi,  # noqa: F401  (adds /api/v1/openapi.json to the API blueprint)
     public,
     template_helpers,
+    trustees,
     voting,
 )
 from participation.web.access import guard
@@ -56,7 +57,7 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     template_helpers.register(app)
-    for module in (auth, public, delegate, admin, api, documents, moderate, voting):
+    for module in (auth, public, delegate, admin, api, documents, moderate, voting, trustees):
         app.register_blueprint(module.bp)
     app.before_request(guard)
     app.after_request(_security_headers)

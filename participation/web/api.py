@@ -24,9 +24,9 @@ from participation.web.shaped import reply, shaped
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-#: The largest ballot taken, in bytes: an election's yes, no or abstain for every one of 100
-#: candidates fits several times over.
-BALLOT_BYTES = 8 * 1024
+#: The largest ballot taken, in bytes: an encrypted election ballot of yes, no or abstain for
+#: every one of 100 candidates (about 1.5 KB each, with its proofs) fits.
+BALLOT_BYTES = 256 * 1024
 
 
 def conference_json(conference: Conference) -> dict:
@@ -226,7 +226,7 @@ def cancel_poll(poll_id: int):
     },
     tag="voting",
     max_bytes=BALLOT_BYTES,
-    max_depth=3,
+    max_depth=8,
 )
 def cast_ballot(poll_id: int, body: shapes.BallotBody):
     """Cast a ballot (delegates with a vote in the open poll).

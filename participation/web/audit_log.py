@@ -42,6 +42,14 @@ SENTENCES = {
     "poll.cancelled": _l("Poll %(poll)s cancelled"),
     "poll.paper_result": _l("Paper result of poll %(poll)s recorded"),
     "ballot.accepted": _l("Ballot accepted in poll %(poll)s"),
+    "poll.counting": _l("Poll %(poll)s closed; its encrypted totals go to the trustees"),
+    "poll.decryption": _l("A trustee decrypted the totals of poll %(poll)s"),
+    "trustees.appointed": _l("Trustees appointed for the secret ballots"),
+    "trustee.transport_key": _l("A trustee published a transport key"),
+    "trustee.dealing": _l("A trustee published a key dealing"),
+    "trustee.confirmed": _l("A trustee confirmed its key share"),
+    "trustees.ready": _l("The trustees' key for secret ballots is ready"),
+    "trustees.failed": _l("The trustees' key ceremony failed"),
     "room.current_item": _l("Current agenda item: %(item)s"),
     "speaker.requested": _l("Request to speak on agenda item %(item)s"),
     "speaker.withdrawn": _l("Request to speak withdrawn"),
@@ -249,6 +257,7 @@ DIFFERENCES = {
     "named": _l("who chose what differs from what was recorded at the close"),
     "result": _l("the result differs from the one recorded"),
     "no_counts": _l("the audit trail has no entry of the counts"),
+    "trackers": _l("the encrypted ballots differ from the trackers recorded when they were cast"),
 }
 
 

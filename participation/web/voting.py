@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -391,6 +392,20 @@ def poll(conference_id: int, poll_id: int):
         wanted=wanted,
         found=wanted in published["trackers"] if wanted else None,
     )
+
+
+@bp.get("/c/<int:conference_id>/votes/<int:poll_id>/board.json")
+@access("public")
+def board(conference_id: int, poll_id: int):
+    """An encrypted poll's ballot board (see :mod:`participation.services.voting.board`)."""
+    conference = conference_service.get_conference(conference_id)
+    poll = voting.get_poll(poll_id, conference.id)
+    found = voting.ballot_board(poll)
+    if found is None:
+        abort(404)
+    response = jsonify(found)
+    response.headers["Content-Disposition"] = f'inline; filename="board-{poll.id}.json"'
+    return response
 
 
 @bp.get("/c/<int:conference_id>/projector")

@@ -167,11 +167,54 @@
 
   function confirm(voterId) {
     var state = local[key(voterId)];
-    var entry = { submission_id: newSubmissionId(), choice: state.choice };
-    remember(current.id, voterId, entry);
-    state.entry = entry;
+    var poll = current;
+    var vote = votes.filter(function (v) { return v.voter_id === voterId; })[0];
+    state.stage = "sending";
     focusNext = "sending:" + voterId;
-    send(current.id, voterId);
+    render();
+    sealed(poll, vote, state.choice).then(function (made) {
+      var entry = { submission_id: newSubmissionId(), choice: made.choice, tracker: made.tracker };
+      remember(poll.id, voterId, entry);
+      state.entry = entry;
+      send(poll.id, voterId);
+    }, function () {
+      state.stage = "error";
+      state.error = t.encryptFailed;
+      if (focusInCard()) { focusNext = "error:" + voterId; }
+      render();
+    });
+  }
+
+  // --- encryption ------------------------------------------------------------------------------
+
+  // In an encrypted poll the choice never leaves the phone: it becomes one 0/1 mark per
+  // answer, encrypted to the trustees' key with proofs that the ballot is well formed; the
+  // tracker (the encrypted ballot's hash) is known before it is sent.
+  var crypto = null;
+
+  function marksOf(poll, choice) {
+    var answers = ["yes", "no", "abstain"];
+    function row(vote) { return answers.map(function (a) { return a === vote ? 1 : 0; }); }
+    if (poll.method === "yes_no_abstain") { return [row(choice.vote)]; }
+    if (poll.method === "approval") {
+      return [poll.candidates.map(function (c) { return choice.approve.indexOf(c.id) >= 0 ? 1 : 0; })];
+    }
+    return poll.candidates.map(function (c) { return row(choice.votes[String(c.id)]); });
+  }
+
+  function sealed(poll, vote, choice) {
+    if (!poll.encryption) { return Promise.resolve({ choice: choice, tracker: null }); }
+    crypto = crypto || import(card.dataset.cryptoUrl);
+    return crypto.then(function (module) {
+      var made = module.encryptBallot({
+        publicKey: poll.encryption.key,
+        poll: poll.encryption.label,
+        voter: vote.pseudonym,
+        questions: poll.encryption.questions,
+        marks: marksOf(poll, choice)
+      });
+      return { choice: { encrypted: made.ballot }, tracker: made.tracker };
+    });
   }
 
   function choose(state, voterId, choice) {
@@ -346,6 +389,12 @@
     } else if (state.stage === "sending" || state.stage === "retrying") {
       box.appendChild(focusTarget(el("p", "ballot-sending",
         state.stage === "sending" ? t.sending : t.retrying), "sending:" + voterId));
+      if (state.entry && state.entry.tracker) { // encrypted: the tracker is known already
+        var early = el("p", "ballot-receipt");
+        early.appendChild(el("span", null, t.tracker + " "));
+        early.appendChild(el("code", "tracker", state.entry.tracker));
+        box.appendChild(early);
+      }
     } else if (state.stage === "done") {
       box.appendChild(focusTarget(el(whose ? "h4" : "h3", "ballot-done", t.stored), "done:" + voterId));
       var receipt = el("p", "ballot-receipt");
@@ -406,7 +455,8 @@
     card.hidden = false;
     card.textContent = "";
     card.dataset.pollId = current.id;
-    card.appendChild(el("p", "ballot-kicker", current.secret ? t.secret : t.named));
+    card.appendChild(el("p", "ballot-kicker",
+      current.encryption ? t.encrypted : current.secret ? t.secret : t.named));
     // Titles, questions and names are written in any language: let each find its direction.
     var subject = subjectNode(current.id);
     var translated = subject && subject.dataset.title;
@@ -548,7 +598,7 @@
     }, Math.random() * 3000);
   });
   socket.on("poll_closed", function (poll) {
-    if (poll.state === "closed" && (!current || current.id === poll.id)) {
+    if ((poll.state === "closed" || poll.state === "counting") && (!current || current.id === poll.id)) {
       var kept = current ? votes.filter(function (vote) { return vote.cast && vote.tracker; }) : lastVotes;
       apply({ poll: null, my_votes: [], last_result: poll, last_votes: kept });
     } else {

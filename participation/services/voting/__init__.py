@@ -29,6 +29,7 @@ Callers use the names below as ``voting.<name>``.
 from participation.services.audit import audit_head, seq_of
 from participation.services.audit_public import audit_page, published_audit_seq, verify_public
 from participation.services.voting.ballot_box import Receipt
+from participation.services.voting.board import ballot_board
 from participation.services.voting.casting import (
     SUBMISSION_ID,
     accepted_entry_data,
@@ -44,6 +45,7 @@ from participation.services.voting.closing import (
     min_ballots,
     next_closing_at,
     record_paper_result,
+    submit_decryption,
 )
 from participation.services.voting.eligibility import (
     NO_VOTE_REASONS,
@@ -89,6 +91,7 @@ from participation.services.voting.shapes import (
 )
 
 __all__ = [
+    "ballot_board",
     "DEFAULT_SETTINGS",
     "Mismatch",
     "MAX_CANDIDATES",
@@ -131,6 +134,7 @@ __all__ = [
     "published_audit_seq",
     "published_ballots",
     "record_paper_result",
+    "submit_decryption",
     "record_proxy",
     "revoke_proxy",
     "roll_call",

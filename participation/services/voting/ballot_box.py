@@ -59,6 +59,8 @@ class PendingBallot:
     conference_id: int | None = None
     #: The connection that cast it (it learns of it from its receipt).
     origin: str | None = None
+    #: An encrypted ballot whose proofs have been checked (set before it joins a batch).
+    sealed: dict | None = None
     #: Set once the batch it was in is stored, or when the box is handed to its caller.
     done: threading.Event = field(default_factory=threading.Event)
     #: Set when the box is handed to this caller: it writes the next batch.

@@ -50,7 +50,7 @@ from participation.models import (
 from participation.services import audit
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from participation.services.unit import Busy
-from participation.services.voting import rules
+from participation.services.voting import rules, sealed
 from participation.services.voting.ballot_box import PendingBallot, Receipt, app_box
 from participation.services.voting.polls import candidate_ids, poll_table
 from participation.services.voting.shapes import publish_turnout
@@ -86,6 +86,9 @@ def cast_ballot(
         conference_id=conference_id,
         origin=origin,
     )
+    # An encrypted ballot's proofs are checked here, before it waits for a batch: they cost
+    # CPU time, which must not be spent while the batch holds the poll's lock.
+    ballot.sealed = sealed.check_encrypted(poll_id, ballot.owner, choice)
     if current_app.config.get("GROUP_COMMIT", True):
         # End the caller's transaction: its connection goes back to the pool while it waits.
         db.session.rollback()
@@ -183,20 +186,34 @@ def _store_poll(poll_id: int, ballots: list[PendingBallot]) -> dict[PendingBallo
                 continue
             if not is_open:
                 raise Conflict(_("This poll is closed; the ballot was not counted."))
-            try:
-                choice = rules.normalise_choice(poll.method, poll.seats, candidates, ballot.choice)
-            except rules.BadChoice:
-                raise Invalid(_("This ballot is not valid for this poll.")) from None
+            choice, tracker = _content(poll, candidates, ballot)
         except DomainError as error:
             outcomes[ballot] = error
             continue
-        tracker = clock.token_hex(16)
         earlier[vote.accreditation_id] = (ballot.submission_id, tracker)
         accepted.append(_Accepted(ballot, vote, choice, tracker))
         outcomes[ballot] = Receipt(poll.id, vote.accreditation_id, tracker)
     if accepted:
         _write(poll, accepted, now)
     return outcomes
+
+
+def _content(poll: Poll, candidates: list[int], ballot: PendingBallot) -> tuple[dict, str]:
+    """What is stored of a checked ballot, and its receipt's tracker.
+
+    An encrypted poll stores the encrypted ballot whose proofs were checked, and its tracker
+    is the ballot's hash; any other poll stores the choice in its canonical form under a
+    random tracker.
+    """
+    if poll.encryption is not None:
+        if ballot.sealed is None:
+            raise Invalid(_("This poll takes encrypted ballots only. Please reload the page."))
+        return ballot.sealed, sealed.ballot_tracker(ballot.sealed)
+    try:
+        choice = rules.normalise_choice(poll.method, poll.seats, candidates, ballot.choice)
+    except rules.BadChoice:
+        raise Invalid(_("This ballot is not valid for this poll.")) from None
+    return choice, clock.token_hex(16)
 
 
 def _claims(
@@ -371,7 +388,7 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
                 "ballot.accepted",
                 f"poll:{poll.id}",
                 f"person:{persons[a.vote.caster_id]}",
-                accepted_entry_data(a.vote),
+                accepted_entry_data(a.vote, a.tracker if poll.encryption is not None else None),
             )
             for a in accepted
         ],
@@ -388,13 +405,17 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def accepted_entry_data(vote: PollVoter) -> dict:
+def accepted_entry_data(vote: PollVoter, tracker: str | None = None) -> dict:
     """What the audit entry of an accepted ballot says: whose vote, and who cast it.
 
     No choice, not even for a named poll: who voted what is published (and digested into the
-    close entry) only after the close.
+    close entry) only after the close. An encrypted ballot's tracker (its hash) is recorded:
+    the chain then covers the ballot from the moment it was cast, and the ciphertext reveals
+    nothing.
     """
     data = {"voter": f"accreditation:{vote.accreditation_id}"}
+    if tracker is not None:
+        data["tracker"] = tracker
     if vote.caster_id != vote.accreditation_id:
         data["proxy_holder"] = f"accreditation:{vote.caster_id}"
     return data

@@ -15,7 +15,7 @@ from participation.services import audit, authz, documents
 from participation.services.conferences import get_conference
 from participation.services.errors import Conflict, Invalid
 from participation.services.unit import use_case
-from participation.services.voting import rules
+from participation.services.voting import rules, sealed
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
 from participation.services.voting.polls import (
     candidate_ids,
@@ -36,19 +36,22 @@ def close_poll(
     authz.require_actor(actor, "moderator", conference_id)
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
+    encrypted = poll.encryption is not None
     closed = db.session.execute(
         update(table)
         .where(table.c.id == poll.id, table.c.state == "open")
-        .values(state="closed", closed_at=clock.now())
+        .values(state="counting" if encrypted else "closed", closed_at=clock.now())
         .returning(table.c.id)
     ).first()
     db.session.refresh(poll)
     if closed is None:
-        if poll.state in ("closed", "cancelled"):
+        if poll.state in ("counting", "closed", "cancelled"):
             raise Conflict(_("This poll is closed already."))
         raise Conflict(_("This poll is not open."))
     _require_enough_ballots(poll)
     ballots = _reseal(poll.id)
+    if encrypted:
+        return _start_count(actor, poll, ballots, by)
     counted = rules.tally(
         poll.method, candidate_ids(poll), [(b["choice"], b["weight"]) for b in ballots]
     )
@@ -69,6 +72,84 @@ def close_poll(
     )
     _publish_closed(poll)
     return poll
+
+
+def _start_count(actor: Person | None, poll: Poll, ballots: list[dict], by: str) -> Poll:
+    """Sum an encrypted poll's ballots and wait for the trustees; a poll without ballots has
+    nothing to decrypt and closes at once."""
+    counting = sealed.start_count(poll, ballots)
+    audit.record(
+        "poll.counting",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor) if by != "countdown" else "system",
+        conference_id=poll.conference_id,
+        data={
+            "by": by,
+            "ballots_digest": ballots_digest(ballots),
+            "totals": counting["totals"],
+            "weight": counting["weight"],
+        },
+    )
+    if not ballots:
+        zeros = [[0] * q.choices for q in sealed.poll_questions(poll)]
+        _finish_count(poll, sealed.counted_from(poll, zeros, 0, 0), None, actor)
+        return poll
+    sealed.tell_trustees(poll)
+    _publish_closed(poll)
+    return poll
+
+
+@use_case
+def submit_decryption(
+    actor: Person | None, conference_id: int, poll_id: int, partial: object
+) -> Poll:
+    """A trustee's partial decryption of a counting poll; the t-th valid one closes it."""
+    poll = sealed.poll_for_decryption(poll_id, conference_id)
+    number = sealed.trustee_number(actor, (poll.encryption or {})["ceremony"])
+    sealed.lock_counting(poll)
+    db.session.refresh(poll)
+    partials = sealed.accept_decryption(poll, number, partial)
+    assert actor is not None and isinstance(partial, dict)
+    sealed.record_decryption(poll, number, partial, actor)
+    if len(partials) < (poll.encryption or {})["threshold"]:
+        events.publish(
+            db.session(), "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
+        )
+        return poll
+    ballots = sealed.stored_ballots(poll.id)
+    decryption = sealed.decrypted_counts(poll, ballots, partials)
+    counted = sealed.counted_from(poll, decryption["counts"], len(ballots), decryption["weight"])
+    _finish_count(poll, counted, decryption, actor)
+    return poll
+
+
+def _finish_count(poll: Poll, counted: dict, decryption: dict | None, actor: Person | None) -> None:
+    """Decide, record and publish an encrypted poll's result from its decrypted counts."""
+    if counted["ballots"] != poll.cast_count or counted["weight"] != poll.cast_weight:
+        raise RuntimeError(f"poll {poll.id}: ballots and turnout disagree")  # never expected
+    poll.state = "closed"
+    poll.result = result = _decide(poll, counted)
+    encryption = poll.encryption or {}
+    result["encryption"] = {
+        "mode": "single" if encryption["trustees"] == 1 else "trustees",
+        "threshold": encryption["threshold"],
+        "trustees": encryption["trustees"],
+    }
+    _settle_target(poll, result["outcome"], actor)
+    db.session.flush()
+    audit.record(
+        "poll.closed",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor),
+        conference_id=poll.conference_id,
+        data={
+            "by": "trustees",
+            "result": result,
+            "ballots_digest": ballots_digest(sealed.stored_ballots(poll.id)),
+            "decryption": decryption,
+        },
+    )
+    _publish_closed(poll)
 
 
 class TooFewBallots(Conflict):
@@ -211,7 +292,7 @@ def cancel_poll(
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
     was_open = False
-    for state in ("open", "draft"):
+    for state in ("open", "counting", "draft"):
         done = db.session.execute(
             update(table)
             .where(table.c.id == poll.id, table.c.state == state)
@@ -219,7 +300,7 @@ def cancel_poll(
             .returning(table.c.id)
         ).first()
         if done is not None:
-            was_open = state == "open"
+            was_open = state != "draft"
             break
     else:
         raise Conflict(_("This poll is closed already."))

@@ -11,10 +11,11 @@ from sqlalchemy.orm import aliased
 from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, Person, Poll, PollVoter
-from participation.services import audit, authz, documents
+from participation.services import audit, authz, documents, trustees
 from participation.services.conferences import get_conference
 from participation.services.errors import Conflict
 from participation.services.unit import use_case
+from participation.services.voting import sealed
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
 from participation.services.voting.polls import get_poll, open_poll_of, poll_table, target_of
 from participation.services.voting.shapes import iso, poll_json, publish_turnout
@@ -43,6 +44,7 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     db.session.refresh(poll)
     snapshot = eligible_snapshot(get_conference(conference_id))
     freeze(poll, snapshot)
+    poll.encryption = sealed.encryption_at_opening(poll, trustees.ready_ceremony(conference_id))
     target = target_of(poll)
     if target is not None:
         documents.start_vote(*target, actor)
@@ -59,6 +61,7 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
             "organisations_present": poll.organisations_present,
             "eligible_digest": snapshot_digest(snapshot),
             "closes_at": iso(closes_at),
+            **({"encryption": poll.encryption} if poll.encryption else {}),
         },
     )
     payload = poll_json(poll)
@@ -95,6 +98,7 @@ def _publish_ballots(poll: Poll, payload: dict) -> None:
                 "weight": vote.weight,
                 "cast": False,
                 "tracker": None,
+                **_pseudonym(poll, vote.accreditation_id),
             }
         )
     for (person_id, _caster_id), votes in ballots.items():
@@ -105,3 +109,10 @@ def _publish_ballots(poll: Poll, payload: dict) -> None:
             f"user:{person_id}",
             {"conference_id": poll.conference_id, "voting": voting},
         )
+
+
+def _pseudonym(poll: Poll, accreditation_id: int) -> dict:
+    """The label an encrypted poll's ballot for this vote is made under."""
+    if poll.encryption is None:
+        return {}
+    return {"pseudonym": sealed.pseudonym(poll.id, accreditation_id)}

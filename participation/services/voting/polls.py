@@ -83,9 +83,10 @@ def open_poll_of(conference_id: int) -> Poll | None:
 
 
 def last_closed_poll(conference_id: int) -> Poll | None:
+    """The poll closed last: with its result, or still being counted by the trustees."""
     return db.session.scalar(
         select(Poll)
-        .where(Poll.conference_id == conference_id, Poll.state == "closed")
+        .where(Poll.conference_id == conference_id, Poll.state.in_(("closed", "counting")))
         .order_by(Poll.closed_at.desc(), Poll.id.desc())
         .limit(1)
     )

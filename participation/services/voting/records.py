@@ -24,12 +24,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from participation.ballots import tracker
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
 from participation.services.voting.shapes import ballots_digest
 
 #: The entries the checks read, by action.
-RECORDED = ("ballot.accepted", "poll.closed", "poll.paper_result")
+RECORDED = ("ballot.accepted", "poll.counting", "poll.closed", "poll.paper_result")
 #: What can differ, for the operator's terminal (the audit page words them in its language).
 DIFFERENCES = {
     "votes": "the votes cast differ from the ballot entries of the audit trail",
@@ -40,6 +41,7 @@ DIFFERENCES = {
     "named": "who chose what differs from what was recorded at the close",
     "result": "the result differs from the one recorded",
     "no_counts": "the audit trail has no entry of the counts",
+    "trackers": "the encrypted ballots differ from the trackers recorded when they were cast",
 }
 
 
@@ -61,15 +63,18 @@ def check_polls() -> list[Mismatch]:
     recorded = _recorded()
     mismatches: list[Mismatch] = []
     polls = db.session.scalars(
-        select(Poll).where(Poll.state.in_(("open", "closed"))).order_by(Poll.id)
+        select(Poll).where(Poll.state.in_(("open", "counting", "closed"))).order_by(Poll.id)
     )
     for poll in polls:
         entries = recorded.get(poll.id, {})
         if poll.source == "paper":
             found = _paper_mismatch(poll, entries)
         else:
-            found = _votes_mismatch(poll, entries) or (
-                _closed_mismatch(poll, entries) if poll.state == "closed" else None
+            found = (
+                _votes_mismatch(poll, entries)
+                or _trackers_mismatch(poll, entries)
+                or _counting_mismatch(poll, entries)
+                or (_closed_mismatch(poll, entries) if poll.state == "closed" else None)
             )
         if found:
             mismatches.append(Mismatch(poll.id, found))
@@ -116,17 +121,46 @@ def _votes_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
     return None
 
 
+def _stored_ballots(poll_id: int) -> list[dict]:
+    return [
+        {"key": b.key, "choice": b.choice, "weight": b.weight}
+        for b in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight).where(Ballot.poll_id == poll_id)
+        )
+    ]
+
+
+def _trackers_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    """An encrypted ballot is its tracker's preimage: each stored ballot hashes to a tracker
+    recorded when it was cast, and the published trackers are exactly those."""
+    if poll.encryption is None:
+        return None
+    recorded = sorted(str(e.get("tracker")) for e in entries.get("ballot.accepted", []))
+    hashed = sorted(tracker(b["choice"]) for b in _stored_ballots(poll.id))
+    published = sorted(
+        db.session.scalars(select(PollTracker.tracker).where(PollTracker.poll_id == poll.id))
+    )
+    return None if recorded == hashed == published else "trackers"
+
+
+def _counting_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    """An encrypted poll's ballots since its close match those it was counting from."""
+    if poll.encryption is None or poll.state == "open":
+        return None
+    counts = entries.get("poll.counting", [])
+    if not counts:
+        return "no_close"
+    if ballots_digest(_stored_ballots(poll.id)) != counts[-1].get("ballots_digest"):
+        return "ballots"
+    return None
+
+
 def _closed_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
     closes = entries.get("poll.closed", [])
     if not closes:
         return "no_close"
     close = closes[-1]
-    ballots = [
-        {"key": b.key, "choice": b.choice, "weight": b.weight}
-        for b in db.session.execute(
-            select(Ballot.key, Ballot.choice, Ballot.weight).where(Ballot.poll_id == poll.id)
-        )
-    ]
+    ballots = _stored_ballots(poll.id)
     if "ballots_digest" in close and ballots_digest(ballots) != close["ballots_digest"]:
         return "ballots"
     if "named_digest" in close and named_digest(poll.id) != close["named_digest"]:

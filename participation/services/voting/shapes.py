@@ -25,6 +25,7 @@ from participation.models import (
     PollTracker,
     PollVoter,
 )
+from participation.services.voting import sealed
 from participation.services.voting.eligibility import no_vote_reason
 from participation.services.voting.polls import last_closed_poll, open_poll_of, target_id_of
 
@@ -56,6 +57,7 @@ def poll_json(poll: Poll) -> dict:
         "closes_at": iso(poll.closes_at),
         "closed_at": iso(poll.closed_at),
         "weight_scale": poll.weight_scale,
+        "encryption": sealed.public_encryption(poll),
     }
     if poll.state != "draft":
         data["eligible"] = {"count": poll.eligible_count, "weight": poll.eligible_weight}
@@ -168,6 +170,11 @@ def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
             "weight": voter.weight,
             "cast": tracker is not None,
             "tracker": tracker,
+            **(
+                {"pseudonym": sealed.pseudonym(poll.id, voter.accreditation_id)}
+                if poll.encryption is not None
+                else {}
+            ),
         }
         for voter, name, tracker in rows
     ]

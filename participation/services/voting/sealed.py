@@ -1,0 +1,302 @@
+"""Encrypted secret polls: the phone encrypts, the server checks and sums, trustees decrypt.
+
+A secret electronic poll opened while the conference's trustees hold a ready key is
+*encrypted*: ``Poll.encryption`` freezes the key, the ceremony and the poll's label (what every
+proof binds). Each voter's phone encrypts its marks (``static/js/ballot_crypto.js``) under a
+pseudonym the server derives for that vote in that poll, with proofs that the ballot is well
+formed; the server checks the proofs before the ballot joins a batch, and stores the
+ciphertexts. The choice itself never reaches the server.
+
+Marks, in order: yes, no, abstain for a motion; one per candidate (in the ballot's order) for
+an approval election, of which at most ``seats`` may be 1; yes, no, abstain per candidate for
+the other election method.
+
+Closing such a poll moves it to "counting": the ballots' weighted sums are computed and
+recorded; the trustees' pages decrypt them (:func:`submit_decryption`), and with the t-th
+valid partial decryption the counts are known, the result is decided as for any other poll
+and the poll is closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from participation import events
+from participation.ballots import (
+    Ciphertext,
+    Dealing,
+    EncodingError,
+    Point,
+    Question,
+    tracker,
+    verify_ballot,
+)
+from participation.ballots.tally import decrypt_result, tally
+from participation.ballots.trustees import read_partial
+from participation.extensions import db
+from participation.models import Ballot, KeyCeremony, Person, Poll, PollDecryption, Trustee
+from participation.services import audit
+from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from participation.services.voting import rules
+from participation.services.voting.polls import poll_table
+
+#: Where the app keeps polls' encryption by id: frozen at opening, so read once per process.
+FROZEN = "participation.sealed_polls"
+
+
+def poll_label(poll: Poll) -> str:
+    return f"c{poll.conference_id}.p{poll.id}"
+
+
+def questions_of(method: str, candidates: int, seats: int) -> list[Question]:
+    """The encrypted ballot's questions for a poll of this method (see the module's text)."""
+    if method == "yes_no_abstain":
+        return [Question.one_of(3)]
+    if method == "approval":
+        return [Question.up_to(candidates, min(seats, candidates))]
+    return [Question.one_of(3)] * candidates
+
+
+def poll_questions(poll: Poll) -> list[Question]:
+    return questions_of(poll.method, len(poll.candidates), poll.seats)
+
+
+def pseudonym(poll_id: int, accreditation_id: int) -> str:
+    """The label a vote's ballot is made under: stable for a vote, telling nobody whose it is.
+
+    Derived with the server's secret key, so a ballot copied from another voter fails its
+    proofs (they hash the pseudonym) and no one can tell pseudonyms of different polls apart.
+    """
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    message = f"pseudonym:{poll_id}:{accreditation_id}".encode()
+    return "v" + hmac.new(secret, message, hashlib.sha256).hexdigest()[:24]
+
+
+def encryption_at_opening(poll: Poll, ceremony: KeyCeremony | None) -> dict | None:
+    """What an opening poll freezes about its encryption; None for a plaintext poll."""
+    if not poll.secret or poll.source != "electronic" or ceremony is None:
+        return None
+    return {
+        "ceremony": ceremony.id,
+        "label": poll_label(poll),
+        "key": ceremony.public_key,
+        "threshold": ceremony.threshold,
+        "trustees": ceremony.trustee_count,
+        "questions": [q.to_json() for q in poll_questions(poll)],
+    }
+
+
+def public_encryption(poll: Poll) -> dict | None:
+    """What the phones need to encrypt (and anyone to verify), without the close's totals."""
+    if poll.encryption is None:
+        return None
+    return {k: v for k, v in poll.encryption.items() if k not in ("totals", "weight")}
+
+
+# --- casting -----------------------------------------------------------------------------------
+
+
+def _frozen_encryption(poll_id: int) -> tuple[int, dict] | None:
+    frozen: dict[int, tuple[int, dict]] = current_app.extensions.setdefault(FROZEN, {})
+    found = frozen.get(poll_id)
+    if found is None:
+        row = db.session.execute(
+            select(Poll.conference_id, Poll.encryption).where(Poll.id == poll_id)
+        ).first()
+        if row is None or row.encryption is None:
+            return None
+        found = frozen[poll_id] = (row.conference_id, row.encryption)
+    return found
+
+
+def is_encrypted_choice(choice: object) -> bool:
+    return isinstance(choice, dict) and set(choice) == {"encrypted"}
+
+
+def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | None:
+    """The encrypted ballot of ``choice`` after checking every proof; None when the poll is
+    not encrypted (the batch then refuses an encrypted choice as any other wrong one).
+
+    Runs before the ballot joins a batch: the proofs cost CPU, not the database's lock.
+    """
+    if not isinstance(poll_id, int) or owner is None or not is_encrypted_choice(choice):
+        return None
+    frozen = _frozen_encryption(poll_id)
+    if frozen is None:
+        return None
+    encryption = frozen[1]
+    assert isinstance(choice, dict)
+    ballot = choice["encrypted"]
+    questions = [Question(**q) for q in encryption["questions"]]
+    ok, _reason = verify_ballot(
+        ballot,
+        public_key=Point.from_hex(encryption["key"]),
+        poll=encryption["label"],
+        questions=questions,
+        voter=pseudonym(poll_id, owner),
+    )
+    if not ok:
+        raise Invalid(_("This ballot is not valid for this poll."))
+    return ballot
+
+
+def ballot_tracker(ballot: dict) -> str:
+    return tracker(ballot)
+
+
+# --- counting ----------------------------------------------------------------------------------
+
+
+def start_count(poll: Poll, ballots: list[dict]) -> dict:
+    """The encrypted weighted totals of a closing encrypted poll, kept with its encryption."""
+    questions = poll_questions(poll)
+    weighted = [(b["choice"], b["weight"]) for b in ballots]
+    totals = tally(questions, weighted)
+    counting = {
+        **(poll.encryption or {}),
+        "totals": [[ct.to_json() for ct in row] for row in totals],
+        "weight": sum(w for _, w in weighted),
+    }
+    poll.encryption = counting
+    return counting
+
+
+def dealings_of(ceremony_id: int) -> list[Dealing]:
+    rows = db.session.scalars(
+        select(Trustee.dealing).where(Trustee.ceremony_id == ceremony_id).order_by(Trustee.number)
+    )
+    return [Dealing.from_json(d) for d in rows]
+
+
+def trustee_number(actor: Person | None, ceremony_id: int) -> int:
+    number = None
+    if actor is not None:
+        number = db.session.scalar(
+            select(Trustee.number).where(
+                Trustee.ceremony_id == ceremony_id, Trustee.person_id == actor.id
+            )
+        )
+    if number is None:
+        raise NotAllowed(_("You are not a trustee of this poll."))
+    return number
+
+
+def lock_counting(poll: Poll) -> None:
+    """Take the poll's row lock; refuse unless it is waiting for the trustees."""
+    table = poll_table()
+    locked = db.session.execute(
+        update(table)
+        .where(table.c.id == poll.id, table.c.state == "counting")
+        .values(state="counting")
+        .returning(table.c.id)
+    ).first()
+    if locked is None:
+        raise Conflict(_("This poll is not waiting for the trustees."))
+
+
+def accept_decryption(poll: Poll, number: int, partial: object) -> list[dict]:
+    """Check and keep trustee ``number``'s partial decryption; returns all kept so far."""
+    encryption = poll.encryption or {}
+    dealings = dealings_of(encryption["ceremony"])
+    totals = [[_ciphertext(ct) for ct in row] for row in encryption["totals"]]
+    if not isinstance(partial, dict) or partial.get("trustee") != number:
+        raise Invalid(_("The decryption does not check out."))
+    try:
+        read_partial(encryption["label"], partial, totals, dealings)
+    except EncodingError:
+        raise Invalid(_("The decryption does not check out.")) from None
+    kept = {
+        row.trustee: row.partial
+        for row in db.session.scalars(
+            select(PollDecryption).where(PollDecryption.poll_id == poll.id)
+        )
+    }
+    if number in kept:
+        raise Conflict(_("You have decrypted this poll already."))
+    db.session.add(PollDecryption(poll_id=poll.id, trustee=number, partial=partial))
+    kept[number] = partial
+    return [kept[n] for n in sorted(kept)]
+
+
+def _ciphertext(data: Any) -> Ciphertext:
+    return Ciphertext.from_json(data)
+
+
+def decrypted_counts(poll: Poll, ballots: list[dict], partials: list[dict]) -> dict:
+    """The decryption anyone can check: totals, the t partial decryptions used, the counts."""
+    encryption = poll.encryption or {}
+    return decrypt_result(
+        encryption["label"],
+        poll_questions(poll),
+        [(b["choice"], b["weight"]) for b in ballots],
+        dealings_of(encryption["ceremony"]),
+        encryption["threshold"],
+        partials,
+    )
+
+
+def counted_from(poll: Poll, counts: list[list[int]], ballots: int, weight: int) -> dict:
+    """The decrypted weighted counts in the shape :func:`rules.tally` gives (no head counts:
+    only weighted sums are ever decrypted)."""
+    ids = [c.id for c in poll.candidates]
+    weights = rules.empty_tally(poll.method, ids)
+    if poll.method == "yes_no_abstain":
+        weights.update(dict(zip(rules.VOTES, counts[0], strict=True)))
+    elif poll.method == "approval":
+        weights["approvals"] = {str(c): n for c, n in zip(ids, counts[0], strict=True)}
+        del weights["empty"]
+    else:
+        weights["candidates"] = {
+            str(c): dict(zip(rules.VOTES, row, strict=True))
+            for c, row in zip(ids, counts, strict=True)
+        }
+    return {"weights": weights, "heads": None, "ballots": ballots, "weight": weight}
+
+
+def stored_ballots(poll_id: int) -> list[dict]:
+    """A poll's ballots in key order, as the close's digest reads them."""
+    return [
+        {"key": row.key, "choice": row.choice, "weight": row.weight}
+        for row in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight)
+            .where(Ballot.poll_id == poll_id)
+            .order_by(Ballot.key)
+        )
+    ]
+
+
+def record_decryption(poll: Poll, number: int, partial: dict, actor: Person) -> None:
+    audit.record(
+        "poll.decryption",
+        f"poll:{poll.id}",
+        actor=audit.actor_of(actor),
+        conference_id=poll.conference_id,
+        data={"trustee": number, "partial": partial},
+    )
+
+
+def poll_for_decryption(poll_id: int, conference_id: int) -> Poll:
+    poll = db.session.get(Poll, poll_id)
+    if poll is None or poll.conference_id != conference_id or poll.encryption is None:
+        raise NotFound(_("No such poll."))
+    return poll
+
+
+def tell_trustees(poll: Poll) -> None:
+    """The trustees' open pages decrypt the poll's totals (after commit)."""
+    persons = db.session.scalars(
+        select(Trustee.person_id).where(Trustee.ceremony_id == (poll.encryption or {})["ceremony"])
+    )
+    for person_id in persons:
+        events.publish(
+            db.session(),
+            "trustee_work",
+            f"user:{person_id}",
+            {"conference_id": poll.conference_id, "poll_id": poll.id},
+        )

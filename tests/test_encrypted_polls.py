@@ -1,0 +1,255 @@
+"""Encrypted secret polls: trustees hold the key in shares, phones encrypt, the server checks
+the proofs and sums, and two of three trustees decrypt only the totals."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select, update
+
+from participation.ballots import Ciphertext, deal, partial_decrypt
+from participation.ballots.transport import seal_share, transport_keypair
+from participation.extensions import db
+from participation.models import AuditEntry, Ballot, KeyCeremony, Poll, PollParticipation
+from participation.services import audit, trustees, voting
+from participation.services.errors import Conflict, Invalid, NotAllowed
+from participation.services.voting.records import check_polls
+from tests.helpers import (
+    add_delegate,
+    appoint_trustees,
+    decrypt_as,
+    encrypted_choice,
+    new_poll,
+)
+
+YES, NO, ABSTAIN = [1, 0, 0], [0, 1, 0], [0, 0, 1]
+
+
+@pytest.fixture
+def ceremony(world):
+    """Three trustees (the moderator and the two delegates), any two of whom decrypt."""
+    people = [world.moderator.person, world.delegate.person, world.delegate_b.person]
+    return appoint_trustees(world, people, 2)
+
+
+def _open(world, **options):
+    options.setdefault("secret", True)
+    poll = new_poll(world, **options)
+    return voting.open_poll(world.moderator.person, world.conference.id, poll.id)
+
+
+def _cast(poll, accreditation, marks):
+    return voting.cast_ballot(
+        accreditation.id, poll.id, encrypted_choice(poll, accreditation.id, marks), uuid.uuid4().hex
+    )
+
+
+def test_the_ceremony_gives_a_key_no_one_holds(world, ceremony):
+    stored = db.session.get(KeyCeremony, ceremony.id)
+    assert stored.state == "ready"
+    assert stored.public_key
+    actions = db.session.scalars(
+        select(AuditEntry.action).where(AuditEntry.subject == f"ceremony:{ceremony.id}")
+    ).all()
+    assert actions.count("trustee.dealing") == 3
+    assert actions[-1] == "trustees.ready"
+
+
+def test_a_secret_poll_is_encrypted_and_two_of_three_trustees_decrypt(world, ceremony):
+    weighty = add_delegate(world, "Wera Zwei", world.org_a, weight=2)
+    poll = _open(world)
+    assert poll.encryption["key"] == db.session.get(KeyCeremony, ceremony.id).public_key
+    receipts = [
+        _cast(poll, world.delegate, [YES]),
+        _cast(poll, world.delegate_b, [NO]),
+        _cast(poll, weighty, [YES]),
+    ]
+    # The tracker is the hash of the encrypted ballot, as the phone computes it.
+    assert all(len(r.tracker) == 64 for r in receipts)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert poll.state == "counting" and poll.result is None
+    decrypt_as(ceremony, 3, poll)
+    db.session.refresh(poll)
+    assert poll.state == "counting"  # one trustee alone decrypts nothing
+    decrypt_as(ceremony, 1, poll)
+    db.session.refresh(poll)
+    assert poll.state == "closed"
+    assert poll.result["tally"]["weights"] == {"yes": 3, "no": 1, "abstain": 0}
+    assert poll.result["outcome"] == "adopted"
+    assert poll.result["encryption"] == {"mode": "trustees", "threshold": 2, "trustees": 3}
+    assert audit.verify().ok
+    assert check_polls() == []
+    # A third decryption after the result is refused, not counted again.
+    with pytest.raises(Conflict):
+        decrypt_as(ceremony, 2, poll)
+
+
+def test_an_election_by_approval_decrypts_per_candidate(world, ceremony):
+    poll = _open(
+        world, target_kind="election", method="approval", seats=2, candidates=["Ada", "Bea", "Cem"]
+    )
+    _cast(poll, world.delegate, [[1, 0, 1]])
+    _cast(poll, world.delegate_b, [[1, 1, 0]])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    db.session.refresh(poll)
+    ids = [str(c.id) for c in poll.candidates]
+    assert poll.result["tally"]["weights"]["approvals"] == dict(zip(ids, [2, 1, 1], strict=True))
+    assert check_polls() == []
+
+
+def test_yes_no_abstain_per_candidate(world, ceremony):
+    poll = _open(
+        world, target_kind="election", method="candidate_yes_no_abstain", candidates=["Ada", "Bea"]
+    )
+    _cast(poll, world.delegate, [YES, ABSTAIN])
+    _cast(poll, world.delegate_b, [YES, NO])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    decrypt_as(ceremony, 2, poll)
+    decrypt_as(ceremony, 3, poll)
+    db.session.refresh(poll)
+    first, second = (str(c.id) for c in poll.candidates)
+    votes = poll.result["tally"]["weights"]["candidates"]
+    assert votes[first] == {"yes": 2, "no": 0, "abstain": 0}
+    assert votes[second] == {"yes": 0, "no": 1, "abstain": 1}
+
+
+def test_plaintext_and_forged_ballots_are_refused(world, ceremony):
+    poll = _open(world)
+    with pytest.raises(Invalid):
+        voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+    # A ballot made under another voter's pseudonym fails its proofs.
+    stolen = encrypted_choice(poll, world.delegate_b.id, [YES])
+    with pytest.raises(Invalid):
+        voting.cast_ballot(world.delegate.id, poll.id, stolen, uuid.uuid4().hex)
+    # Two marks where one is allowed: the proofs cannot be made, so a forged proof fails.
+    ballot = encrypted_choice(poll, world.delegate.id, [YES])
+    ballot["encrypted"]["answers"][0]["choices"][1] = ballot["encrypted"]["answers"][0]["choices"][
+        0
+    ]
+    with pytest.raises(Invalid):
+        voting.cast_ballot(world.delegate.id, poll.id, ballot, uuid.uuid4().hex)
+    db.session.refresh(poll)
+    assert poll.cast_count == 0
+
+
+def test_only_a_trustee_decrypts_and_only_with_a_valid_proof(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    with pytest.raises(NotAllowed):
+        voting.submit_decryption(world.observer.person, world.conference.id, poll.id, {})
+    totals = [[Ciphertext.from_json(ct) for ct in row] for row in poll.encryption["totals"]]
+    # Trustee 1's factors sent by trustee 2 (or with trustee 2's number) do not verify.
+    forged = partial_decrypt(poll.encryption["label"], ceremony.shares[1], totals)
+    forged["trustee"] = 2
+    with pytest.raises(Invalid):
+        voting.submit_decryption(ceremony.people[1], world.conference.id, poll.id, forged)
+    db.session.refresh(poll)
+    assert poll.state == "counting"
+
+
+def test_a_lost_trustee_below_the_threshold_loses_nothing(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate, [NO])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    del ceremony.shares[1]  # the moderator's device is gone
+    decrypt_as(ceremony, 2, poll)
+    decrypt_as(ceremony, 3, poll)
+    db.session.refresh(poll)
+    assert poll.result["tally"]["weights"]["no"] == 1
+
+
+def test_a_poll_without_ballots_closes_at_once(world, ceremony):
+    poll = _open(world)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert poll.state == "closed"
+    assert poll.result["tally"]["ballots"] == 0
+
+
+def test_a_counting_poll_may_be_cancelled_and_blocks_a_new_ceremony(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    with pytest.raises(Conflict):
+        trustees.appoint(world.moderator.person, world.conference.id, [world.delegate.person_id], 1)
+    voting.cancel_poll(world.moderator.person, world.conference.id, poll.id)
+    assert db.session.scalars(select(Ballot).where(Ballot.poll_id == poll.id)).all() == []
+    again = trustees.appoint(
+        world.moderator.person, world.conference.id, [world.delegate.person_id], 1
+    )
+    assert again.state == "dealing"
+    assert db.session.get(KeyCeremony, ceremony.id).state == "retired"
+
+
+def test_without_trustees_a_secret_poll_stays_as_before(world):
+    poll = _open(world)
+    assert poll.encryption is None
+    voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
+
+
+def test_a_ballot_changed_in_the_database_is_found(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    _cast(poll, world.delegate_b, [NO])
+    # Swap in another valid encrypted ballot for the same pseudonym (an attacker who can
+    # write the database but not read a ballot can only replace it wholesale).
+    replacement = encrypted_choice(poll, world.delegate.id, [NO])["encrypted"]
+    key = db.session.scalars(select(Ballot.key).where(Ballot.poll_id == poll.id)).first()
+    db.session.execute(update(Ballot).where(Ballot.key == key).values(choice=replacement))
+    db.session.commit()
+    assert [m.what for m in check_polls()] == ["trackers"]
+
+
+def test_the_appointment_is_checked(world):
+    moderator = world.moderator.person
+    with pytest.raises(Invalid):
+        trustees.appoint(moderator, world.conference.id, [world.delegate.person_id], 2)
+    with pytest.raises(Invalid):
+        trustees.appoint(moderator, world.conference.id, [world.staff.id], 1)
+    with pytest.raises(NotAllowed):
+        trustees.appoint(world.delegate.person, world.conference.id, [world.delegate.person_id], 1)
+
+
+def test_a_bad_share_ends_the_ceremony(world):
+    people = [world.moderator.person, world.delegate.person]
+    trustees.appoint(world.moderator.person, world.conference.id, [p.id for p in people], 2)
+    keys = {}
+    for person in people:
+        secret, public = transport_keypair()
+        keys[person.id] = public
+        trustees.publish_transport_key(person, world.conference.id, public.hex())
+    label = trustees.current_ceremony(world.conference.id).label
+    for number, person in enumerate(people, start=1):
+        dealing, shares = deal(label, number, 2, 2)
+        sealed = [
+            seal_share(label, number, j, keys[people[j - 1].id], s) for j, s in shares.items()
+        ]
+        trustees.publish_dealing(person, world.conference.id, dealing.to_json(), sealed)
+    trustees.confirm_share(people[1], world.conference.id, failed_dealer=1)
+    ceremony = trustees.current_ceremony(world.conference.id)
+    assert ceremony.state == "failed"
+    poll = _open(world)
+    assert poll.encryption is None  # no ready key: the poll is not encrypted
+    with pytest.raises(Conflict):
+        trustees.confirm_share(people[0], world.conference.id)
+
+
+def test_participations_and_ballots_hold_no_choice(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    _cast(poll, world.delegate_b, [NO])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    rows = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
+    assert all(set(choice) == {"poll", "voter", "answers"} for choice in rows)
+    assert db.session.scalars(
+        select(PollParticipation.choice).where(PollParticipation.poll_id == poll.id)
+    ).all() == [None, None]
+    assert db.session.get(Poll, poll.id).state == "closed"
