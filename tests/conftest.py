@@ -22,6 +22,7 @@ from tests.helpers import (  # noqa: E402
     build_world,
     make_app,
     postgres_database,
+    verify_closed_boards,
 )
 
 
@@ -30,6 +31,8 @@ def app(tmp_path):
     app = make_app(tmp_path)
     with app.app_context():
         yield app
+        db.session.rollback()
+        verify_closed_boards(tmp_path)
         db.session.remove()
         db.engine.dispose()
 
@@ -47,6 +50,8 @@ def any_db_app(request, tmp_path):
     app = make_app(tmp_path, url)
     with app.app_context():
         yield app
+        db.session.rollback()
+        verify_closed_boards(tmp_path)
         db.session.remove()
         db.engine.dispose()
     if drop:

@@ -9,11 +9,15 @@ in ``tests``.
 from __future__ import annotations
 
 import contextvars
+import json
 import re
+import subprocess
+import sys
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import requests
 from flask.testing import FlaskClient
@@ -39,6 +43,9 @@ from participation.extensions import db, socketio
 from participation.models import Accreditation, Ballot, Poll, PollParticipation, PollTracker
 from participation.services import access, conferences, directory, documents, trustees, voting
 from participation.services.voting import sealed
+
+#: The repository's root.
+ROOT = Path(__file__).resolve().parent.parent
 
 # --- the app ------------------------------------------------------------------------------------
 
@@ -812,3 +819,23 @@ def decrypt_as(ceremony: Ceremony, number: int, poll):
     partial = partial_decrypt(poll.encryption["label"], ceremony.shares[number], totals)
     person = ceremony.people[number - 1]
     return voting.submit_decryption(person, poll.conference_id, poll.id, partial)
+
+
+def verify_closed_boards(tmp_path) -> None:
+    """Run the independent verifier on the board of every closed encrypted poll of the
+    current app, as an observer would (a separate process reading only the board)."""
+    for poll in db.session.scalars(
+        select(Poll).where(Poll.state == "closed", Poll.encryption.is_not(None))
+    ):
+        board = voting.ballot_board(poll)
+        if board is None:
+            continue
+        path = tmp_path / f"board-{poll.id}.json"
+        path.write_text(json.dumps(board))
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "tools" / "verify_board.py"), str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,138 @@
+"""Encrypted secret ballots in the browser: three trustees set up the key on their own devices,
+phones encrypt (one by keyboard), a lost trustee device does not matter, and the projector shows
+"waiting for the trustees" until a second trustee's page decrypts, then the result."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.helpers import (
+    DESKTOP,
+    PHONE,
+    PROJECTOR,
+    axe_violations,
+    describe,
+    screenshot,
+    sign_in_staff,
+)
+
+TRUSTEES = ("Samira Benali", "Aylin Demir", "Mariam Haddad")
+VOTERS = ("Aylin Demir", "Mariam Haddad", "Elif Kaya")
+
+
+def _signed_in(new_page, live_server, name, viewport=PHONE):
+    page = new_page(viewport)
+    page.goto(live_server.join_urls[name])
+    return page
+
+
+def _trustee_page(new_page, live_server, base, name):
+    page = _signed_in(new_page, live_server, name, DESKTOP)
+    page.goto(f"{base}/trustees")
+    page.wait_for_selector("#trustee")
+    return page
+
+
+def test_trustees_phones_and_projector(live_server, new_page):
+    moderator = _signed_in(new_page, live_server, "Samira Benali", DESKTOP)
+    conference_id = re.search(r"/c/(\d+)/live", moderator.url).group(1)
+    base = f"{live_server.url}/c/{conference_id}"
+
+    # The moderator appoints three trustees, any two of whom decrypt.
+    moderator.goto(f"{base}/trustees")
+    moderator.select_option("#people", label=list(TRUSTEES))
+    moderator.fill("#threshold", "2")
+    moderator.click("form[action$='/trustees'] button[type=submit]")
+    moderator.wait_for_selector("#ceremony-state[data-state=dealing]")
+
+    # Each trustee's own page does its part (the moderator's is the one she appointed from);
+    # the key is ready when all three have.
+    pages = {name: _trustee_page(new_page, live_server, base, name) for name in TRUSTEES[1:]}
+    pages["Samira Benali"] = moderator
+    for page in pages.values():
+        page.wait_for_selector("#trustee-share:has-text('holds your key share')", timeout=20_000)
+    moderator.reload()
+    moderator.wait_for_selector("#ceremony-state[data-state=ready]")
+    # Another device of the same trustee holds nothing and says so.
+    elsewhere = _trustee_page(new_page, live_server, base, "Mariam Haddad")
+    elsewhere.wait_for_selector("#trustee-status:has-text('Restore')")
+    elsewhere.context.close()
+    screenshot(pages["Aylin Demir"], "trustee-ready")
+    violations = axe_violations(pages["Aylin Demir"])
+    assert not violations, describe(violations)
+    # The server holds no share: what the page stored never left the browser.
+    stored = pages["Aylin Demir"].evaluate("JSON.stringify(Object.assign({}, localStorage))")
+    share = re.search(r'\\"share\\":\\"([0-9a-f]{64})\\"', stored).group(1)
+
+    # A secret poll; phones encrypt and show the tracker before the server answers.
+    moderator = _signed_in(new_page, live_server, "Samira Benali", DESKTOP)
+    moderator.goto(f"{base}/polls")
+    moderator.click("#new-poll summary")
+    moderator.fill("#title", "Verschlüsselte Abstimmung")
+    moderator.check("#secret")
+    moderator.click("#new-poll button[type=submit].primary")
+    moderator.click("button.open-poll")
+    moderator.wait_for_selector("button.close-poll")
+    projector = new_page(PROJECTOR)
+    sign_in_staff(projector, live_server)
+    projector.goto(f"{base}/projector")
+    projector.wait_for_selector("#connection[data-state=online]")
+
+    trackers = []
+    for name in VOTERS:
+        phone = _signed_in(new_page, live_server, name, PHONE)
+        phone.wait_for_selector("#ballot .ballot-yes", timeout=10_000)
+        assert "encrypted" in phone.inner_text("#ballot .ballot-kicker").lower()
+        if name == "Elif Kaya":  # by keyboard
+            phone.focus("#ballot .ballot-no")
+            phone.keyboard.press("Enter")
+            phone.wait_for_selector("#ballot .ballot-confirm:focus")
+            phone.keyboard.press("Enter")
+        else:
+            phone.click("#ballot .ballot-yes")
+            phone.click("#ballot .ballot-confirm")
+        phone.wait_for_selector("#ballot .ballot-done")
+        tracker = phone.inner_text("#ballot code.tracker")
+        assert re.fullmatch(r"[0-9a-f]{64}", tracker)
+        trackers.append(tracker)
+        if name == "Elif Kaya":
+            screenshot(phone, "vote-phone-encrypted-receipt")
+            violations = axe_violations(phone)
+            assert not violations, describe(violations)
+
+    # Two trustee devices are away (one of them lost for good); the count waits.
+    pages.pop("Mariam Haddad").context.close()
+    aylin = pages.pop("Aylin Demir")
+    aylins_device = aylin.context
+    aylin.close()
+    moderator.click("button.close-poll")
+    projector.wait_for_selector("#projector-result .result-counting", timeout=10_000)
+    assert "trustees" in projector.inner_text("#projector-result").lower()
+    screenshot(projector, "vote-projector-waiting-for-trustees")
+
+    # Aylin opens her trustee page again on her device: it decrypts by itself, and the result
+    # appears.
+    aylin = aylins_device.new_page()
+    aylin.goto(f"{base}/trustees")
+    projector.wait_for_selector("#projector-result .result[data-outcome='adopted']", timeout=20_000)
+    assert "2 of 3 trustees" in projector.inner_text("#projector-result .result-encryption")
+    assert re.fullmatch(r"[0-9a-f]{64}", projector.inner_text("#audit-head"))
+    screenshot(projector, "vote-projector-encrypted-result")
+
+    # The public page lists every tracker; no ballot shows a choice.
+    poll_page = new_page(PROJECTOR)
+    poll_page.goto(f"{base}/votes")
+    poll_page.click(".poll-list a")
+    listed = poll_page.inner_text(".trackers")
+    assert all(tracker in listed for tracker in trackers)
+    assert set(poll_page.locator(".ballots tbody td:nth-child(2)").all_inner_texts()) == {
+        "encrypted"
+    }
+    verified = live_server.flask("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    # No file of the server's instance (database, write-ahead log, logs) holds the share.
+    secret = bytes.fromhex(share)
+    for path in live_server.instance.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert share.encode() not in content and secret not in content, path
