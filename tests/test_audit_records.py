@@ -120,6 +120,23 @@ def test_a_named_choice_changed_after_the_close_is_found(any_db_app, world):
     assert _differences() == [(poll.id, "named")]
 
 
+def test_a_named_choice_changed_while_the_poll_is_open_is_found(any_db_app, world):
+    poll = _poll(world, secret=False, close=False)
+    _tamper(
+        update(PollParticipation)
+        .where(PollParticipation.voter_id == world.delegate_b.id)
+        .values(choice={"vote": "yes"})
+    )
+    assert _differences() == [(poll.id, "named_ballots")]
+    # The digest does not tell the choice: it is salted with the tracker, not yet public.
+    entry = db.session.scalars(
+        select(AuditEntry.data).where(
+            AuditEntry.action == "ballot.accepted", AuditEntry.subject == f"poll:{poll.id}"
+        )
+    ).first()
+    assert set(entry) == {"voter", "choice_digest"}
+
+
 def test_the_audit_page_shows_what_differs(any_db_app, world):
     client = any_db_app.test_client()
     poll = _poll(world)

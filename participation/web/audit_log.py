@@ -258,6 +258,7 @@ DIFFERENCES = {
     "result": _l("the result differs from the one recorded"),
     "no_counts": _l("the audit trail has no entry of the counts"),
     "trackers": _l("the encrypted ballots differ from the trackers recorded when they were cast"),
+    "named_ballots": _l("a named choice differs from the one recorded when it was cast"),
 }
 
 

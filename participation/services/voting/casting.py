@@ -53,6 +53,7 @@ from participation.services.unit import Busy
 from participation.services.voting import rules, sealed
 from participation.services.voting.ballot_box import PendingBallot, Receipt, app_box
 from participation.services.voting.polls import candidate_ids, poll_table
+from participation.services.voting.records import choice_digest
 from participation.services.voting.shapes import publish_turnout
 
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
@@ -388,7 +389,7 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
                 "ballot.accepted",
                 f"poll:{poll.id}",
                 f"person:{persons[a.vote.caster_id]}",
-                accepted_entry_data(a.vote, a.tracker if poll.encryption is not None else None),
+                accepted_entry_data(a.vote, **_recorded_content(poll, a)),
             )
             for a in accepted
         ],
@@ -405,17 +406,32 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def accepted_entry_data(vote: PollVoter, tracker: str | None = None) -> dict:
-    """What the audit entry of an accepted ballot says: whose vote, and who cast it.
+def _recorded_content(poll: Poll, accepted: _Accepted) -> dict:
+    """What an accepted ballot's entry binds of its content (see :func:`accepted_entry_data`)."""
+    if poll.encryption is not None:
+        return {"tracker": accepted.tracker}
+    if not poll.secret:
+        return {"choice_digest": choice_digest(accepted.tracker, accepted.choice)}
+    return {}
 
-    No choice, not even for a named poll: who voted what is published (and digested into the
-    close entry) only after the close. An encrypted ballot's tracker (its hash) is recorded:
-    the chain then covers the ballot from the moment it was cast, and the ciphertext reveals
-    nothing.
+
+def accepted_entry_data(
+    vote: PollVoter, *, tracker: str | None = None, choice_digest: str | None = None
+) -> dict:
+    """What the audit entry of an accepted ballot says: whose vote, who cast it, and what
+    binds its content into the chain from the moment it was cast.
+
+    No choice, not even for a named poll: who voted what is published only after the close.
+    An encrypted ballot's tracker (its hash) is recorded, since the ciphertext reveals nothing;
+    a named ballot's choice is recorded as a digest salted with its tracker. A plaintext
+    secret ballot's content is bound only at the close (``ballots_digest``): anything recorded
+    per voter before would link the voter to the choice.
     """
     data = {"voter": f"accreditation:{vote.accreditation_id}"}
     if tracker is not None:
         data["tracker"] = tracker
+    if choice_digest is not None:
+        data["choice_digest"] = choice_digest
     if vote.caster_id != vote.accreditation_id:
         data["proxy_holder"] = f"accreditation:{vote.caster_id}"
     return data

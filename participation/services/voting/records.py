@@ -42,6 +42,7 @@ DIFFERENCES = {
     "result": "the result differs from the one recorded",
     "no_counts": "the audit trail has no entry of the counts",
     "trackers": "the encrypted ballots differ from the trackers recorded when they were cast",
+    "named_ballots": "a named choice differs from the one recorded when it was cast",
 }
 
 
@@ -75,6 +76,7 @@ def check_polls() -> list[Mismatch]:
                 or _trackers_mismatch(poll, entries)
                 or _counting_mismatch(poll, entries)
                 or (_closed_mismatch(poll, entries) if poll.state == "closed" else None)
+                or _named_choices_mismatch(poll, entries)
             )
         if found:
             mismatches.append(Mismatch(poll.id, found))
@@ -184,6 +186,37 @@ def named_digest(poll_id: int) -> str:
     )
     named = [[r.voter_id, r.cast_by_id, r.tracker, r.choice] for r in rows]
     return hashlib.sha256(_canonical(named).encode()).hexdigest()
+
+
+def choice_digest(tracker: str, choice: object) -> str:
+    """What a named ballot's entry records of its choice while the poll is open: SHA-256 over
+    its tracker (unknown to readers until the close, so the few possible choices cannot be
+    tried out) and the choice."""
+    return hashlib.sha256((tracker + _canonical(choice)).encode()).hexdigest()
+
+
+def _named_choices_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
+    """Each named choice is the one its ``ballot.accepted`` entry recorded (entries written
+    before they recorded choices are left to the close's digest)."""
+    if poll.secret:
+        return None
+    recorded = {
+        e.get("voter"): e["choice_digest"]
+        for e in entries.get("ballot.accepted", [])
+        if "choice_digest" in e
+    }
+    if not recorded:
+        return None
+    rows = db.session.execute(
+        select(
+            PollParticipation.voter_id, PollParticipation.tracker, PollParticipation.choice
+        ).where(PollParticipation.poll_id == poll.id)
+    )
+    for voter_id, tracker_, choice in rows:
+        digest = recorded.get(f"accreditation:{voter_id}")
+        if digest is not None and digest != choice_digest(tracker_, choice):
+            return "named_ballots"
+    return None
 
 
 def _paper_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
