@@ -253,3 +253,36 @@ def test_participations_and_ballots_hold_no_choice(world, ceremony):
         select(PollParticipation.choice).where(PollParticipation.poll_id == poll.id)
     ).all() == [None, None]
     assert db.session.get(Poll, poll.id).state == "closed"
+
+
+def test_every_page_shows_a_poll_waiting_for_the_trustees(app, world, ceremony, auth):
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    moderator = auth.joined_client(app, world.codes[world.moderator.id])
+    delegate = auth.joined_client(app, world.codes[world.delegate.id])
+    conference = f"/c/{world.conference.id}"
+    pages = [
+        (moderator, f"{conference}/console"),
+        (moderator, f"{conference}/polls"),
+        (moderator, f"{conference}/trustees"),
+        (delegate, f"{conference}/trustees"),
+        (delegate, f"{conference}/votes"),
+        (delegate, f"{conference}/votes/{poll.id}"),
+        (delegate, f"{conference}/votes/{poll.id}?partial=result"),
+    ]
+    for client, path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "trustee" in response.get_data(as_text=True).lower(), path
+    # A trustee's phone links to the trustee page; anyone else's does not.
+    assert 'id="trustee-link"' in delegate.get(f"{conference}/live").get_data(as_text=True)
+    observer = auth.joined_client(app, world.codes[world.observer.id])
+    assert 'id="trustee-link"' not in observer.get(f"{conference}/live").get_data(as_text=True)
+    # The board is published only with the result.
+    assert delegate.get(f"{conference}/votes/{poll.id}/board.json").status_code == 404
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    board = delegate.get(f"{conference}/votes/{poll.id}/board.json").get_json()
+    assert board["format"] == "participation/board/v1"
+    assert len(board["ballots"]) == 1

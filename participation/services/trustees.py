@@ -64,9 +64,10 @@ def ceremony_of(ceremony_id: int) -> KeyCeremony:
     return ceremony
 
 
-def mode_of(threshold: int, trustees: int) -> str:
-    """ "trustees" when the key is shared, "single" when one trustee holds it whole."""
-    return "single" if trustees == 1 else "trustees"
+def is_trustee(person_id: int, conference_id: int) -> bool:
+    """Whether the person is a trustee of the conference's current ceremony."""
+    ceremony = current_ceremony(conference_id)
+    return ceremony is not None and any(t.person_id == person_id for t in ceremony.trustees)
 
 
 # --- appointing --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from participation.services import conferences as conference_service
 from participation.services import room as room_service
-from participation.services import voting
+from participation.services import trustees, voting
 from participation.web import ballot_subject
 from participation.web.access import access
 
@@ -28,6 +28,7 @@ def live(conference_id: int):
         accreditation=current_user.accreditation(conference_id),
         alternation=room_service.alternation(conference),
         room_labels=room_labels(),
+        trustee=trustees.is_trustee(current_user.person.id, conference.id),
     )
 
 

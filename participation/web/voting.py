@@ -367,7 +367,7 @@ def revoke_proxy(conference_id: int, proxy_id: int):
 @access("public")
 def results(conference_id: int):
     conference = conference_service.get_conference(conference_id)
-    polls = [p for p in voting.polls_of(conference.id) if p.state in ("open", "closed")]
+    polls = [p for p in voting.polls_of(conference.id) if p.state in ("open", "counting", "closed")]
     return render_template("voting/results.html", conference=conference, polls=polls)
 
 
