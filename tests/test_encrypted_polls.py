@@ -286,3 +286,20 @@ def test_every_page_shows_a_poll_waiting_for_the_trustees(app, world, ceremony, 
     board = delegate.get(f"{conference}/votes/{poll.id}/board.json").get_json()
     assert board["format"] == "participation/board/v1"
     assert len(board["ballots"]) == 1
+
+
+def test_the_desk_says_whether_secret_ballots_are_encrypted(app, world, auth):
+    moderator = auth.joined_client(app, world.codes[world.moderator.id])
+    desk = f"/c/{world.conference.id}/polls"
+    assert 'id="no-trustees"' in moderator.get(desk).get_data(as_text=True)
+    people = [world.moderator.person, world.delegate.person]
+    ceremony = appoint_trustees(world, people, 2)
+    page = moderator.get(desk).get_data(as_text=True)
+    assert 'id="no-trustees"' not in page
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    # Waiting for the trustees: the desk may cancel the count when they cannot decrypt.
+    page = moderator.get(desk).get_data(as_text=True)
+    assert f"/polls/{poll.id}/cancel" in page
+    assert ceremony.shares

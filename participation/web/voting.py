@@ -21,7 +21,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from participation.models import Person
-from participation.services import audit_public, voting
+from participation.services import audit_public, trustees, voting
 from participation.services import conferences as conference_service
 from participation.services.authz import allows
 from participation.services.errors import DomainError
@@ -198,6 +198,7 @@ def desk_context(conference, form: PollForm) -> dict:
         "current": current,
         "turnout": voting.moderator_turnout(current) if current else None,
         "min_ballots": voting.min_ballots(current) if current else 0,
+        "trustees_ready": trustees.ready_ceremony(conference.id) is not None,
     }
 
 
