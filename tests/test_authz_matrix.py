@@ -99,6 +99,7 @@ ROUTE_ACCESS = {
     "voting.results": "public",
     "voting.poll": "public",
     "voting.board": "public",
+    "voting.check_ballot": "public",
     "trustees.page": "observer",
     "trustees.appoint": "moderator",
     "voting.projector": "observer",

@@ -409,6 +409,20 @@ def board(conference_id: int, poll_id: int):
     return response
 
 
+@bp.get("/c/<int:conference_id>/check-ballot")
+@access("public")
+def check_ballot(conference_id: int):
+    """Benaloh's check on a second device: what a ballot the phone encrypted for checking
+    (and never cast) contains, opened in this browser (``static/js/check_ballot.js``)."""
+    conference = conference_service.get_conference(conference_id)
+    ceremony = trustees.ready_ceremony(conference.id)
+    return render_template(
+        "voting/check_ballot.html",
+        conference=conference,
+        public_key=ceremony.public_key if ceremony else "",
+    )
+
+
 @bp.get("/c/<int:conference_id>/projector")
 @access("observer")
 def projector(conference_id: int):

@@ -213,8 +213,80 @@
         questions: poll.encryption.questions,
         marks: marksOf(poll, choice)
       });
-      return { choice: { encrypted: made.ballot }, tracker: made.tracker };
+      return {
+        choice: { encrypted: made.ballot },
+        tracker: made.tracker,
+        reveal: { // Benaloh's check: everything another device needs to open this ballot
+          format: "participation/spoiled/v1",
+          poll: poll.encryption.label,
+          key: poll.encryption.key,
+          questions: poll.encryption.questions,
+          labels: answerLabels(poll),
+          tracker: made.tracker,
+          ballot: made.ballot,
+          marks: marksOf(poll, choice),
+          randomness: made.randomness
+        }
+      };
     });
+  }
+
+  // What each mark stands for, so the checking device can say what the ballot encrypts.
+  function answerLabels(poll) {
+    var answers = [t.yes, t.no, t.abstain];
+    if (poll.method === "yes_no_abstain") { return [answers]; }
+    if (poll.method === "approval") { return [poll.candidates.map(function (c) { return c.name; })]; }
+    return poll.candidates.map(function (c) {
+      return answers.map(function (a) { return c.name + ": " + a; });
+    });
+  }
+
+  // Encrypt the choice only to show it opened: this ballot is never sent. A phone that
+  // encrypted something else than the choice is caught by the device that checks it.
+  function spoil(voterId) {
+    var state = local[key(voterId)];
+    var vote = votes.filter(function (v) { return v.voter_id === voterId; })[0];
+    sealed(current, vote, state.choice).then(function (made) {
+      state.stage = "spoiled";
+      state.reveal = JSON.stringify(made.reveal);
+      focusNext = "spoiled:" + voterId;
+      render();
+    }, function () {
+      state.stage = "error";
+      state.error = t.encryptFailed;
+      render();
+    });
+  }
+
+  function spoiledNode(state, voterId, back) {
+    var box = el("div", "ballot-spoiled");
+    var heading = el("p", "ballot-spoiled-title", t.spoiledTitle);
+    heading.tabIndex = -1;
+    heading.dataset.focus = "spoiled:" + voterId;
+    box.appendChild(heading);
+    var hint = el("p", "ballot-hint");
+    hint.appendChild(document.createTextNode(t.spoiledHint + " "));
+    var link = el("a", null, t.checkPage);
+    link.href = card.dataset.checkUrl;
+    link.target = "_blank";
+    link.rel = "noopener";
+    hint.appendChild(link);
+    box.appendChild(hint);
+    var text = el("textarea", "ballot-reveal");
+    text.readOnly = true;
+    text.rows = 4;
+    text.value = state.reveal;
+    text.id = "ballot-reveal-" + voterId;
+    text.setAttribute("aria-label", t.spoiledTitle);
+    box.appendChild(text);
+    var actions = el("div", "ballot-actions");
+    var download = el("a", "button", t.download);
+    download.href = URL.createObjectURL(new Blob([state.reveal], { type: "application/json" }));
+    download.download = "ballot-check.json";
+    actions.appendChild(download);
+    actions.appendChild(button(t.backToVote, "primary ballot-back", back, "back:" + voterId));
+    box.appendChild(actions);
+    return box;
   }
 
   function choose(state, voterId, choice) {
@@ -386,6 +458,18 @@
       actions.appendChild(confirmButton);
       actions.appendChild(button(t.change, "ballot-change", again, "change:" + voterId));
       box.appendChild(actions);
+      if (current.encryption) {
+        box.appendChild(button(t.checkEncryption, "ballot-spoil", function () {
+          spoil(voterId);
+        }, "spoil:" + voterId));
+      }
+    } else if (state.stage === "spoiled") {
+      box.appendChild(spoiledNode(state, voterId, function () {
+        state.stage = "confirm";
+        state.reveal = null;
+        focusNext = "confirm:" + voterId;
+        render();
+      }));
     } else if (state.stage === "sending" || state.stage === "retrying") {
       box.appendChild(focusTarget(el("p", "ballot-sending",
         state.stage === "sending" ? t.sending : t.retrying), "sending:" + voterId));

@@ -5,11 +5,14 @@ phones encrypt (one by keyboard), a lost trustee device does not matter, and the
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 from tests.browser.helpers import (
     DESKTOP,
     PHONE,
     PROJECTOR,
+    ROOT,
     axe_violations,
     describe,
     screenshot,
@@ -31,6 +34,37 @@ def _trustee_page(new_page, live_server, base, name):
     page.goto(f"{base}/trustees")
     page.wait_for_selector("#trustee")
     return page
+
+
+def _check_encryption(phone, new_page, base, live_server):
+    """Benaloh's check: the phone opens one encryption of the choice, never cast; another
+    device (and the independent command) sees that it holds "Yes"."""
+    phone.click("#ballot .ballot-spoil")
+    reveal = phone.locator("#ballot textarea.ballot-reveal").input_value()
+    screenshot(phone, "vote-phone-check-encryption")
+    violations = axe_violations(phone)
+    assert not violations, describe(violations)
+    second = new_page(PHONE)
+    second.goto(f"{base}/check-ballot")
+    second.fill("#reveal", reveal)
+    second.click("#check")
+    second.wait_for_selector("#check-result [data-verdict=ok]")
+    assert second.inner_text("#check-marks") == "Yes"
+    violations = axe_violations(second)
+    assert not violations, describe(violations)
+    path = live_server.instance / "ballot-check.json"
+    path.write_text(reveal)
+    checked = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "check_spoiled.py"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    path.unlink()
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "question 1: Yes" in checked.stdout
+    phone.click("#ballot .ballot-back")
+    phone.wait_for_selector("#ballot .ballot-confirm")
 
 
 def test_trustees_phones_and_projector(live_server, new_page):
@@ -90,6 +124,8 @@ def test_trustees_phones_and_projector(live_server, new_page):
             phone.keyboard.press("Enter")
         else:
             phone.click("#ballot .ballot-yes")
+            if name == "Aylin Demir":  # checks the encryption on a second device first
+                _check_encryption(phone, new_page, base, live_server)
             phone.click("#ballot .ballot-confirm")
         phone.wait_for_selector("#ballot .ballot-done")
         tracker = phone.inner_text("#ballot code.tracker")
