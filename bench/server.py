@@ -198,7 +198,14 @@ def _with_name(base: str, name: str) -> str:
     return _admin_url(base).rsplit("/", 1)[0] + "/" + name
 
 
-def build(workdir: Path, delegates: int, observers: int, postgres: str | None = None) -> Database:
+def build(
+    workdir: Path,
+    delegates: int,
+    observers: int,
+    postgres: str | None = None,
+    *,
+    encrypted: bool = False,
+) -> Database:
     """A new database with a benchmark conference (see ``bench.setup``)."""
     instance = workdir / "instance"
     instance.mkdir(parents=True, exist_ok=True)
@@ -218,6 +225,7 @@ def build(workdir: Path, delegates: int, observers: int, postgres: str | None = 
         str(observers),
         "--out",
         str(codes),
+        *(["--encrypted"] if encrypted else []),
         env=database.env(0),
     )
     database.codes = json.loads(codes.read_text())

@@ -51,7 +51,7 @@ def make_app():
     return create_app()
 
 
-def build(delegates: int, observers: int) -> dict:
+def build(delegates: int, observers: int, *, encrypted: bool = False) -> dict:
     """A running conference with a moderator, ``delegates`` present delegates with voting right
     (20 per member organisation) and ``observers`` observers, each with a join code.
 
@@ -103,6 +103,12 @@ def build(delegates: int, observers: int) -> dict:
             result["moderator"] = entry
         else:
             result[f"{role}s"].append(entry)
+    if encrypted:
+        from bench.encrypted import appoint_single_trustee
+        from participation.models import Accreditation
+
+        moderator = db.session.get(Accreditation, result["moderator"]["accreditation_id"])
+        result["trustee_share"] = appoint_single_trustee(staff, conference.id, moderator.person)
     return result
 
 
@@ -199,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     make.add_argument("--delegates", type=int, default=1000)
     make.add_argument("--observers", type=int, default=1000)
     make.add_argument("--out", required=True, help="JSON file for the join codes")
+    make.add_argument(
+        "--encrypted", action="store_true", help="the moderator as the single trustee"
+    )
     verify = commands.add_parser("check", help="count a poll's ballots, verify the audit chain")
     verify.add_argument("--poll", type=int, required=True)
     args = parser.parse_args(argv)
@@ -209,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
 
         if args.command == "build":
             _fast_setup_connections(db.engine)
-            result = build(args.delegates, args.observers)
+            result = build(args.delegates, args.observers, encrypted=args.encrypted)
             with open(args.out, "w") as handle:
                 json.dump(result, handle)
             print(

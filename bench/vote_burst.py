@@ -40,6 +40,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench import encrypted
 from bench import server as servers
 from bench.swarm import Swarm, percentile
 
@@ -69,6 +70,8 @@ class Options:
     quiet: bool = False
     #: Store every ballot in a transaction of its own (GROUP_COMMIT=0), for comparison.
     one_by_one: bool = False
+    #: Encrypted ballots: trustees hold the key, phones encrypt (before the burst here).
+    encrypted: bool = False
 
 
 def log(options: Options, message: str) -> None:
@@ -221,12 +224,16 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
             )
             choices = ["yes", "no", "abstain"]
             runs = {i: random.getrandbits(64) for i in range(n)}
+            sealed = {}
+            if options.encrypted:  # the phones' work, done before the burst
+                ready = {i: swarm.members[i].payloads["ballot_ready"] for i in range(n)}
+                sealed = encrypted.ballots(ready, lambda i: [[int(i % 3 == k) for k in range(3)]])
 
             def payload_of(i: int) -> dict:
                 return {
                     "conference_id": conference_id,
                     "poll_id": poll["id"],
-                    "choice": {"vote": choices[i % 3]},
+                    "choice": sealed.get(i) or {"vote": choices[i % 3]},
                     "submission_id": f"bench-{i}-{runs[i]:x}",
                 }
 
@@ -244,6 +251,12 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
                 (m.payloads["poll_closed"] for m in swarm.members if "poll_closed" in m.payloads),
                 {},
             )
+            decrypted = None
+            if options.encrypted:  # the trustee's page decrypts the totals
+                done = await encrypted.decrypt(
+                    app.url, moderator, conference_id, codes["trustee_share"]
+                )
+                decrypted = time.perf_counter() - closing if done.get("ok") else None
             published = await api(http, "GET", f"{base}/{poll['id']}/ballots", moderator)
         peak = app.peak_memory_mib()
     finally:
@@ -298,6 +311,8 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
         "ballot_seconds": None if ballots_shown is None else ballots_shown - sent,
         "close_request_seconds": closed_reply - closing,
         "result_seconds": None if last is None else last - closing,
+        #: Encrypted: from the close request until the trustee's decryption made the result.
+        "decrypted_seconds": decrypted,
         "result_missing_clients": missing_result,
         "lost_connections": lost_connections,
         "result_payload_bytes": len(json.dumps(result_payload)),
@@ -359,6 +374,7 @@ def run(options: Options) -> dict:
                     options.delegates,
                     options.observers,
                     options.postgres if kind == "postgresql" else None,
+                    encrypted=options.encrypted,
                 )
                 log(
                     options, f"built the {kind} conference in {time.perf_counter() - started:.0f} s"
@@ -474,6 +490,11 @@ def parse(argv: list[str] | None = None) -> Options:
         action="store_true",
         help="store every ballot in a transaction of its own (GROUP_COMMIT=0), for comparison",
     )
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="encrypted ballots (a trustee holds the key; ballots encrypted before the burst)",
+    )
     parser.add_argument("--timeout", type=float, default=240)
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
@@ -494,6 +515,7 @@ def parse(argv: list[str] | None = None) -> Options:
         chart=not args.no_chart,
         timeout=args.timeout,
         one_by_one=args.one_by_one,
+        encrypted=args.encrypted,
     )
 
 

@@ -190,6 +190,10 @@ def _change_closed_result(board):
     entry["data"]["result"]["outcome"] = "rejected"
 
 
+def _hide_a_valid_ballot_as_invalid(board):
+    board["invalid"] = [{**board["ballots"].pop(), "reason": "said to fail"}]
+
+
 TAMPERING = [
     (_swap_ciphertexts, r"ballot \d: question 1, choice 1: the proof of 0 or 1 fails"),
     (_remove_ballot, "totals: question 1, choice 1 is not the weighted sum of the ballots"),
@@ -209,6 +213,8 @@ TAMPERING = [
     (_change_tracker, "entries: the ballot.accepted entries' trackers"),
     (_change_entry_data, r"entries: seq \d+ \(ballot.accepted\): its hash does not match"),
     (_change_closed_result, "entries: the poll.closed entry's result differs"),
+    (_hide_a_valid_ballot_as_invalid, "invalid ballot 1: its proofs hold, yet it was not counted"),
+    (_hide_a_valid_ballot_as_invalid, "entries: the poll.counting entry lists other invalid"),
 ]
 
 

@@ -117,23 +117,45 @@ def test_yes_no_abstain_per_candidate(world, ceremony):
     assert votes[second] == {"yes": 0, "no": 1, "abstain": 1}
 
 
-def test_plaintext_and_forged_ballots_are_refused(world, ceremony):
+def test_plaintext_and_stolen_ballots_are_refused(world, ceremony):
     poll = _open(world)
     with pytest.raises(Invalid):
         voting.cast_ballot(world.delegate.id, poll.id, "yes", uuid.uuid4().hex)
-    # A ballot made under another voter's pseudonym fails its proofs.
+    # A ballot made under another voter's pseudonym is refused at once.
     stolen = encrypted_choice(poll, world.delegate_b.id, [YES])
     with pytest.raises(Invalid):
         voting.cast_ballot(world.delegate.id, poll.id, stolen, uuid.uuid4().hex)
-    # Two marks where one is allowed: the proofs cannot be made, so a forged proof fails.
-    ballot = encrypted_choice(poll, world.delegate.id, [YES])
-    ballot["encrypted"]["answers"][0]["choices"][1] = ballot["encrypted"]["answers"][0]["choices"][
-        0
-    ]
+    # So is one made for another poll.
+    other = encrypted_choice(poll, world.delegate.id, [YES])
+    other["encrypted"]["poll"] = "c1.p999"
     with pytest.raises(Invalid):
-        voting.cast_ballot(world.delegate.id, poll.id, ballot, uuid.uuid4().hex)
+        voting.cast_ballot(world.delegate.id, poll.id, other, uuid.uuid4().hex)
     db.session.refresh(poll)
     assert poll.cast_count == 0
+
+
+def test_a_ballot_whose_proofs_fail_is_listed_invalid_and_not_counted(world, ceremony):
+    poll = _open(world)
+    _cast(poll, world.delegate_b, [NO])
+    # Two marks where one is allowed cannot be proven: a forged ballot's proofs fail. It is
+    # acknowledged (the proofs are checked after), then listed invalid at the close.
+    forged = encrypted_choice(poll, world.delegate.id, [YES])
+    answer = forged["encrypted"]["answers"][0]
+    answer["choices"][1] = answer["choices"][0]
+    receipt = voting.cast_ballot(world.delegate.id, poll.id, forged, uuid.uuid4().hex)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert [i["tracker"] for i in poll.encryption["invalid"]] == [receipt.tracker]
+    assert "question 1" in poll.encryption["invalid"][0]["reason"]
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    db.session.refresh(poll)
+    assert poll.result["tally"]["weights"] == {"yes": 0, "no": 1, "abstain": 0}
+    assert poll.result["invalid_ballots"] == 1
+    assert check_polls() == []
+    board = voting.ballot_board(poll)
+    assert [b["reason"] for b in board["invalid"]] == [poll.encryption["invalid"][0]["reason"]]
+    assert len(board["ballots"]) == 1
 
 
 def test_only_a_trustee_decrypts_and_only_with_a_valid_proof(world, ceremony):

@@ -319,6 +319,18 @@ class BoardCheck:
                 self.fail(f"ballot {number}: malformed: {error}")
                 continue
             voters[ballot["voter"]] += 1
+        for number, item in enumerate(b.get("invalid", []), start=1):
+            hashes.append(hashlib.sha256(canonical(item["ballot"], escaped=True)).hexdigest())
+            voters[item["ballot"].get("voter", "")] += 1
+            before = len(self.failures)
+            try:
+                self.one_ballot(number, item["ballot"], shapes, label, key)
+            except Malformed:
+                continue  # invalid indeed: listed apart, not counted
+            if len(self.failures) > before:  # a proof fails: invalid indeed
+                del self.failures[before:]
+                continue
+            self.fail(f"invalid ballot {number}: its proofs hold, yet it was not counted")
         for voter, cast in voters.items():
             if cast > 1:
                 self.fail(f"ballots: pseudonym {voter} cast {cast} ballots")
@@ -523,6 +535,12 @@ class BoardCheck:
         if recorded != sorted(b["trackers"]):
             self.fail("entries: the ballot.accepted entries' trackers are not the trackers list")
         counting = last("poll.counting")
+        apart = sorted(
+            hashlib.sha256(canonical(i["ballot"], escaped=True)).hexdigest()
+            for i in b.get("invalid", [])
+        )
+        if [i.get("tracker") for i in counting.get("invalid", [])] != apart:
+            self.fail("entries: the poll.counting entry lists other invalid ballots than the board")
         if decryption is not None and counting:
             recorded = [counting.get("totals"), counting.get("weight")]
             if recorded != [decryption["totals"], decryption["weight"]]:

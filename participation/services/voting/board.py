@@ -6,7 +6,8 @@ Published once the poll is closed, as one JSON document (``format`` names its ve
 * the trustees' dealings, from which anyone computes the key and each trustee's
   verification key;
 * every accepted ballot (ciphertexts and proofs) with its voter's weight, in random order,
-  and every tracker;
+  apart those whose proofs failed when the poll closed (``invalid``, each with the reason:
+  they are not counted), and every tracker;
 * the decryption: the weighted encrypted totals, the partial decryptions used (with their
   proofs) and the decrypted counts; and the published result;
 * the audit entries of the poll and of its key ceremony as the public log shows them: each
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from participation.ballots import tracker
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, Poll, PollTracker, Trustee
 from participation.services.audit_public import public_entry, published_audit_seq
@@ -46,6 +48,15 @@ def ballot_board(poll: Poll) -> dict | None:
         .where(Trustee.ceremony_id == encryption["ceremony"])
         .order_by(Trustee.number)
     ).all()
+    stored = [
+        {"ballot": choice, "weight": weight}
+        for choice, weight in db.session.execute(
+            select(Ballot.choice, Ballot.weight)
+            .where(Ballot.poll_id == poll.id)
+            .order_by(Ballot.key)
+        ).tuples()
+    ]
+    invalid = {i["tracker"]: i["reason"] for i in encryption.get("invalid", [])}
     return {
         "format": FORMAT,
         "poll": {
@@ -62,13 +73,11 @@ def ballot_board(poll: Poll) -> dict | None:
         "trustees": encryption["trustees"],
         "ceremony_label": f"c{poll.conference_id}.k{encryption['ceremony']}",
         "dealings": list(dealings),
-        "ballots": [
-            {"ballot": choice, "weight": weight}
-            for choice, weight in db.session.execute(
-                select(Ballot.choice, Ballot.weight)
-                .where(Ballot.poll_id == poll.id)
-                .order_by(Ballot.key)
-            ).tuples()
+        "ballots": [b for b in stored if tracker(b["ballot"]) not in invalid],
+        "invalid": [
+            {**b, "reason": invalid[tracker(b["ballot"])]}
+            for b in stored
+            if tracker(b["ballot"]) in invalid
         ],
         "trackers": list(
             db.session.scalars(

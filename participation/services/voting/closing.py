@@ -37,6 +37,8 @@ def close_poll(
     poll = get_poll(poll_id, conference_id)
     table = poll_table()
     encrypted = poll.encryption is not None
+    # An encrypted poll's proofs are checked before the close takes any lock.
+    checked = sealed.verify_stored(poll) if encrypted and poll.state == "open" else {}
     closed = db.session.execute(
         update(table)
         .where(table.c.id == poll.id, table.c.state == "open")
@@ -51,7 +53,7 @@ def close_poll(
     _require_enough_ballots(poll)
     ballots = _reseal(poll.id)
     if encrypted:
-        return _start_count(actor, poll, ballots, by)
+        return _start_count(actor, poll, ballots, by, checked)
     counted = rules.tally(
         poll.method, candidate_ids(poll), [(b["choice"], b["weight"]) for b in ballots]
     )
@@ -74,10 +76,12 @@ def close_poll(
     return poll
 
 
-def _start_count(actor: Person | None, poll: Poll, ballots: list[dict], by: str) -> Poll:
-    """Sum an encrypted poll's ballots and wait for the trustees; a poll without ballots has
-    nothing to decrypt and closes at once."""
-    counting = sealed.start_count(poll, ballots)
+def _start_count(
+    actor: Person | None, poll: Poll, ballots: list[dict], by: str, checked: dict[str, str]
+) -> Poll:
+    """Sum an encrypted poll's valid ballots and wait for the trustees; a poll without valid
+    ballots has nothing to decrypt and closes at once."""
+    counting = sealed.start_count(poll, ballots, checked)
     audit.record(
         "poll.counting",
         f"poll:{poll.id}",
@@ -88,9 +92,10 @@ def _start_count(actor: Person | None, poll: Poll, ballots: list[dict], by: str)
             "ballots_digest": ballots_digest(ballots),
             "totals": counting["totals"],
             "weight": counting["weight"],
+            "invalid": counting["invalid"],
         },
     )
-    if not ballots:
+    if len(counting["invalid"]) == len(ballots):
         zeros = [[0] * q.choices for q in sealed.poll_questions(poll)]
         _finish_count(poll, sealed.counted_from(poll, zeros, 0, 0), None, actor)
         return poll
@@ -116,7 +121,7 @@ def submit_decryption(
             db.session(), "polls_changed", f"moderators:{poll.conference_id}", {"poll": poll.id}
         )
         return poll
-    ballots = sealed.stored_ballots(poll.id)
+    ballots = sealed.counted_ballots(poll)
     decryption = sealed.decrypted_counts(poll, ballots, partials)
     counted = sealed.counted_from(poll, decryption["counts"], len(ballots), decryption["weight"])
     _finish_count(poll, counted, decryption, actor)
@@ -125,11 +130,19 @@ def submit_decryption(
 
 def _finish_count(poll: Poll, counted: dict, decryption: dict | None, actor: Person | None) -> None:
     """Decide, record and publish an encrypted poll's result from its decrypted counts."""
-    if counted["ballots"] != poll.cast_count or counted["weight"] != poll.cast_weight:
+    encryption = poll.encryption or {}
+    invalid = encryption.get("invalid", [])
+    if (
+        counted["ballots"] + len(invalid),
+        counted["weight"] + sum(i["weight"] for i in invalid),
+    ) != (
+        poll.cast_count,
+        poll.cast_weight,
+    ):
         raise RuntimeError(f"poll {poll.id}: ballots and turnout disagree")  # never expected
     poll.state = "closed"
     poll.result = result = _decide(poll, counted)
-    encryption = poll.encryption or {}
+    result["invalid_ballots"] = len(invalid)
     result["encryption"] = {
         "mode": "single" if encryption["trustees"] == 1 else "trustees",
         "threshold": encryption["threshold"],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from typing import Any
 
 from flask import current_app
@@ -37,6 +38,7 @@ from participation.ballots import (
     tracker,
     verify_ballot,
 )
+from participation.ballots.ballot import read_ciphertexts
 from participation.ballots.tally import decrypt_result, tally
 from participation.ballots.trustees import read_partial
 from participation.extensions import db
@@ -96,7 +98,7 @@ def public_encryption(poll: Poll) -> dict | None:
     """What the phones need to encrypt (and anyone to verify), without the close's totals."""
     if poll.encryption is None:
         return None
-    return {k: v for k, v in poll.encryption.items() if k not in ("totals", "weight")}
+    return {k: v for k, v in poll.encryption.items() if k not in ("totals", "weight", "invalid")}
 
 
 # --- casting -----------------------------------------------------------------------------------
@@ -120,10 +122,15 @@ def is_encrypted_choice(choice: object) -> bool:
 
 
 def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | None:
-    """The encrypted ballot of ``choice`` after checking every proof; None when the poll is
-    not encrypted (the batch then refuses an encrypted choice as any other wrong one).
+    """The encrypted ballot of ``choice`` if it is one for this poll and this vote; None when
+    the poll is not encrypted (the batch then refuses an encrypted choice as any other wrong
+    one).
 
-    Runs before the ballot joins a batch: the proofs cost CPU, not the database's lock.
+    Only what is cheap is checked here, before the ballot joins a batch: the shape and the
+    encodings, the poll's label and the vote's pseudonym (so no ballot can be cast twice under
+    two votes). The proofs cost milliseconds each; they are checked after the acknowledgement,
+    when the poll closes (:func:`verify_stored`), and a ballot whose proofs fail is listed as
+    invalid and not counted.
     """
     if not isinstance(poll_id, int) or owner is None or not is_encrypted_choice(choice):
         return None
@@ -134,16 +141,41 @@ def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | N
     assert isinstance(choice, dict)
     ballot = choice["encrypted"]
     questions = [Question(**q) for q in encryption["questions"]]
-    ok, _reason = verify_ballot(
+    try:
+        read_ciphertexts(ballot, questions)
+    except EncodingError:
+        raise Invalid(_("This ballot is not valid for this poll.")) from None
+    if ballot["poll"] != encryption["label"] or ballot["voter"] != pseudonym(poll_id, owner):
+        raise Invalid(_("This ballot is not valid for this poll."))
+    return ballot
+
+
+def proof_failure(poll: Poll, ballot: dict) -> str:
+    """Why a stored ballot's proofs fail ("" when they hold): checked once, at the close."""
+    encryption = poll.encryption or {}
+    ok, reason = verify_ballot(
         ballot,
         public_key=Point.from_hex(encryption["key"]),
         poll=encryption["label"],
-        questions=questions,
-        voter=pseudonym(poll_id, owner),
+        questions=[Question(**q) for q in encryption["questions"]],
     )
-    if not ok:
-        raise Invalid(_("This ballot is not valid for this poll."))
-    return ballot
+    return "" if ok else reason
+
+
+def verify_stored(poll: Poll) -> dict[str, str]:
+    """Every stored ballot's proof check by tracker, made before the close takes its lock.
+
+    Reads the ballots, ends the read, then checks them one by one, yielding to other requests
+    between ballots: a thousand ballots cost about two seconds of CPU, which must neither hold
+    the database nor stall the hall's connections.
+    """
+    ballots = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
+    db.session.rollback()
+    checked = {}
+    for ballot in ballots:
+        checked[tracker(ballot)] = proof_failure(poll, ballot)
+        time.sleep(0)  # a cooperative yield under eventlet and gevent
+    return checked
 
 
 def ballot_tracker(ballot: dict) -> str:
@@ -153,18 +185,33 @@ def ballot_tracker(ballot: dict) -> str:
 # --- counting ----------------------------------------------------------------------------------
 
 
-def start_count(poll: Poll, ballots: list[dict]) -> dict:
-    """The encrypted weighted totals of a closing encrypted poll, kept with its encryption."""
-    questions = poll_questions(poll)
-    weighted = [(b["choice"], b["weight"]) for b in ballots]
-    totals = tally(questions, weighted)
+def start_count(poll: Poll, ballots: list[dict], checked: dict[str, str]) -> dict:
+    """The encrypted weighted totals of a closing encrypted poll's valid ballots, kept with
+    its encryption; ballots whose proofs fail are listed with the reason and not counted.
+    ``checked`` has the ballots checked before the close; the rest are checked now."""
+    valid, invalid = [], []
+    for ballot in ballots:
+        code = tracker(ballot["choice"])
+        reason = checked[code] if code in checked else proof_failure(poll, ballot["choice"])
+        if reason:
+            invalid.append({"tracker": code, "weight": ballot["weight"], "reason": reason})
+        else:
+            valid.append((ballot["choice"], ballot["weight"]))
+    totals = tally(poll_questions(poll), valid)
     counting = {
         **(poll.encryption or {}),
         "totals": [[ct.to_json() for ct in row] for row in totals],
-        "weight": sum(w for _, w in weighted),
+        "weight": sum(w for _, w in valid),
+        "invalid": sorted(invalid, key=lambda entry: entry["tracker"]),
     }
     poll.encryption = counting
     return counting
+
+
+def counted_ballots(poll: Poll) -> list[dict]:
+    """The stored ballots the count is made of: all but those listed invalid at the close."""
+    invalid = {entry["tracker"] for entry in (poll.encryption or {}).get("invalid", [])}
+    return [b for b in stored_ballots(poll.id) if tracker(b["choice"]) not in invalid]
 
 
 def dealings_of(ceremony_id: int) -> list[Dealing]:
