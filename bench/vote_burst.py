@@ -149,9 +149,12 @@ async def cast_all(swarm: Swarm, delegates: list[int], payload_of) -> dict:
     }
 
 
-async def measure_bare(options: Options, async_mode: str, workdir: Path, result: dict) -> dict:
-    """The same calls against the bare stack, from the same number of clients; then the same
-    result payload broadcast to all of them."""
+async def measure_bare(
+    options: Options, async_mode: str, workdir: Path, result: dict, payloads: list[dict]
+) -> dict:
+    """The same calls against the bare stack, from the same number of clients and with the
+    same payloads (an encrypted ballot's 2 KB cost the socket layer to read, too); then the
+    same result payload broadcast to all of them."""
     n, m = options.delegates, options.observers
     port = servers.free_port()
     env = servers.server_env(workdir, port=port, async_mode=async_mode)
@@ -160,7 +163,7 @@ async def measure_bare(options: Options, async_mode: str, workdir: Path, result:
         async with Swarm(bare.url, [None] * (n + m)) as swarm:
             await swarm.connect(watch={"conference_id": 1}, timeout=options.timeout)
             cpu = bare.cpu_seconds()
-            burst = await cast_all(swarm, list(range(n)), lambda i: {"poll_id": 1, "i": i})
+            burst = await cast_all(swarm, list(range(n)), lambda i: payloads[i])
             cpu = bare.cpu_seconds() - cpu
             sent = time.perf_counter()
             async with (
@@ -317,6 +320,7 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
         "lost_connections": lost_connections,
         "result_payload_bytes": len(json.dumps(result_payload)),
         "result_payload": result_payload,
+        "payloads": [payload_of(i) for i in range(n)],
         "peak_memory_mib": peak,
         "checks": checks,
     }
@@ -334,7 +338,9 @@ def run_config(options: Options, template, async_mode: str, kind: str, workdir: 
     finally:
         servers.drop(database)
     log(options, f"{async_mode} + {kind}: bare stack …")
-    bare = asyncio.run(measure_bare(options, async_mode, workdir, ours.pop("result_payload")))
+    bare = asyncio.run(
+        measure_bare(options, async_mode, workdir, ours.pop("result_payload"), ours.pop("payloads"))
+    )
     log(options, f"  bare: {_s(bare['burst_seconds'])}")
     ratio = _ratio(ours["burst_seconds"], bare["burst_seconds"])
     cpu_ratio = _ratio(ours["burst_server_cpu_seconds"], bare["burst_server_cpu_seconds"])

@@ -50,3 +50,20 @@ def test_the_command_line_takes_the_options_of_the_readme():
     assert options.async_modes == ("eventlet", "gevent", "threading")
     assert options.databases == ("sqlite", "postgresql")
     assert options.one_by_one
+
+
+def test_a_small_encrypted_burst_is_decrypted_and_counted(tmp_path):
+    options = vote_burst.Options(
+        delegates=12,
+        observers=4,
+        out=tmp_path / "burst.json",
+        chart=False,
+        quiet=True,
+        timeout=120,
+        encrypted=True,
+    )
+    (run,) = vote_burst.run(options)["runs"]
+    ours = run["ours"]
+    assert ours["checks"]["nothing_lost_or_doubled"], ours["checks"]
+    assert ours["decrypted_seconds"] > 0
+    assert run["bare"]["acks"] == 12
