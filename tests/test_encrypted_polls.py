@@ -3,17 +3,19 @@ the proofs and sums, and two of three trustees decrypt only the totals."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 from sqlalchemy import select, update
 
-from participation.ballots import Ciphertext, deal, partial_decrypt
+from participation.ballots import Ciphertext, deal, partial_decrypt, tracker
 from participation.ballots.transport import seal_share, transport_keypair
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, KeyCeremony, Poll, PollParticipation
 from participation.services import audit, trustees, voting
 from participation.services.errors import Conflict, Invalid, NotAllowed
+from participation.services.voting import proofcheck, sealed
 from participation.services.voting.records import check_polls
 from tests.helpers import (
     add_delegate,
@@ -325,3 +327,48 @@ def test_the_desk_says_whether_secret_ballots_are_encrypted(app, world, auth):
     page = moderator.get(desk).get_data(as_text=True)
     assert f"/polls/{poll.id}/cancel" in page
     assert ceremony.shares
+
+
+def test_proofs_are_checked_while_the_poll_is_open(world, ceremony, monkeypatch):
+    poll = _open(world)
+    receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
+    wanted = {r.tracker for r in receipts}
+    deadline = time.monotonic() + 30
+    while set(proofcheck.known(poll.id)) != wanted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proofcheck.known(poll.id) == dict.fromkeys(wanted, "")
+
+    # The close takes those results and checks nothing again.
+    def checked_again(*_args):
+        raise AssertionError("a ballot checked while the poll was open was checked again")
+
+    monkeypatch.setattr(sealed, "proof_failure", checked_again)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert poll.state == "counting" and poll.encryption["invalid"] == []
+    assert proofcheck.known(poll.id) == {}
+
+
+def test_a_ballot_changed_after_its_check_is_checked_again(world, ceremony):
+    poll = _open(world)
+    receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
+    deadline = time.monotonic() + 30
+    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # Someone with the database swaps in a ballot whose proofs fail: its content no longer
+    # hashes to the tracker checked, so the close checks it itself and finds it invalid.
+    forged = encrypted_choice(poll, world.delegate.id, [YES])["encrypted"]
+    forged["answers"][0]["choices"][1] = forged["answers"][0]["choices"][0]
+    key = next(
+        key
+        for key, choice in db.session.execute(
+            select(Ballot.key, Ballot.choice).where(Ballot.poll_id == poll.id)
+        )
+        if tracker(choice) == receipts[0].tracker
+    )
+    db.session.execute(update(Ballot).where(Ballot.key == key).values(choice=forged))
+    db.session.commit()
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert len(poll.encryption["invalid"]) == 1
+    assert [m.what for m in check_polls()] == ["trackers"]

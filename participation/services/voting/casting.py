@@ -50,7 +50,7 @@ from participation.models import (
 from participation.services import audit
 from participation.services.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from participation.services.unit import Busy
-from participation.services.voting import rules, sealed
+from participation.services.voting import proofcheck, rules, sealed
 from participation.services.voting.ballot_box import PendingBallot, Receipt, app_box
 from participation.services.voting.polls import candidate_ids, poll_table
 from participation.services.voting.records import choice_digest
@@ -396,6 +396,8 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
         conference_id=poll.conference_id,
         at=now,
     )
+    if poll.encryption is not None:
+        proofcheck.schedule(poll.id, poll.encryption, [(a.tracker, a.choice) for a in accepted])
     publish_turnout(poll, counts.cast_count, counts.cast_weight)
     for a in accepted:
         publish_vote_recorded(poll, a.vote, persons[a.vote.caster_id], a.ballot.origin)

@@ -33,10 +33,8 @@ from participation.ballots import (
     Ciphertext,
     Dealing,
     EncodingError,
-    Point,
     Question,
     tracker,
-    verify_ballot,
 )
 from participation.ballots.ballot import read_ciphertexts
 from participation.ballots.tally import decrypt_result, tally
@@ -45,7 +43,7 @@ from participation.extensions import db
 from participation.models import Ballot, KeyCeremony, Person, Poll, PollDecryption, Trustee
 from participation.services import audit
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from participation.services.voting import rules
+from participation.services.voting import proofcheck, rules
 from participation.services.voting.polls import poll_table
 
 #: Where the app keeps polls' encryption by id: frozen at opening, so read once per process.
@@ -151,29 +149,28 @@ def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | N
 
 
 def proof_failure(poll: Poll, ballot: dict) -> str:
-    """Why a stored ballot's proofs fail ("" when they hold): checked once, at the close."""
-    encryption = poll.encryption or {}
-    ok, reason = verify_ballot(
-        ballot,
-        public_key=Point.from_hex(encryption["key"]),
-        poll=encryption["label"],
-        questions=[Question(**q) for q in encryption["questions"]],
-    )
-    return "" if ok else reason
+    """Why a stored ballot's proofs fail ("" when they hold)."""
+    return proofcheck.failure_of(poll.encryption or {}, ballot)
 
 
 def verify_stored(poll: Poll) -> dict[str, str]:
     """Every stored ballot's proof check by tracker, made before the close takes its lock.
 
-    Reads the ballots, ends the read, then checks them one by one, yielding to other requests
-    between ballots: a thousand ballots cost about two seconds of CPU, which must neither hold
-    the database nor stall the hall's connections.
+    Most were checked while the poll was open (:mod:`.proofcheck`); a ballot whose content
+    no longer hashes to a checked tracker, or that was not checked yet, is checked here, one
+    by one, yielding to other requests between ballots: a thousand ballots cost about two
+    seconds of CPU, which must neither hold the database nor stall the hall's connections.
     """
     ballots = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
     db.session.rollback()
+    known = proofcheck.known(poll.id)
     checked = {}
     for ballot in ballots:
-        checked[tracker(ballot)] = proof_failure(poll, ballot)
+        code = tracker(ballot)
+        if code in known:
+            checked[code] = known[code]
+            continue
+        checked[code] = proof_failure(poll, ballot)
         time.sleep(0)  # a cooperative yield under eventlet and gevent
     return checked
 
@@ -205,6 +202,7 @@ def start_count(poll: Poll, ballots: list[dict], checked: dict[str, str]) -> dic
         "invalid": sorted(invalid, key=lambda entry: entry["tracker"]),
     }
     poll.encryption = counting
+    proofcheck.forget(poll.id)
     return counting
 
 
