@@ -23,7 +23,7 @@ test: prerequisites setup lint typecheck
 prerequisites:
 	@scripts/prerequisites
 
-setup: $(VENV)/.installed static/vendor/socket.io.min.js static/vendor/noble.js translations
+setup: $(VENV)/.installed static/vendor/socket.io.min.js static/vendor/noble.js static/vendor/qrcode.mjs translations
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 static/vendor/socket.io.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+
+# QR codes for the trustees' printed backups, as an ES module.
+static/vendor/qrcode.mjs: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/qrcode-generator/dist/qrcode.mjs $@
 
 # The noble elliptic-curve and hash libraries as one ES module for static/js/ballot_crypto.js.
 static/vendor/noble.js: node_modules/.package-lock.json scripts/noble.entry.js

@@ -72,6 +72,8 @@ class Options:
     one_by_one: bool = False
     #: Encrypted ballots: trustees hold the key, phones encrypt (before the burst here).
     encrypted: bool = False
+    #: Seconds between the last acknowledgement and the close (a hall takes a moment).
+    settle: float = 0.0
 
 
 def log(options: Options, message: str) -> None:
@@ -244,6 +246,7 @@ async def measure_ours(options: Options, async_mode: str, database, workdir: Pat
             burst = await cast_all(swarm, list(range(n)), payload_of)
             cpu = app.cpu_seconds() - cpu
             log(options, f"  {n} ballots: last acknowledged after {_s(burst['seconds'])}")
+            await asyncio.sleep(options.settle)
             closing = time.perf_counter()
             await api(http, "POST", f"{base}/{poll['id']}/close", moderator)
             closed_reply = time.perf_counter()
@@ -501,6 +504,12 @@ def parse(argv: list[str] | None = None) -> Options:
         action="store_true",
         help="encrypted ballots (a trustee holds the key; ballots encrypted before the burst)",
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds between the last acknowledgement and the close (default 0)",
+    )
     parser.add_argument("--timeout", type=float, default=240)
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
@@ -522,6 +531,7 @@ def parse(argv: list[str] | None = None) -> Options:
         timeout=args.timeout,
         one_by_one=args.one_by_one,
         encrypted=args.encrypted,
+        settle=args.settle,
     )
 
 

@@ -15,6 +15,7 @@ import {
   shareIsValid,
   transportKeyPair,
 } from "./trustee_crypto.js";
+import qrcode from "../vendor/qrcode.mjs";
 
 const root = document.getElementById("trustee");
 const t = root ? root.dataset : {};
@@ -141,10 +142,9 @@ async function confirm(ceremony, me, kept, sealed) {
 
 // --- backup ------------------------------------------------------------------------------------
 
-function backup() {
-  if (!current || !current.ceremony) { return; }
+function backupData() {
   const kept = load(current.ceremony, current.me);
-  const data = {
+  return {
     format: "participation/trustee-backup/v1",
     conference: conferenceId,
     ceremony: current.ceremony.id,
@@ -153,6 +153,11 @@ function backup() {
     public_key: current.ceremony.public_key,
     ...kept,
   };
+}
+
+function backup() {
+  if (!current || !current.ceremony) { return; }
+  const data = backupData();
   const link = document.createElement("a");
   link.href = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
   link.download = "trustee-" + current.ceremony.label + "-" + current.me + ".json";
@@ -161,20 +166,37 @@ function backup() {
   link.remove();
 }
 
+// A printed backup: the same text as the file, and as a QR code any phone can read back.
+function printBackup() {
+  if (!current || !current.ceremony) { return; }
+  const text = JSON.stringify(backupData());
+  const code = qrcode(0, "M");
+  code.addData(text);
+  code.make();
+  const box = document.getElementById("trustee-print");
+  box.querySelector(".qr").innerHTML = code.createSvgTag({ cellSize: 4, margin: 4, scalable: true });
+  box.querySelector("pre").textContent = text;
+  document.body.classList.add("printing-backup");
+  window.print();
+  document.body.classList.remove("printing-backup");
+}
+
+function restoreFrom(text) {
+  if (!current || !current.ceremony) { return; }
+  let data = null;
+  try { data = JSON.parse(text); } catch (e) { data = null; }
+  if (!data || data.ceremony !== current.ceremony.id || data.trustee !== current.me) {
+    log(t.badBackup);
+    return;
+  }
+  save(current.ceremony, current.me, { transport: data.transport, share: data.share });
+  log(t.restored);
+  step();
+}
+
 function restore(event) {
   const file = event.target.files[0];
-  if (!file || !current || !current.ceremony) { return; }
-  file.text().then((text) => {
-    let data = null;
-    try { data = JSON.parse(text); } catch (e) { data = null; }
-    if (!data || data.ceremony !== current.ceremony.id || data.trustee !== current.me) {
-      log(t.badBackup);
-      return;
-    }
-    save(current.ceremony, current.me, { transport: data.transport, share: data.share });
-    log(t.restored);
-    step();
-  });
+  if (file) { file.text().then(restoreFrom); }
   event.target.value = "";
 }
 
@@ -186,4 +208,8 @@ if (root) {
   window.setInterval(() => { if (socket.connected) { step(); } }, RETRY);
   document.getElementById("trustee-backup").addEventListener("click", backup);
   document.getElementById("trustee-restore").addEventListener("change", restore);
+  document.getElementById("trustee-print-button").addEventListener("click", printBackup);
+  document.getElementById("trustee-restore-text-button").addEventListener("click", () => {
+    restoreFrom(document.getElementById("trustee-restore-text").value);
+  });
 }

@@ -136,8 +136,15 @@ def test_trustees_phones_and_projector(live_server, new_page):
             violations = axe_violations(phone)
             assert not violations, describe(violations)
 
-    # Two trustee devices are away (one of them lost for good); the count waits.
-    pages.pop("Mariam Haddad").context.close()
+    # Mariam prints a backup of her share (text and QR code), then her device is lost; with
+    # Aylin's away too, the count waits.
+    mariam = pages.pop("Mariam Haddad")
+    mariam.evaluate("window.print = () => { window.printed = true; }")
+    mariam.click("#trustee-print-button")
+    assert mariam.evaluate("window.printed") is True
+    printed = mariam.inner_text("#trustee-print pre")
+    assert mariam.locator("#trustee-print .qr svg").count() == 1
+    mariam.context.close()
     aylin = pages.pop("Aylin Demir")
     aylins_device = aylin.context
     aylin.close()
@@ -154,6 +161,16 @@ def test_trustees_phones_and_projector(live_server, new_page):
     assert "2 of 3 trustees" in projector.inner_text("#projector-result .result-encryption")
     assert re.fullmatch(r"[0-9a-f]{64}", projector.inner_text("#audit-head"))
     screenshot(projector, "vote-projector-encrypted-result")
+
+    # Mariam restores her printed backup on a new device, which then holds her share.
+    replaced = _trustee_page(new_page, live_server, base, "Mariam Haddad")
+    replaced.wait_for_selector("#trustee-status:has-text('Restore')")
+    replaced.click("#trustee details summary")
+    replaced.fill("#trustee-restore-text", printed)
+    replaced.click("#trustee-restore-text-button")
+    replaced.wait_for_selector("#trustee-share:has-text('holds your key share')")
+    violations = axe_violations(replaced)
+    assert not violations, describe(violations)
 
     # The public page lists every tracker; no ballot shows a choice.
     poll_page = new_page(PROJECTOR)
