@@ -72,6 +72,15 @@ def known(poll_id: int) -> dict[str, str]:
     return dict(_checks(current_app).results.get(poll_id, {}))
 
 
+def take_over(poll_id: int) -> dict[str, str]:
+    """The checks made so far of a closing poll's ballots; the background stops checking the
+    rest, which the close checks itself (no ballot is checked twice at once)."""
+    checks = _checks(current_app)
+    with checks.lock:
+        checks.pending = deque(item for item in checks.pending if item[0] != poll_id)
+        return dict(checks.results.get(poll_id, {}))
+
+
 def forget(poll_id: int) -> None:
     """The poll is counted: its queued ballots and results are no longer needed."""
     checks = _checks(current_app)

@@ -163,7 +163,7 @@ def verify_stored(poll: Poll) -> dict[str, str]:
     """
     ballots = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
     db.session.rollback()
-    known = proofcheck.known(poll.id)
+    known = proofcheck.take_over(poll.id)
     checked = {}
     for ballot in ballots:
         code = tracker(ballot)
