@@ -103,6 +103,10 @@ def build(delegates: int, observers: int, *, encrypted: bool = False) -> dict:
             result["moderator"] = entry
         else:
             result[f"{role}s"].append(entry)
+    if not encrypted:  # plaintext secret ballots, as before trustees
+        from participation.services import voting
+
+        voting.set_voting_settings(staff, conference.id, unencrypted_secret=True)
     if encrypted:
         from bench.encrypted import appoint_single_trustee
         from participation.models import Accreditation

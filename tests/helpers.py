@@ -164,8 +164,13 @@ def build_world(present: bool = True) -> World:
         staff, title="Testkonferenz", number=3, status="running"
     )
     # The world has two voters, so its secret polls publish from one ballot on; the default
-    # of three is tested with a world of its own (tests/test_voting_min_ballots.py).
-    conference.settings = {**(conference.settings or {}), "voting": {"secret_min_ballots": 1}}
+    # of three is tested with a world of its own (tests/test_voting_min_ballots.py). Its secret
+    # polls open without trustees, unencrypted, unless a test appoints them
+    # (tests/test_encrypted_polls.py); the default refuses that.
+    conference.settings = {
+        **(conference.settings or {}),
+        "voting": {"secret_min_ballots": 1, "unencrypted_secret": True},
+    }
     db.session.commit()
     codes = {}
 

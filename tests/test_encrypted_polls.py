@@ -372,3 +372,23 @@ def test_a_ballot_changed_after_its_check_is_checked_again(world, ceremony):
     db.session.refresh(poll)
     assert len(poll.encryption["invalid"]) == 1
     assert [m.what for m in check_polls()] == ["trackers"]
+
+
+def test_without_trustees_a_secret_poll_opens_only_where_allowed(world):
+    settings = dict(world.conference.settings)
+    settings["voting"] = {**settings["voting"], "unencrypted_secret": False}
+    world.conference.settings = settings
+    db.session.commit()
+    secret = new_poll(world, secret=True)
+    with pytest.raises(Conflict, match="Appoint trustees first"):
+        voting.open_poll(world.moderator.person, world.conference.id, secret.id)
+    # A named poll needs no trustees; once they hold a key, the secret poll opens encrypted.
+    named = voting.open_poll(world.moderator.person, world.conference.id, new_poll(world).id)
+    voting.close_poll(world.moderator.person, world.conference.id, named.id)
+    appoint_trustees(world, [world.moderator.person], 1)
+    opened = voting.open_poll(world.moderator.person, world.conference.id, secret.id)
+    assert opened.encryption is not None
+
+
+def test_the_default_is_no_secret_ballot_without_trustees(app):
+    assert voting.DEFAULT_SETTINGS["unencrypted_secret"] is False

@@ -92,6 +92,8 @@ class Plenary(RuleBasedStateMachine):
             None, title=f"Plenum {n}", number=1, status="running"
         )
         self.cid = self.conference.id
+        # The model counts plaintext ballots; encrypted ones are tested on their own.
+        voting.set_voting_settings(None, self.cid, unencrypted_secret=True)
         self.orgs = [
             directory.save_organisation(None, name=f"Verein {n}-{i}").id
             for i in range(ORGANISATIONS)

@@ -165,6 +165,8 @@ def load_archive(admin, moderator, organisations, people) -> Conference:
             status="running",
             languages=["de", "en"],
         )
+        # A conference of the year before trustees: its secret poll was not encrypted.
+        voting.set_voting_settings(admin, conference.id, unencrypted_secret=True)
         _archive_people(admin, moderator, conference.id, organisations, people)
         _archive_texts(admin, moderator, conference.id, organisations, people, tick)
         conferences.save_conference(

@@ -98,6 +98,12 @@ class SettingsForm(FlaskForm):
         default=3,
         validators=[NumberRange(1, 1000)],
     )
+    unencrypted_secret = BooleanField(
+        _l(
+            "Allow secret ballots without trustees (not encrypted: secret from the hall, "
+            "not from whoever holds the database)"
+        )
+    )
 
 
 class ProxyForm(FlaskForm):
@@ -317,6 +323,7 @@ def settings(conference_id: int):
             max_proxies_per_holder=form.max_proxies_per_holder.data or 1,
             secret_min_ballots=form.secret_min_ballots.data,
             quorum_base=form.quorum_base.data,
+            unencrypted_secret=form.unencrypted_secret.data,
         ),
         _("Voting settings saved."),
     )

@@ -17,7 +17,13 @@ from participation.services.errors import Conflict
 from participation.services.unit import use_case
 from participation.services.voting import sealed
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
-from participation.services.voting.polls import get_poll, open_poll_of, poll_table, target_of
+from participation.services.voting.polls import (
+    get_poll,
+    open_poll_of,
+    poll_table,
+    target_of,
+    voting_settings,
+)
 from participation.services.voting.shapes import iso, poll_json, publish_turnout
 
 
@@ -30,6 +36,7 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
         raise Conflict(_("This poll has been opened already."))
     if open_poll_of(conference_id) is not None:
         raise Conflict(_("Another poll is open. Close it first."))
+    _require_trustees(poll)
     now = clock.now()
     closes_at = now + timedelta(seconds=poll.duration_seconds) if poll.duration_seconds else None
     table = poll_table()
@@ -69,6 +76,22 @@ def open_poll(actor: Person | None, conference_id: int, poll_id: int) -> Poll:
     events.publish(db.session(), "poll_opened", f"conference:{conference_id}", payload)
     publish_turnout(poll, poll.cast_count, poll.cast_weight)
     return poll
+
+
+def _require_trustees(poll: Poll) -> None:
+    """A secret electronic poll is encrypted, unless the conference allows it unencrypted."""
+    if not poll.secret or poll.source != "electronic":
+        return
+    if trustees.ready_ceremony(poll.conference_id) is not None:
+        return
+    if not voting_settings(get_conference(poll.conference_id))["unencrypted_secret"]:
+        raise Conflict(
+            _(
+                "Secret ballots are encrypted to the trustees' key, and no trustees hold one "
+                "yet. Appoint trustees first, or allow secret ballots without trustees in the "
+                "voting settings."
+            )
+        )
 
 
 def _publish_ballots(poll: Poll, payload: dict) -> None:

@@ -41,6 +41,9 @@ DEFAULT_SETTINGS = {
     #: What quorum and "absolute majority of the eligible" count against: "present" (the votes
     #: present at the opening) or "members" (all accredited votes with voting right).
     "quorum_base": "present",
+    #: Secret electronic polls without trustees: stored unencrypted, secret from the hall but
+    #: not from whoever holds the database. Off: such a poll opens only once trustees hold a key.
+    "unencrypted_secret": False,
 }
 QUORUM_BASES = ("present", "members")
 TARGET_MODELS: dict[str, type[Amendment | Document | Demand]] = {
@@ -320,6 +323,7 @@ def set_voting_settings(actor: Person | None, conference_id: int, **values) -> d
         if current[key] is None:
             current[key] = DEFAULT_SETTINGS[key]
     current["secret"] = bool(current["secret"])
+    current["unencrypted_secret"] = bool(current["unencrypted_secret"])
     duration = current["duration_seconds"]
     if duration is not None and not (isinstance(duration, int) and 0 <= duration <= MAX_DURATION):
         raise Invalid(_("The countdown must be between 0 seconds and 24 hours."))
