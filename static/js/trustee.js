@@ -77,8 +77,27 @@ async function step() {
   }
 }
 
+// The ceremony's table as the server has it now; a changed state of the whole ceremony
+// (ready, failed) redraws the page once, with the server's wording of it.
+function showCeremony(ceremony) {
+  const shown = document.getElementById("ceremony-state");
+  if (shown && ceremony && shown.dataset.state !== ceremony.state) {
+    window.location.reload();
+    return;
+  }
+  const table = document.getElementById("trustee-table");
+  if (!table || !ceremony) { return; }
+  for (const trustee of ceremony.trustees) {
+    for (const cell of table.querySelectorAll(`tr[data-trustee="${trustee.number}"] td[data-step]`)) {
+      const text = trustee[cell.dataset.step] ? table.dataset.yes : table.dataset.no;
+      if (cell.textContent !== text) { cell.textContent = text; }
+    }
+  }
+}
+
 async function act(state) {
   const ceremony = state.ceremony;
+  showCeremony(ceremony);
   if (!ceremony || !state.me) { return false; }
   const me = state.me;
   const kept = load(ceremony, me);

@@ -85,8 +85,12 @@ def test_trustees_phones_and_projector(live_server, new_page):
     pages["Samira Benali"] = moderator
     for page in pages.values():
         page.wait_for_selector("#trustee-share:has-text('holds your key share')", timeout=20_000)
-    moderator.reload()
-    moderator.wait_for_selector("#ceremony-state[data-state=ready]")
+    # Every open page shows the ceremony as it stands, without a reload by hand.
+    for page in pages.values():
+        page.wait_for_selector("#ceremony-state[data-state=ready]")
+        assert page.locator("#trustee-table td[data-step=confirmed]").all_inner_texts() == [
+            "yes"
+        ] * len(TRUSTEES)
     # Another device of the same trustee holds nothing and says so.
     elsewhere = _trustee_page(new_page, live_server, base, "Mariam Haddad")
     elsewhere.wait_for_selector("#trustee-status:has-text('Restore')")
