@@ -73,6 +73,17 @@ def is_trustee(person_id: int, conference_id: int) -> bool:
 # --- appointing --------------------------------------------------------------------------------
 
 
+def candidates(conference_id: int) -> list[tuple[int, str]]:
+    """Who may be appointed: every person accredited to the conference, by name."""
+    rows = db.session.execute(
+        select(Person.id, Person.display_name)
+        .join(Accreditation, Accreditation.person_id == Person.id)
+        .where(Accreditation.conference_id == conference_id)
+        .order_by(Person.display_name)
+    ).all()
+    return [(person_id, name) for person_id, name in rows]
+
+
 @use_case
 def appoint(
     actor: Person | None, conference_id: int, person_ids: list[int], threshold: int

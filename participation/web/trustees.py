@@ -8,12 +8,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectMultipleField
 from wtforms.validators import DataRequired, NumberRange
 
-from participation.extensions import db
-from participation.models import Accreditation, Person
 from participation.services import conferences as conference_service
 from participation.services import trustees
 from participation.services.authz import allows
@@ -35,16 +32,6 @@ class AppointForm(FlaskForm):
     )
 
 
-def _people_choices(conference_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        select(Person.id, Person.display_name)
-        .join(Accreditation, Accreditation.person_id == Person.id)
-        .where(Accreditation.conference_id == conference_id)
-        .order_by(Person.display_name)
-    ).all()
-    return [(pid, name) for pid, name in rows]
-
-
 def _page(conference_id: int, form: AppointForm, status: int = 200):
     conference = conference_service.get_conference(conference_id)
     state = trustees.trustee_state(current_user.person, conference.id)
@@ -61,7 +48,7 @@ def _page(conference_id: int, form: AppointForm, status: int = 200):
 @access("observer")
 def page(conference_id: int):
     form = AppointForm()
-    form.people.choices = _people_choices(conference_id)
+    form.people.choices = trustees.candidates(conference_id)
     return _page(conference_id, form)
 
 
@@ -69,7 +56,7 @@ def page(conference_id: int):
 @access("moderator")
 def appoint(conference_id: int):
     form = AppointForm()
-    form.people.choices = _people_choices(conference_id)
+    form.people.choices = trustees.candidates(conference_id)
     if form.validate_on_submit():
         try:
             trustees.appoint(

@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 from participation.ballots import tracker
 from participation.extensions import db
-from participation.models import AuditEntry, Ballot, Poll, PollTracker, Trustee
+from participation.models import AuditEntry, Poll, PollTracker, Trustee
 from participation.services.audit_public import public_entry, published_audit_seq
+from participation.services.voting.polls import stored_ballots
 
 FORMAT = "participation/board/v1"
 
@@ -48,14 +49,7 @@ def ballot_board(poll: Poll) -> dict | None:
         .where(Trustee.ceremony_id == encryption["ceremony"])
         .order_by(Trustee.number)
     ).all()
-    stored = [
-        {"ballot": choice, "weight": weight}
-        for choice, weight in db.session.execute(
-            select(Ballot.choice, Ballot.weight)
-            .where(Ballot.poll_id == poll.id)
-            .order_by(Ballot.key)
-        ).tuples()
-    ]
+    stored = [{"ballot": b["choice"], "weight": b["weight"]} for b in stored_ballots(poll.id)]
     invalid = {i["tracker"]: i["reason"] for i in encryption.get("invalid", [])}
     return {
         "format": FORMAT,

@@ -36,6 +36,7 @@ from sqlalchemy import Table, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from participation import clock, events
+from participation.ballots import tracker
 from participation.extensions import db
 from participation.models import (
     Accreditation,
@@ -209,7 +210,7 @@ def _content(poll: Poll, candidates: list[int], ballot: PendingBallot) -> tuple[
     if poll.encryption is not None:
         if ballot.sealed is None:
             raise Invalid(_("This poll takes encrypted ballots only. Please reload the page."))
-        return ballot.sealed, sealed.ballot_tracker(ballot.sealed)
+        return ballot.sealed, tracker(ballot.sealed)
     try:
         choice = rules.normalise_choice(poll.method, poll.seats, candidates, ballot.choice)
     except rules.BadChoice:

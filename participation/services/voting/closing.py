@@ -21,6 +21,7 @@ from participation.services.voting.polls import (
     candidate_ids,
     get_poll,
     poll_table,
+    stored_ballots,
     target_of,
     voting_settings,
 )
@@ -158,7 +159,7 @@ def _finish_count(poll: Poll, counted: dict, decryption: dict | None, actor: Per
         data={
             "by": "trustees",
             "result": result,
-            "ballots_digest": ballots_digest(sealed.stored_ballots(poll.id)),
+            "ballots_digest": ballots_digest(stored_ballots(poll.id)),
             "decryption": decryption,
         },
     )

@@ -11,6 +11,7 @@ from participation import events
 from participation.extensions import db
 from participation.models import (
     Amendment,
+    Ballot,
     Conference,
     Demand,
     Document,
@@ -83,6 +84,19 @@ def open_poll_of(conference_id: int) -> Poll | None:
     return db.session.scalar(
         select(Poll).where(Poll.conference_id == conference_id, Poll.state == "open")
     )
+
+
+def stored_ballots(poll_id: int) -> list[dict]:
+    """A poll's ballots in key order (random): key, choice and weight, as published and as the
+    close's digest reads them."""
+    return [
+        {"key": row.key, "choice": row.choice, "weight": row.weight}
+        for row in db.session.execute(
+            select(Ballot.key, Ballot.choice, Ballot.weight)
+            .where(Ballot.poll_id == poll_id)
+            .order_by(Ballot.key)
+        )
+    ]
 
 
 def last_closed_poll(conference_id: int) -> Poll | None:

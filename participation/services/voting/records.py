@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from participation.ballots import tracker
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, Poll, PollParticipation, PollTracker
+from participation.services.voting.polls import stored_ballots
 from participation.services.voting.shapes import ballots_digest
 
 #: The entries the checks read, by action.
@@ -123,22 +124,13 @@ def _votes_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
     return None
 
 
-def _stored_ballots(poll_id: int) -> list[dict]:
-    return [
-        {"key": b.key, "choice": b.choice, "weight": b.weight}
-        for b in db.session.execute(
-            select(Ballot.key, Ballot.choice, Ballot.weight).where(Ballot.poll_id == poll_id)
-        )
-    ]
-
-
 def _trackers_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
     """An encrypted ballot is its tracker's preimage: each stored ballot hashes to a tracker
     recorded when it was cast, and the published trackers are exactly those."""
     if poll.encryption is None:
         return None
     recorded = sorted(str(e.get("tracker")) for e in entries.get("ballot.accepted", []))
-    hashed = sorted(tracker(b["choice"]) for b in _stored_ballots(poll.id))
+    hashed = sorted(tracker(b["choice"]) for b in stored_ballots(poll.id))
     published = sorted(
         db.session.scalars(select(PollTracker.tracker).where(PollTracker.poll_id == poll.id))
     )
@@ -152,7 +144,7 @@ def _counting_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None
     counts = entries.get("poll.counting", [])
     if not counts:
         return "no_close"
-    if ballots_digest(_stored_ballots(poll.id)) != counts[-1].get("ballots_digest"):
+    if ballots_digest(stored_ballots(poll.id)) != counts[-1].get("ballots_digest"):
         return "ballots"
     return None
 
@@ -162,7 +154,7 @@ def _closed_mismatch(poll: Poll, entries: dict[str, list[dict]]) -> str | None:
     if not closes:
         return "no_close"
     close = closes[-1]
-    ballots = _stored_ballots(poll.id)
+    ballots = stored_ballots(poll.id)
     if "ballots_digest" in close and ballots_digest(ballots) != close["ballots_digest"]:
         return "ballots"
     if "named_digest" in close and named_digest(poll.id) != close["named_digest"]:

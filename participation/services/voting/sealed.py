@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -44,7 +43,7 @@ from participation.models import Ballot, KeyCeremony, Person, Poll, PollDecrypti
 from participation.services import audit
 from participation.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from participation.services.voting import proofcheck, rules
-from participation.services.voting.polls import poll_table
+from participation.services.voting.polls import poll_table, stored_ballots
 
 #: Where the app keeps polls' encryption by id: frozen at opening, so read once per process.
 FROZEN = "participation.sealed_polls"
@@ -175,10 +174,6 @@ def verify_stored(poll: Poll) -> dict[str, str]:
     return checked
 
 
-def ballot_tracker(ballot: dict) -> str:
-    return tracker(ballot)
-
-
 # --- counting ----------------------------------------------------------------------------------
 
 
@@ -249,7 +244,7 @@ def accept_decryption(poll: Poll, number: int, partial: object) -> list[dict]:
     """Check and keep trustee ``number``'s partial decryption; returns all kept so far."""
     encryption = poll.encryption or {}
     dealings = dealings_of(encryption["ceremony"])
-    totals = [[_ciphertext(ct) for ct in row] for row in encryption["totals"]]
+    totals = [[Ciphertext.from_json(ct) for ct in row] for row in encryption["totals"]]
     if not isinstance(partial, dict) or partial.get("trustee") != number:
         raise Invalid(_("The decryption does not check out."))
     try:
@@ -267,10 +262,6 @@ def accept_decryption(poll: Poll, number: int, partial: object) -> list[dict]:
     db.session.add(PollDecryption(poll_id=poll.id, trustee=number, partial=partial))
     kept[number] = partial
     return [kept[n] for n in sorted(kept)]
-
-
-def _ciphertext(data: Any) -> Ciphertext:
-    return Ciphertext.from_json(data)
 
 
 def decrypted_counts(poll: Poll, ballots: list[dict], partials: list[dict]) -> dict:
@@ -302,18 +293,6 @@ def counted_from(poll: Poll, counts: list[list[int]], ballots: int, weight: int)
             for c, row in zip(ids, counts, strict=True)
         }
     return {"weights": weights, "heads": None, "ballots": ballots, "weight": weight}
-
-
-def stored_ballots(poll_id: int) -> list[dict]:
-    """A poll's ballots in key order, as the close's digest reads them."""
-    return [
-        {"key": row.key, "choice": row.choice, "weight": row.weight}
-        for row in db.session.execute(
-            select(Ballot.key, Ballot.choice, Ballot.weight)
-            .where(Ballot.poll_id == poll_id)
-            .order_by(Ballot.key)
-        )
-    ]
 
 
 def record_decryption(poll: Poll, number: int, partial: dict, actor: Person) -> None:

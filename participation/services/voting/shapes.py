@@ -17,7 +17,6 @@ from participation import events
 from participation.extensions import db
 from participation.models import (
     Accreditation,
-    Ballot,
     Organisation,
     Person,
     Poll,
@@ -27,7 +26,12 @@ from participation.models import (
 )
 from participation.services.voting import sealed
 from participation.services.voting.eligibility import no_vote_reason
-from participation.services.voting.polls import last_closed_poll, open_poll_of, target_id_of
+from participation.services.voting.polls import (
+    last_closed_poll,
+    open_poll_of,
+    stored_ballots,
+    target_id_of,
+)
 
 
 def poll_json(poll: Poll) -> dict:
@@ -215,14 +219,7 @@ def published_ballots(poll: Poll) -> dict:
     """
     if poll.state != "closed" or poll.source != "electronic":
         return {"ballots": [], "trackers": [], "named": []}
-    ballots = [
-        {"key": b.key, "choice": b.choice, "weight": b.weight}
-        for b in db.session.execute(
-            select(Ballot.key, Ballot.choice, Ballot.weight)
-            .where(Ballot.poll_id == poll.id)
-            .order_by(Ballot.key)
-        )
-    ]
+    ballots = stored_ballots(poll.id)
     trackers = list(
         db.session.scalars(
             select(PollTracker.tracker)
