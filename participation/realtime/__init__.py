@@ -6,6 +6,7 @@ from flask import Flask
 
 from participation import events
 from participation.extensions import socketio
+from participation.realtime import rooms, state
 
 
 def register_handlers() -> None:
@@ -24,6 +25,10 @@ def init_realtime(app: Flask) -> None:
 
 def broadcast(event: events.Event) -> None:
     """Send a committed event to its room; a ended session also loses its sockets here."""
+    state.shared_states().changed(event)
+    if rooms.is_drawn(event):
+        rooms.send_drawn(event)
+        return
     socketio.emit(event.name, event.payload, to=event.room, skip_sid=event.skip)
     if event.name == "session_ended":
         _disconnect_room(event.room)

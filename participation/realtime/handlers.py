@@ -18,6 +18,7 @@ from flask_socketio import ConnectionRefusedError, join_room
 from participation.extensions import socketio
 from participation.realtime import state
 from participation.realtime.packets import Unreadable
+from participation.realtime.rooms import follow_conference
 from participation.realtime.sockets import forget_socket, track_socket
 from participation.schemas import Strict, parse
 from participation.schemas.events import Addressed, ConferenceEvent, WatchDocuments
@@ -139,7 +140,7 @@ def disconnect(*_reason) -> None:
 def watch_conference(payload: ConferenceEvent) -> dict:
     """Follow a conference: join its rooms and receive its full current state."""
     conference_id = payload.conference_id
-    join_room(f"conference:{conference_id}")
+    follow_conference(conference_id)
     if allows(current_user, "moderator", conference_id):
         join_room(f"moderators:{conference_id}")
     return {"ok": True, "state": state.conference_state(current_user, conference_id)}
@@ -155,7 +156,7 @@ def watch_documents(payload: WatchDocuments) -> dict:
     from participation.services import documents as document_service
 
     conference_id = payload.conference_id
-    join_room(f"conference:{conference_id}")
+    follow_conference(conference_id)
     reply = {
         "ok": True,
         "documents": document_service.documents_summary(current_user, conference_id),

@@ -7,6 +7,7 @@ from flask_socketio import join_room
 
 from participation import clock
 from participation.realtime.handlers import on, socket_id
+from participation.realtime.rooms import follow_conference
 from participation.schemas.events import CastBallot, ConferenceEvent
 from participation.services import voting
 from participation.services.authz import allows
@@ -64,7 +65,7 @@ def watch_projector(payload: ConferenceEvent) -> dict:
     """Follow the hall's screen: the open poll with live turnout, then its result."""
     conference_id = payload.conference_id
     _close_overdue(conference_id)
-    join_room(f"conference:{conference_id}")
+    follow_conference(conference_id)
     join_room(f"projector:{conference_id}")
     state = voting.voting_state(conference_id, None, turnout=True)
     return {"ok": True, "voting": state, "audit_head": voting.audit_head()}

@@ -625,6 +625,11 @@
     if (shownResult === poll.id + ":" + poll.state) { renderResult(poll); return; }
     shownResult = poll.id + ":" + poll.state;
     resultHtml = "";
+    if (poll.result_html) { // drawn by the server in this page's language, sent with the event
+      resultHtml = poll.result_html;
+      renderResult(poll);
+      return;
+    }
     var url = pollUrl(card.dataset.resultUrl, poll.id) + "?partial=result";
     window.fetch(url, { credentials: "same-origin" }).then(function (response) {
       return response.ok ? response.text() : "";

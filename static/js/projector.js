@@ -91,15 +91,17 @@
     var box = byId("projector-result");
     if (!box || !poll || shownResult === poll.id + ":" + poll.state) { return; }
     shownResult = poll.id + ":" + poll.state;
-    var url = root.dataset.resultUrl.replace(/\/0$/, "/" + poll.id) + "?partial=result";
-    window.fetch(url, { credentials: "same-origin" }).then(function (response) {
-      return response.ok ? response.text() : "";
-    }).then(function (html) {
+    function draw(html) {
       if (!html) { return; }
       box.innerHTML = html; // rendered and escaped by the server's templates
       box.hidden = false;
       byId("projector-idle").hidden = true;
-    });
+    }
+    if (poll.result_html) { draw(poll.result_html); return; } // sent with the event
+    var url = root.dataset.resultUrl.replace(/\/0$/, "/" + poll.id) + "?partial=result";
+    window.fetch(url, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(draw);
   }
 
   // The poll's title in the projector's language and its rule in one line, from the same
@@ -178,7 +180,11 @@
   });
   if (mode === "projector") {
     socket.on("poll_opened", watch);
-    socket.on("poll_closed", watch);
+    // A result comes drawn with the event, and the chain's head with it: nothing to ask.
+    socket.on("poll_closed", function (poll) {
+      if (!poll.result_html || (current && current.id !== poll.id)) { watch(); return; }
+      renderProjector({ voting: { poll: null, last_result: poll }, audit_head: poll.audit_head });
+    });
   } else {
     // The desk is a server-rendered page: reload it when its open poll closes or one opens.
     var shown = Number(root.dataset.pollId || 0);

@@ -1,0 +1,72 @@
+"""A conference's rooms, and the events that reach each reader drawn in the reader's language.
+
+Every screen that follows a conference joins ``conference:<id>`` and the room of its language,
+``conference:<id>:<locale>``. An event whose screens show server-rendered HTML (a poll's result)
+is drawn once per language listening and sent with its HTML to that language's room, so a hall
+of a thousand phones draws the result from the event itself instead of asking for it at once.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale, get_locale
+from flask_socketio import join_room
+
+from participation import config as settings
+from participation import events
+from participation.extensions import socketio
+from participation.services import audit
+from participation.services import voting as voting_service
+
+#: Events sent to the language rooms, with the HTML drawn for each.
+DRAWN = ("poll_closed",)
+
+
+def follow_conference(conference_id: int) -> None:
+    """Join the conference's room and the room of the reader's language."""
+    join_room(f"conference:{conference_id}")
+    join_room(language_room(conference_id, str(get_locale() or "de")))
+
+
+def language_room(conference_id: int, locale: str) -> str:
+    return f"conference:{conference_id}:{locale}"
+
+
+def is_drawn(event: events.Event) -> bool:
+    return event.name in DRAWN and event.room.startswith("conference:")
+
+
+def send_drawn(event: events.Event) -> None:
+    """Send ``event`` to each language room of its conference with its HTML in that language.
+
+    Called after the commit: the HTML is drawn in an application context of its own, so it
+    reads what was committed with a session of its own.
+    """
+    conference_id = int(event.room.split(":", 1)[1])
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    for locale in _listening(conference_id):
+        payload = {**event.payload, **_drawn(app, event, conference_id, locale)}
+        socketio.emit(
+            event.name, payload, to=language_room(conference_id, locale), skip_sid=event.skip
+        )
+
+
+def _listening(conference_id: int) -> list[str]:
+    """The languages with a screen on this conference; every language when other processes
+    hold screens this one cannot see."""
+    if current_app.config.get("SOCKETIO_MESSAGE_QUEUE") or socketio.server is None:
+        return list(settings.SUPPORTED_LOCALES)
+    rooms = socketio.server.manager.rooms.get("/", {})
+    return [
+        locale
+        for locale in settings.SUPPORTED_LOCALES
+        if rooms.get(language_room(conference_id, locale))
+    ]
+
+
+def _drawn(app: Flask, event: events.Event, conference_id: int, locale: str) -> dict:
+    poll_id = event.payload["id"]
+    with app.app_context(), app.test_request_context(), force_locale(locale):
+        poll = voting_service.get_poll(poll_id, conference_id)
+        html = render_template("voting/_result_partial.html", poll=poll)
+        return {"result_html": html, "audit_head": audit.audit_head()}
