@@ -45,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _bind_extensions(app: Flask) -> None:
     import participation.models  # noqa: F401  (registers the models with the metadata)
     from participation.realtime import init_realtime, register_handlers
+    from participation.realtime.manager import client_manager
     from participation.realtime.packets import EventPacket
     from participation.web.auth import load_principal
 
@@ -59,12 +60,11 @@ def _bind_extensions(app: Flask) -> None:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     register_handlers()
-    # Flask-SocketIO keeps the options of an earlier init_app (its queue client among them);
-    # an app without a message queue must not inherit another app's.
-    socketio.server_options.pop("client_manager", None)
+    # Each app gets a manager of its own (Flask-SocketIO would keep an earlier app's): the
+    # rooms indexed both ways, over the message queue when there is one.
     socketio.init_app(
         app,
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        client_manager=client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
         # None: engine.io accepts only handshakes whose Origin is this server's own.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),
@@ -89,8 +89,8 @@ def select_locale() -> str:
     """The person's remembered choice, else the browser's preference, else German."""
     if not has_request_context():
         return "de"
-    if current_user.is_authenticated and current_user.person.locale in SUPPORTED_LOCALES:
-        return current_user.person.locale
+    if current_user.is_authenticated and current_user.identity.locale in SUPPORTED_LOCALES:
+        return current_user.identity.locale
     if session.get("locale") in SUPPORTED_LOCALES:
         return session["locale"]
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "de"

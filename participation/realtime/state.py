@@ -1,18 +1,34 @@
-"""The full state a client shows, sent on every connect and reconnect."""
+"""The full state a client shows, sent on every connect and reconnect.
+
+Most of it is the same for everyone following a conference: its agenda, the room, the open
+poll and the last result, its documents. That part is built once and kept
+(:class:`SharedStates`) until an event of the conference says something changed; each client's
+own part (its accreditation, its votes) is read for it. When a Wi-Fi blip brings a whole hall
+back at once, the server reads the shared part once, not a thousand times.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
+
+from flask import current_app
+
+from participation import clock, events
 from participation.services import conferences as conference_service
+from participation.services import documents as document_service
 from participation.services import room as room_service
 from participation.services import voting as voting_service
 from participation.services.authz import allows
 
-
-def agenda_json(conference) -> list[dict]:
-    return [
-        {"id": item.id, "number": item.number, "title": item.title, "parent_id": item.parent_id}
-        for item in conference.agenda
-    ]
+#: Events that change nothing of the shared part (they concern one person or the moderators'
+#: counts); every other event makes its conference's shared part be read again.
+KEEPS_SHARED = frozenset(
+    {"poll_turnout", "vote_recorded", "ballot_ready", "presence", "session_ended", "trustee_work"}
+)
+#: Seconds a shared state is kept at most, events or not (a change made where no event is
+#: sent, such as a command on the database, shows after this long).
+KEEP_SECONDS = 5.0
 
 
 def room_snapshot(conference_id: int) -> dict:
@@ -25,12 +41,79 @@ def room_snapshot(conference_id: int) -> dict:
     }
 
 
-def conference_state(principal, conference_id: int) -> dict:
+def shared_state(conference_id: int) -> dict:
     conference = conference_service.get_conference(conference_id)
-    result = {
+    return {
         "conference": {"id": conference.id, "title": conference.title, "status": conference.status},
-        "agenda": agenda_json(conference),
+        "agenda": conference_service.agenda_summary(conference.agenda_items),
         **room_snapshot(conference_id),
+        "voting": voting_service.shared_voting_state(conference_id),
+        "documents": document_service.shared_documents_summary(conference_id),
+    }
+
+
+class SharedStates:
+    """Each conference's shared state, kept until an event of the conference.
+
+    A state read while an event arrives is not kept (the generation moved on), so a
+    reader that started before a change never leaves the old state behind it. With several
+    processes (a message queue) an event may have been published by another process, which
+    this one cannot see: then nothing is kept.
+    """
+
+    def __init__(self) -> None:
+        self._states: dict[int, tuple[float, dict]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def get(self, conference_id: int) -> dict:
+        kept = self._states.get(conference_id)
+        if kept is not None and time.monotonic() - kept[0] < KEEP_SECONDS:
+            return kept[1]
+        generation = self._generation
+        read_at = time.monotonic()
+        state = shared_state(conference_id)
+        with self._lock:
+            if generation == self._generation and not current_app.config.get(
+                "SOCKETIO_MESSAGE_QUEUE"
+            ):
+                self._states[conference_id] = (read_at, state)
+        return state
+
+    def changed(self, event: events.Event) -> None:
+        """An event was sent: forget what it may have changed."""
+        if event.name in KEEPS_SHARED:
+            return
+        with self._lock:
+            self._generation += 1
+            conference_id = _conference_of(event.room)
+            if conference_id is None:
+                self._states.clear()
+            else:
+                self._states.pop(conference_id, None)
+
+
+def _conference_of(room: str) -> int | None:
+    """The conference of a conference-wide room (``conference:7``, ``moderators:7`` …)."""
+    kind, _, rest = room.partition(":")
+    if kind in ("conference", "moderators", "projector"):
+        number = rest.split(":", 1)[0]
+        return int(number) if number.isdigit() else None
+    return None
+
+
+def shared_states() -> SharedStates:
+    """This application's shared states (each app, and each test's, keeps its own)."""
+    return current_app.extensions.setdefault("shared_states", SharedStates())
+
+
+def conference_state(principal, conference_id: int) -> dict:
+    shared = shared_states().get(conference_id)
+    result = {
+        "conference": shared["conference"],
+        "agenda": shared["agenda"],
+        "room": shared["room"],
+        "speakers": _fresh_clock(shared["speakers"]),
     }
     accreditation = principal.accreditation(conference_id)
     if accreditation is not None:
@@ -49,8 +132,17 @@ def conference_state(principal, conference_id: int) -> dict:
         accreditation.id if accreditation is not None else None,
         turnout=moderator,
         moderator=moderator,
+        shared=shared["voting"],
     )
-    from participation.services import documents as document_service
-
-    result["documents"] = document_service.documents_summary(principal, conference_id)
+    documents = shared["documents"]
+    if documents is None:
+        documents = document_service.documents_summary(principal, conference_id)
+    result["documents"] = documents
     return result
+
+
+def _fresh_clock(speakers: dict | None) -> dict | None:
+    """The speakers list with the server's clock of now (screens set their countdowns by it)."""
+    if speakers is None:
+        return None
+    return {**speakers, "server_time": clock.now().isoformat()}

@@ -38,6 +38,8 @@ class Identity:
     accreditation_conference_id: int | None
     accreditation_role: str | None
     is_admin: bool
+    #: The person's chosen language (None: the browser's), for the pages and the sockets.
+    locale: str | None = None
 
 
 #: Built once: SQLAlchemy then computes its cache key once, not on every socket event.
@@ -49,6 +51,7 @@ _IDENTITY = (
         Accreditation.conference_id,
         Accreditation.role,
         Person.is_admin,
+        Person.locale,
     )
     .join(Person, Person.id == LoginSession.person_id)
     .outerjoin(Accreditation, Accreditation.id == LoginSession.accreditation_id)

@@ -116,6 +116,7 @@ from participation.services.documents.visibility import (
     may_withdraw_cosignature,
     organisation_ids,
     organisations_in_documents,
+    shared_documents_summary,
     visible_amendments,
     visible_documents,
 )
@@ -191,6 +192,7 @@ __all__ = [
     "demand_slots",
     "describe_target",
     "documents_summary",
+    "shared_documents_summary",
     "draft_of",
     "edit_document",
     "file_amendment",

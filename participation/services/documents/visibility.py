@@ -228,17 +228,29 @@ def _document_order(document: Document) -> tuple:
 
 def documents_summary(actor, conference_id: int) -> list[dict]:
     """What a live view lists: the documents the actor may read, with their status."""
-    return [
-        {
-            "id": d.id,
-            "number": d.number,
-            "title": d.title,
-            "kind": d.kind,
-            "status": d.status,
-            "agenda_item": d.agenda_item.number if d.agenda_item else None,
-        }
-        for d in visible_documents(actor, conference_id)
-    ]
+    return [_summary(d) for d in visible_documents(actor, conference_id)]
+
+
+def shared_documents_summary(conference_id: int) -> list[dict] | None:
+    """What every accredited reader's :func:`documents_summary` lists when every document of
+    the conference is admitted (the usual case at the conference itself); None while some are
+    not, since then readers see different lists."""
+    documents = db.session.scalars(select(Document).where(Document.conference_id == conference_id))
+    ordered = sorted(documents, key=_document_order)
+    if any(d.admitted_at is None for d in ordered):
+        return None
+    return [_summary(d) for d in ordered]
+
+
+def _summary(document: Document) -> dict:
+    return {
+        "id": document.id,
+        "number": document.number,
+        "title": document.title,
+        "kind": document.kind,
+        "status": document.status,
+        "agenda_item": document.agenda_item.number if document.agenda_item else None,
+    }
 
 
 def visible_amendments(actor, document: Document) -> list[Amendment]:

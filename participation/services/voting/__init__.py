@@ -85,6 +85,7 @@ from participation.services.voting.shapes import (
     publish_turnout,
     published_ballots,
     roll_call,
+    shared_voting_state,
     turnout_json,
     voting_state,
     weight_text,
@@ -144,6 +145,7 @@ __all__ = [
     "turnout_json",
     "verify_public",
     "voting_settings",
+    "shared_voting_state",
     "voting_state",
     "weight_text",
 ]

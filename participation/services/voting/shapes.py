@@ -184,8 +184,24 @@ def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
     ]
 
 
+def shared_voting_state(conference_id: int) -> dict:
+    """The part of :func:`voting_state` that is the same for every reader: the open poll and
+    the last closed one."""
+    current = open_poll_of(conference_id)
+    last = last_closed_poll(conference_id)
+    return {
+        "poll": poll_json(current) if current else None,
+        "last_result": poll_json(last) if last else None,
+    }
+
+
 def voting_state(
-    conference_id: int, accreditation_id: int | None, *, turnout: bool, moderator: bool = False
+    conference_id: int,
+    accreditation_id: int | None,
+    *,
+    turnout: bool,
+    moderator: bool = False,
+    shared: dict | None = None,
 ) -> dict:
     """The voting part of a client's full state: the open poll, my votes, the last result.
 
@@ -196,20 +212,26 @@ def voting_state(
     :data:`.eligibility.NO_VOTE_REASONS`); ``last_votes`` keeps my receipts of the last
     closed poll, so a phone still shows them after the close and after a reload.
     """
-    current = open_poll_of(conference_id)
-    last = last_closed_poll(conference_id)
+    shared = shared if shared is not None else shared_voting_state(conference_id)
+    current = _poll_of(shared["poll"])
+    last = _poll_of(shared["last_result"])
     votes = my_votes(current, accreditation_id) if current else []
     accreditation = db.session.get(Accreditation, accreditation_id) if accreditation_id else None
     state = {
-        "poll": poll_json(current) if current else None,
+        "poll": shared["poll"],
         "my_votes": votes,
         "no_vote": no_vote_reason(current, accreditation, votes) if current else None,
-        "last_result": poll_json(last) if last else None,
+        "last_result": shared["last_result"],
         "last_votes": my_votes(last, accreditation_id) if last else [],
     }
     if (turnout or moderator) and current is not None:
         state["turnout"] = moderator_turnout(current) if moderator else turnout_json(current)
     return state
+
+
+def _poll_of(shown: dict | None) -> Poll | None:
+    """The poll a shared state shows (from the session's identity map when just read)."""
+    return db.session.get(Poll, shown["id"]) if shown is not None else None
 
 
 def published_ballots(poll: Poll) -> dict:
