@@ -11,7 +11,6 @@ from flask_migrate import upgrade
 from participation import create_app
 from participation.extensions import db
 from participation.models import AuditEntry
-from participation.realtime.state import agenda_json
 from participation.services import conferences
 from participation.services.errors import Conflict, Invalid, NotAllowed
 from tests.helpers import csrf_token
@@ -42,7 +41,8 @@ def items(world):
 
 def test_a_sub_item_added_later_stands_under_its_item(world, items):
     assert _numbers(world) == ["TOP 4", "TOP 4.3", "TOP 5", "TOP 6"]
-    assert [entry["number"] for entry in agenda_json(world.conference)] == _numbers(world)
+    summary = conferences.agenda_summary(world.conference.agenda_items)
+    assert [entry["number"] for entry in summary] == _numbers(world)
 
 
 def test_items_move_with_their_sub_items(world, items):

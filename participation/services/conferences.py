@@ -14,7 +14,7 @@ from participation import clock, events
 from participation.extensions import db
 from participation.models import Accreditation, AgendaItem, Conference, Person
 from participation.models.conference import CONFERENCE_STATUSES, ROLES
-from participation.services import audit, authz
+from participation.services import audit, authz, room
 from participation.services.access import normalise_code
 from participation.services.directory import _text, new_person, organisation_by_name
 from participation.services.errors import Conflict, Invalid, NotFound
@@ -156,7 +156,7 @@ def save_agenda_item(
         conference_id=conference.id,
         data={"number": item.number, "title": item.title},
     )
-    events.publish(db.session, "agenda_changed", f"conference:{conference.id}")
+    _publish_agenda(conference.id)
     return item
 
 
@@ -177,7 +177,7 @@ def delete_agenda_item(actor: Person | None, conference_id: int, item_id: int) -
     db.session.delete(item)
     db.session.flush()
     _renumber(conference_id, parent_id)
-    events.publish(db.session, "agenda_changed", f"conference:{conference_id}")
+    _publish_agenda(conference_id)
 
 
 @use_case
@@ -212,8 +212,26 @@ def move_agenda_item(
         conference_id=conference_id,
         data={"number": item.number, "position": item.position, "direction": direction},
     )
-    events.publish(db.session, "agenda_changed", f"conference:{conference_id}")
+    _publish_agenda(conference_id)
     return item
+
+
+def agenda_summary(items: list[AgendaItem]) -> list[dict]:
+    """The agenda as the live screens list it, in reading order."""
+    return [
+        {"id": item.id, "number": item.number, "title": item.title, "parent_id": item.parent_id}
+        for item in sorted(items, key=lambda item: item.order_key)
+    ]
+
+
+def _publish_agenda(conference_id: int) -> None:
+    """Send every screen the agenda as it is now, and the room (whose current item may have
+    been renamed or removed), so that no screen has to ask for its state again."""
+    db.session.flush()
+    items = db.session.scalars(select(AgendaItem).where(AgendaItem.conference_id == conference_id))
+    payload = {"conference_id": conference_id, "agenda": agenda_summary(list(items))}
+    events.publish(db.session, "agenda_changed", f"conference:{conference_id}", payload)
+    room.publish_room(conference_id)
 
 
 def _siblings(conference_id: int, parent_id: int | None) -> list[AgendaItem]:

@@ -144,7 +144,8 @@ def _publish_speakers(item: AgendaItem) -> None:
     events.publish(db.session, "speakers", f"conference:{item.conference_id}", speakers_list(item))
 
 
-def _publish_room(conference_id: int) -> None:
+def publish_room(conference_id: int) -> None:
+    """Tell every screen of the conference what the room shows now (after commit)."""
     db.session.flush()
     events.publish(db.session, "room", f"conference:{conference_id}", room_json(conference_id))
 
@@ -254,7 +255,7 @@ def set_current_agenda_item(actor: Person, conference_id: int, item_id: int | No
         conference_id=conference_id,
         data={"agenda_item": state.current_agenda_item_id},
     )
-    _publish_room(conference_id)
+    publish_room(conference_id)
     if item_id:
         _publish_speakers(_item(conference_id, item_id))
     return state
@@ -293,7 +294,7 @@ def set_projector(
             raise Invalid(_("Unknown theme."))
         state.projector_theme = theme
     _store(state)
-    _publish_room(conference_id)
+    publish_room(conference_id)
     return state
 
 

@@ -45,7 +45,10 @@
   socket.on("connect", watch);
   socket.on("disconnect", function () { show("offline"); });
   socket.on("connect_error", function () { show("offline"); });
-  socket.on("agenda_changed", watch);
+  // The new agenda comes with the event (the room with its own event): nothing to ask.
+  socket.on("agenda_changed", function (event) {
+    if (event && event.agenda) { renderAgenda(event.agenda); } else { watch(); }
+  });
   socket.on("session_ended", function () {
     show("ended");
     socket.disconnect();

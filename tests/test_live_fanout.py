@@ -1,0 +1,204 @@
+"""What a hall's screens get with the events themselves, so that none has to ask at once.
+
+A closed poll's result comes drawn in each screen's language; an agenda change carries the
+agenda; the full state's part that is the same for everyone is read once per change.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from participation import events
+from participation.extensions import db
+from participation.realtime import rooms, state
+from participation.services import audit, conferences, voting
+from tests.helpers import ROOT, build_world, make_app, socket_client
+
+TRANSLATIONS = ROOT / "participation" / "translations"
+
+
+@pytest.fixture
+def translated(tmp_path):
+    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS))
+    with app.app_context():
+        yield app, build_world()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _screen(app, auth, world, who, locale=None):
+    """A phone of ``who`` (a world accreditation's name) following the conference."""
+    accreditation = getattr(world, who)
+    if locale:
+        accreditation.person.locale = locale
+        db.session.commit()
+    client = auth.joined_client(app, world.codes[accreditation.id])
+    sio = socket_client(app, client)
+    assert sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)["ok"]
+    sio.get_received()
+    return client, sio
+
+
+def _named(sio, name):
+    return [e["args"][0] for e in sio.get_received() if e["name"] == name]
+
+
+def _cast(sio, world, poll_id, vote):
+    reply = sio.emit(
+        "cast_ballot",
+        {
+            "conference_id": world.conference.id,
+            "poll_id": poll_id,
+            "choice": {"vote": vote},
+            "submission_id": f"fanout-{vote}-{poll_id}",
+        },
+        callback=True,
+    )
+    assert reply["ok"], reply
+
+
+def test_a_result_reaches_every_screen_drawn_in_its_own_language(translated, auth):
+    app, world = translated
+    cid = world.conference.id
+    german_client, german = _screen(app, auth, world, "delegate", "de")
+    english_client, english = _screen(app, auth, world, "delegate_b", "en")
+    projector = socket_client(app, auth.client_as(app, world, "moderator"))
+    assert projector.emit("watch_projector", {"conference_id": cid}, callback=True)["ok"]
+    poll = voting.create_poll(world.moderator.person, cid, title="Schluss der Debatte")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    _cast(german, world, poll.id, "yes")
+    _cast(english, world, poll.id, "yes")
+
+    voting.close_poll(world.moderator.person, cid, poll.id)
+
+    (seen_in_german,) = _named(german, "poll_closed")
+    (seen_in_english,) = _named(english, "poll_closed")
+    (on_the_projector,) = _named(projector, "poll_closed")
+    assert seen_in_german["result"]["outcome"] == seen_in_english["result"]["outcome"] == "adopted"
+    assert "Angenommen" in seen_in_german["result_html"]
+    assert "Adopted" in seen_in_english["result_html"]
+    # The same block a screen would have fetched, in that screen's language.
+    partial = f"/c/{cid}/votes/{poll.id}?partial=result"
+    assert seen_in_german["result_html"] == german_client.get(partial).get_data(as_text=True)
+    assert seen_in_english["result_html"] == english_client.get(partial).get_data(as_text=True)
+    # The projector shows the chain's head with the result, without asking for it.
+    assert on_the_projector["audit_head"] == audit.audit_head()
+    assert f'data-poll-id="{poll.id}"' in on_the_projector["result_html"]
+
+
+def test_a_language_nobody_follows_in_is_not_drawn(translated, auth, monkeypatch):
+    app, world = translated
+    cid = world.conference.id
+    _client, german = _screen(app, auth, world, "delegate", "de")
+    drawn = []
+    original = rooms._drawn
+
+    def noted(app, event, conference_id, locale):
+        drawn.append(locale)
+        return original(app, event, conference_id, locale)
+
+    monkeypatch.setattr(rooms, "_drawn", noted)
+    poll = voting.create_poll(world.moderator.person, cid, title="Vertagung")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    voting.cancel_poll(world.moderator.person, cid, poll.id)
+    assert drawn == ["de"]
+    (cancelled,) = _named(german, "poll_closed")
+    assert cancelled["state"] == "cancelled" and "Abgebrochen" in cancelled["result_html"]
+
+
+def test_an_agenda_change_carries_what_the_screens_show(app, world, auth):
+    _client, phone = _screen(app, auth, world, "delegate")
+    item = conferences.save_agenda_item(
+        world.staff, world.conference.id, number="TOP 9", title="Verschiedenes"
+    )
+    received = {e["name"]: e["args"][0] for e in phone.get_received()}
+    agenda = received["agenda_changed"]["agenda"]
+    assert {"id": item.id, "number": "TOP 9", "title": "Verschiedenes", "parent_id": None} in agenda
+    assert "room" in received  # the current item may have been renamed or removed
+    # The same agenda a phone connecting now receives.
+    reply = phone.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
+    assert reply["state"]["agenda"] == agenda
+
+
+def _statements(app):
+    counted = []
+    listener = lambda *args: counted.append(1)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    return counted, lambda: event.remove(db.engine, "before_cursor_execute", listener)
+
+
+def test_the_shared_state_is_read_once_until_something_changes(app, world, auth):
+    cid = world.conference.id
+    _c, first = _screen(app, auth, world, "delegate")
+    _c, second = _screen(app, auth, world, "delegate_b")
+    poll = voting.create_poll(world.moderator.person, cid, title="Redezeit")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    counted, stop = _statements(app)
+    try:
+        reply = second.emit("watch_conference", {"conference_id": cid}, callback=True)
+        renewed = len(counted)
+        counted.clear()
+        again = first.emit("watch_conference", {"conference_id": cid}, callback=True)
+        kept = len(counted)
+    finally:
+        stop()
+    # Opening the poll was an event of the conference: the next screen sees the open poll,
+    # each with its own votes.
+    assert reply["state"]["voting"]["poll"]["id"] == poll.id
+    assert reply["state"]["voting"]["my_votes"][0]["voter_id"] == world.delegate_b.id
+    assert again["state"]["voting"]["poll"] == reply["state"]["voting"]["poll"]
+    assert again["state"]["voting"]["my_votes"][0]["voter_id"] == world.delegate.id
+    # The first screen after the change read the shared part; the next one only its own.
+    assert kept < renewed
+
+
+def test_a_state_read_while_an_event_arrives_is_not_kept(app, world, monkeypatch):
+    shared = state.SharedStates()
+    cid = world.conference.id
+    real = state.shared_state
+
+    def read_while_the_agenda_changes(conference_id):
+        read = real(conference_id)
+        shared.changed(events.Event("agenda_changed", f"conference:{conference_id}"))
+        return read
+
+    monkeypatch.setattr(state, "shared_state", read_while_the_agenda_changes)
+    shared.get(cid)
+    monkeypatch.setattr(state, "shared_state", real)
+    conferences.save_agenda_item(world.staff, cid, number="TOP 9", title="Neu")
+    assert "TOP 9" in [entry["number"] for entry in shared.get(cid)["agenda"]]
+
+
+def test_events_for_one_person_keep_the_shared_state(app, world):
+    shared = state.SharedStates()
+    cid = world.conference.id
+    before = shared.get(cid)
+    shared.changed(events.Event("vote_recorded", f"user:{world.delegate.person_id}"))
+    shared.changed(events.Event("poll_turnout", f"moderators:{cid}"))
+    assert shared.get(cid) is before
+    shared.changed(events.Event("room", f"conference:{cid}"))
+    assert shared.get(cid) is not before
+    after = shared.get(cid)
+    shared.changed(events.Event("something_new", f"document:{cid}"))  # not sure whose: all
+    assert shared.get(cid) is not after
+
+
+def test_a_closed_connection_leaves_every_room_and_nothing_else(app, world, auth):
+    from participation.extensions import socketio
+
+    cid = world.conference.id
+    _c, staying = _screen(app, auth, world, "delegate")
+    _c, leaving = _screen(app, auth, world, "delegate_b")
+    manager = socketio.server.manager
+    sid = manager.sid_from_eio_sid(leaving.eio_sid, "/")
+    joined = {room for room, members in manager.rooms["/"].items() if sid in members}
+    assert {f"conference:{cid}", f"conference:{cid}:de", sid, None} <= joined
+    assert manager._rooms_of[("/", sid)] == joined
+
+    leaving.disconnect()
+
+    assert not [room for room, members in manager.rooms["/"].items() if sid in members]
+    assert ("/", sid) not in manager._rooms_of
+    conferences.save_agenda_item(world.staff, cid, number="TOP 9", title="Neu")
+    assert [e for e in staying.get_received() if e["name"] == "agenda_changed"]
