@@ -44,12 +44,21 @@ if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = app.config["PORT"]
     print(f"Serving participation on http://{host}:{port} ({ASYNC_MODE})", flush=True)
-    options = {"allow_unsafe_werkzeug": ASYNC_MODE == "threading"}
-    if ASYNC_MODE == "eventlet":
-        # Each open socket holds one of eventlet's green threads; its default pool of 1,024
-        # would leave the rest of a hall of phones waiting to connect.
-        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "10000"))
     # Poll countdowns and the session sweep run in this process only once it serves; the
     # ``flask`` commands, which import this module too, start none.
     jobs.start(app)
-    socketio.run(app, host=host, port=port, **options)
+    if ASYNC_MODE == "eventlet":
+        import eventlet.wsgi
+
+        # Flask-SocketIO's run() listens with eventlet's backlog of 50: when a hall's phones
+        # come back from a Wi-Fi blip all at once, the connections past it wait for the
+        # kernel's SYN retries (1, 3, 7 s …), so the last phone took 29 s instead of 8 s.
+        # Each open socket holds one of eventlet's green threads; its default pool of 1,024
+        # would leave the rest of a hall of phones waiting to connect.
+        listener = eventlet.listen((host, port), backlog=int(os.environ.get("BACKLOG", "2048")))
+        max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+    elif ASYNC_MODE == "gevent":
+        socketio.run(app, host=host, port=port, backlog=int(os.environ.get("BACKLOG", "2048")))
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)

@@ -5,8 +5,10 @@ benchmark can divide our time by what Flask-SocketIO itself needs for the same c
 
     ASYNC_MODE=eventlet PORT=5001 python -m bench.bare_app
 
-``cast_ballot`` acknowledges at once; ``POST /broadcast`` sends one ``poll_closed`` event to every
-connected client, as closing a poll does.
+``watch_conference``, ``watch_projector`` and ``cast_ballot`` acknowledge at once;
+``POST /broadcast`` sends one ``poll_closed`` event to every connected client, as closing a poll
+does, or with ``{"events": [[name, payload], …]}`` those events in turn (the hall benchmark sends
+the payloads our server sent).
 """
 
 import os
@@ -40,7 +42,9 @@ def index():
 
 @app.post("/broadcast")
 def broadcast():
-    socketio.emit("poll_closed", request.get_json(silent=True) or {}, to="conference:1")
+    body = request.get_json(silent=True) or {}
+    for name, payload in body.get("events") or [("poll_closed", body)]:
+        socketio.emit(name, payload, to="conference:1")
     return jsonify({"ok": True})
 
 
@@ -50,21 +54,34 @@ def watch_conference(payload=None):
     return {"ok": True}
 
 
+@socketio.on("watch_projector")
+def watch_projector(payload=None):
+    join_room("conference:1")
+    return {"ok": True}
+
+
 @socketio.on("cast_ballot")
 def cast_ballot(payload=None):
     return {"ok": True}
 
 
-def server_options(async_mode: str) -> dict:
-    """What ``wsgi.py`` passes to ``socketio.run``; keep the two in step."""
-    options: dict = {"allow_unsafe_werkzeug": async_mode == "threading"}
-    if async_mode == "eventlet":
-        options["max_size"] = int(os.environ.get("MAX_CONNECTIONS", "10000"))
-    return options
+def serve(host: str, port: int) -> None:
+    """Listen and serve as ``wsgi.py`` does (backlog, green-thread pool); keep the two in step."""
+    backlog = int(os.environ.get("BACKLOG", "2048"))
+    if ASYNC_MODE == "eventlet":
+        import eventlet.wsgi
+
+        listener = eventlet.listen((host, port), backlog=backlog)
+        max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+    elif ASYNC_MODE == "gevent":
+        socketio.run(app, host=host, port=port, backlog=backlog)
+    else:
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
 
 if __name__ == "__main__":
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5001"))
     print(f"Serving the bare stack on http://{host}:{port} ({ASYNC_MODE})", flush=True)
-    socketio.run(app, host=host, port=port, **server_options(ASYNC_MODE))
+    serve(host, port)
