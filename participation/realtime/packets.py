@@ -80,6 +80,9 @@ class EventPacket(packet.Packet):
     """
 
     json = PacketJSON
+    #: Everything the server sends is JSON, so it need not walk through every payload (a
+    #: phone's full state, a result for the whole hall) looking for bytes to attach.
+    uses_binary_events = False
 
     def decode(self, encoded_packet):
         attachments = super().decode(encoded_packet)

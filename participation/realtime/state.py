@@ -115,21 +115,18 @@ def conference_state(principal, conference_id: int) -> dict:
         "room": shared["room"],
         "speakers": _fresh_clock(shared["speakers"]),
     }
-    accreditation = principal.accreditation(conference_id)
-    if accreditation is not None:
-        result["me"] = {
-            "role": accreditation.role,
-            "organisation": accreditation.organisation.name if accreditation.organisation else None,
-            "voting_right": accreditation.voting_right,
-            "vote_weight": accreditation.vote_weight,
-            "present": accreditation.present,
-        }
+    accreditation_id = principal.accreditation_id_in(conference_id)
+    me = principal.member(conference_id)
+    if me is None and accreditation_id is not None:  # staff with an accreditation
+        me = conference_service.member_summary(accreditation_id)
+    if me is not None:
+        result["me"] = me
     moderator = allows(principal, "moderator", conference_id)
     if moderator:
         result["presence"] = conference_service.presence(conference_id).as_dict()
     result["voting"] = voting_service.voting_state(
         conference_id,
-        accreditation.id if accreditation is not None else None,
+        accreditation_id,
         turnout=moderator,
         moderator=moderator,
         shared=shared["voting"],

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from participation import clock, events
 from participation.extensions import db
-from participation.models import Accreditation, AgendaItem, Conference, Person
+from participation.models import Accreditation, AgendaItem, Conference, Organisation, Person
 from participation.models.conference import CONFERENCE_STATUSES, ROLES
 from participation.services import audit, authz, room
 from participation.services.access import normalise_code
@@ -214,6 +214,35 @@ def move_agenda_item(
     )
     _publish_agenda(conference_id)
     return item
+
+
+#: Built once, as it is read for every screen that connects.
+_MEMBER = (
+    select(
+        Accreditation.role,
+        Organisation.name,
+        Accreditation.voting_right,
+        Accreditation.vote_weight,
+        Accreditation.present,
+    )
+    .outerjoin(Organisation, Organisation.id == Accreditation.organisation_id)
+    .where(Accreditation.id == bindparam("accreditation_id"))
+)
+
+
+def member_summary(accreditation_id: int) -> dict | None:
+    """What a live view shows of its own accreditation ("me"), in one light query."""
+    row = db.session.execute(_MEMBER, {"accreditation_id": accreditation_id}).one_or_none()
+    if row is None:
+        return None
+    role, organisation, voting_right, vote_weight, present = row
+    return {
+        "role": role,
+        "organisation": organisation,
+        "voting_right": voting_right,
+        "vote_weight": vote_weight,
+        "present": present,
+    }
 
 
 def agenda_summary(items: list[AgendaItem]) -> list[dict]:

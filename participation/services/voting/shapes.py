@@ -216,11 +216,16 @@ def voting_state(
     current = _poll_of(shared["poll"])
     last = _poll_of(shared["last_result"])
     votes = my_votes(current, accreditation_id) if current else []
-    accreditation = db.session.get(Accreditation, accreditation_id) if accreditation_id else None
+    no_vote = None
+    if current is not None:
+        accreditation = None
+        if accreditation_id is not None:
+            accreditation = db.session.get(Accreditation, accreditation_id)
+        no_vote = no_vote_reason(current, accreditation, votes)
     state = {
         "poll": shared["poll"],
         "my_votes": votes,
-        "no_vote": no_vote_reason(current, accreditation, votes) if current else None,
+        "no_vote": no_vote,
         "last_result": shared["last_result"],
         "last_votes": my_votes(last, accreditation_id) if last else [],
     }
