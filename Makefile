@@ -75,8 +75,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# A hall of 1,000 delegates and 1,000 observers, three rounds, ours beside the bare stack
+# (bench/hall.py; about 10 minutes), then how the ratios grow from 250 to 2,000 delegates on
+# eventlet and gevent (about 40 minutes). Figures in bench/results/*.json, charts beside them.
 bench: setup
-	$(BIN)/python -m bench.vote_burst
+	$(BIN)/python -m bench.hall --rounds 3 --out bench/results/hall.json
+	$(BIN)/python -m bench.hall --sizes 250,500,1000,2000 --async-mode eventlet,gevent \
+		--out bench/results/hall_growth.json
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

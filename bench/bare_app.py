@@ -29,7 +29,7 @@ if __name__ == "__main__":
         monkey.patch_all()
 
 from flask import Flask, jsonify, request  # noqa: E402
-from flask_socketio import SocketIO, join_room  # noqa: E402
+from flask_socketio import SocketIO, emit, join_room  # noqa: E402
 
 app = Flask(__name__)
 socketio = SocketIO(app, async_mode=ASYNC_MODE)
@@ -46,6 +46,14 @@ def broadcast():
     for name, payload in body.get("events") or [("poll_closed", body)]:
         socketio.emit(name, payload, to="conference:1")
     return jsonify({"ok": True})
+
+
+@socketio.on("connect")
+def connect(auth=None):
+    """A live page names its conference when it connects and is sent its state (an ok)."""
+    if auth:
+        join_room("conference:1")
+        emit("conference_state", {"ok": True})
 
 
 @socketio.on("watch_conference")

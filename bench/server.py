@@ -134,9 +134,17 @@ def start(
     raise RuntimeError(f"server did not start in {timeout} s:\n{server.log_tail()}")
 
 
-def start_app(env: dict, *, log: Path) -> Server:
-    """``python wsgi.py``: the real server, as in production."""
-    return start([sys.executable, "wsgi.py"], env, log=log)
+def start_app(
+    env: dict, *, log: Path, profile: Path | None = None, profile_on_signal: bool = False
+) -> Server:
+    """``python wsgi.py``: the real server, as in production (under cProfile with
+    ``profile``, which is written when the server stops, or between SIGUSR1 and SIGUSR2 with
+    ``profile_on_signal``)."""
+    command = [sys.executable, "wsgi.py"]
+    if profile is not None:
+        wait = ["--wait"] if profile_on_signal else []
+        command = [sys.executable, "-m", "bench.profiled", *wait, str(profile), "wsgi.py"]
+    return start(command, env, log=log)
 
 
 def start_bare(env: dict, *, log: Path) -> Server:

@@ -26,6 +26,16 @@ warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 #: Delegates per member organisation in the benchmark conference.
 DELEGATES_PER_ORGANISATION = 20
+#: The benchmark conference's agenda: what a day of a network's conference holds.
+AGENDA = [
+    ("1", "Eröffnung und Begrüßung"),
+    ("2", "Wahl der Versammlungsleitung"),
+    ("3", "Bericht des Vorstands"),
+    ("4", "Anträge zur Bildungspolitik"),
+    ("5", "Forderungskatalog Teilhabe"),
+    ("6", "Wahl des Vorstands"),
+    ("7", "Verschiedenes"),
+]
 #: Rows per CSV import (the import refuses more than 2,000 at once).
 IMPORT_CHUNK = 1000
 
@@ -91,7 +101,16 @@ def build(delegates: int, observers: int, *, encrypted: bool = False) -> dict:
     for start in range(0, len(rows), IMPORT_CHUNK):
         conferences.import_delegates(staff, conference.id, _csv(rows[start : start + IMPORT_CHUNK]))
     accreditations = _accreditations(conference.id)
-    result = {"conference_id": conference.id, "moderator": None, "delegates": [], "observers": []}
+    result = {
+        "conference_id": conference.id,
+        "moderator": None,
+        "delegates": [],
+        "observers": [],
+        "agenda": [
+            conferences.save_agenda_item(staff, conference.id, number=number, title=title).id
+            for number, title in AGENDA
+        ],
+    }
     for accreditation_id, role in accreditations:
         if role == "delegate":
             conferences.set_presence(staff, conference.id, accreditation_id, True)

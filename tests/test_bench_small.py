@@ -1,10 +1,10 @@
-"""A small run of the vote-burst benchmark, so that it keeps working (timings are not judged)."""
+"""Small runs of the benchmarks, so that they keep working (timings are not judged)."""
 
 from __future__ import annotations
 
 import json
 
-from bench import vote_burst
+from bench import hall, vote_burst
 
 
 def test_a_small_vote_burst_stores_every_acknowledged_ballot_once(tmp_path):
@@ -67,3 +67,37 @@ def test_a_small_encrypted_burst_is_decrypted_and_counted(tmp_path):
     assert ours["checks"]["nothing_lost_or_doubled"], ours["checks"]
     assert ours["decrypted_seconds"] > 0
     assert run["bare"]["acks"] == 12
+
+
+def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
+    """bench/hall.mjs (socket.io-client in Node) against ours and the bare stack."""
+    options = hall.Options(
+        delegates=20, observers=10, out=tmp_path / "hall.json", quiet=True, timeout=120
+    )
+    report = hall.run(options)
+
+    written = json.loads(options.out.read_text())
+    assert options.out.with_suffix(".png").stat().st_size > 0
+    (run,) = written["runs"]
+    ours, bare, table = run["ours"], run["bare"], run["table"]
+    assert ours["checks"]["nothing_lost_or_doubled"], ours["checks"]
+    assert ours["checks"]["acknowledged"] == ours["checks"]["stored_ballots"] == 20
+    clients = 20 + 10 + 1  # and the projector
+    for side in (ours, bare):
+        assert side["clients"] == clients
+        assert all(side["phases"][name]["error"] is None for name in hall.PHASES), side["phases"]
+        assert side["phases"]["burst"]["acknowledged"] == 20
+        # Every client came back from the storm and was sent its state again.
+        assert side["phases"]["storm"]["reconnected"] == clients
+        assert side["checks"]["clients_with_state_twice"] == clients
+    for name in hall.PHASES:
+        assert table[name]["ours"] > 0 and table[name]["bare"] > 0 and table[name]["ratio"] > 0
+    # The result and the room come with the events: nobody asks for them.
+    for name in ("close", "agenda", "speakers", "storm"):
+        assert table[name]["requests"] == 0, name
+    # The phones ask for the poll's subject once each, as ballot.js does.
+    assert table["open"]["requests"] == clients
+    assert ours["phases"]["connect"]["state_bytes_median"] > 100
+    assert table["memory"]["ratio"] > 0
+    assert set(run["targets"]) == set(report["runs"][0]["targets"])
+    hall.print_report(report)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, join_room
+from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from participation.extensions import socketio
 from participation.realtime import state
@@ -123,12 +123,20 @@ def unknown_event(event: str, *args) -> dict:
 
 @socketio.on("connect")
 def connect(auth=None):
-    """Only signed-in browsers connect; each joins its own person and session rooms."""
+    """Only signed-in browsers connect; each joins its own person and session rooms.
+
+    A live page names its conference when it connects (``auth``: ``{"conference_id": …}``)
+    and is sent the answer ``watch_conference`` would give as the ``conference_state`` event:
+    every connect and reconnect brings the full state without a second round trip, so a hall
+    coming back from a Wi-Fi blip asks the server half as often.
+    """
     if not current_user.is_authenticated:
         raise ConnectionRefusedError("not signed in")
     join_room(f"user:{current_user.identity.person_id}")
     join_room(f"login:{current_user.login_id}")
     track_socket(_app(), socket_id(), current_user.login_id)
+    if auth is not None:
+        emit("conference_state", watch_conference(auth))
 
 
 @socketio.on("disconnect")

@@ -29,20 +29,22 @@
     });
   }
 
-  var socket = io({ transports: ["websocket", "polling"] });
+  // Naming the conference when connecting brings its full state with every connect and
+  // reconnect ("conference_state"), without asking for it in a second message.
+  var socket = io({ transports: ["websocket", "polling"], auth: { conference_id: conferenceId } });
   window.participationSocket = socket;
 
-  function watch() {
-    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
-      if (reply && reply.ok) {
-        renderAgenda(reply.state.agenda);
-        show("online");
-        document.dispatchEvent(new CustomEvent("participation:state", { detail: reply.state }));
-      }
-    });
+  function received(reply) {
+    if (reply && reply.ok) {
+      renderAgenda(reply.state.agenda);
+      show("online");
+      document.dispatchEvent(new CustomEvent("participation:state", { detail: reply.state }));
+    }
   }
 
-  socket.on("connect", watch);
+  function watch() { socket.emit("watch_conference", { conference_id: conferenceId }, received); }
+
+  socket.on("conference_state", received);
   socket.on("disconnect", function () { show("offline"); });
   socket.on("connect_error", function () { show("offline"); });
   // The new agenda comes with the event (the room with its own event): nothing to ask.

@@ -1,0 +1,498 @@
+"""A hall's moments, measured with the browsers' own Socket.IO client.
+
+    python -m bench.hall --delegates 1000 --observers 1000 [--sizes 250,500,1000,2000]
+        [--async-mode eventlet,gevent] [--rounds 3]
+
+For each configuration it builds a conference through the services (``bench.setup``), starts
+the server as ``make run`` does (``python wsgi.py``, one process), signs a moderator, N
+delegates, M observers and the projector in by their join codes and hands the hall to
+``bench/hall.mjs``: Node with socket.io-client (the browsers' library, from npm), one client per
+phone, doing what the pages do. It measures connect with the full state, open until every
+ballot shows, the burst, close until the result is drawn on every phone and the projector
+(counting what the pages fetch over HTTP at that moment), an agenda change, a speakers-list
+change and a reconnect storm. Then the bare stack (``bench/bare_app.py`` on the same server:
+handlers that only acknowledge) takes the same connections, calls and broadcasts of the same
+payloads, in the same run.
+
+Results go to a JSON file and PNG charts (``--out``); ``--sizes`` adds the growth table: each
+ratio against the hall's size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bench import server as servers
+from bench.vote_burst import join_all
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The targets of the issue, for 1,000 delegates and 1,000 observers on two cores.
+TARGETS = {
+    "burst_ratio": 1.2,
+    "burst_p99_seconds": 1.0,
+    "result_seconds": 0.3,
+    "connect_ratio": 1.5,
+    "storm_ratio": 1.5,
+    "broadcast_seconds": 0.3,
+    "memory_ratio": 1.3,
+}
+#: The phases, in the order the hall lives them.
+PHASES = ("connect", "open", "burst", "close", "agenda", "speakers", "storm")
+
+
+@dataclass
+class Options:
+    delegates: int = 1000
+    observers: int = 1000
+    #: Hall sizes (delegates; as many observers) for the growth table; empty: just the one.
+    sizes: tuple[int, ...] = ()
+    async_modes: tuple[str, ...] = ("eventlet",)
+    rounds: int = 1
+    out: Path = Path("bench/results/hall.json")
+    chart: bool = True
+    timeout: float = 240
+    #: Connections opened at a time when the hall arrives.
+    concurrency: int = 100
+    quiet: bool = False
+    workdir: Path | None = None
+    #: Run our server under cProfile and write its statistics here (slower: not for ratios).
+    profile: Path | None = None
+    #: Profile only this phase (see PHASES); None: the server's whole life.
+    profile_phase: str | None = None
+
+
+def log(options: Options, message: str) -> None:
+    if not options.quiet:
+        print(message, flush=True)
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if not found:
+        raise RuntimeError("the hall benchmark needs Node.js (node) on the PATH")
+    return found
+
+
+def run_hall(config: dict, workdir: Path, name: str, options: Options) -> dict:
+    """Run ``bench/hall.mjs`` with ``config``; its report."""
+    config = {**config, "timeout": options.timeout, "quiet": options.quiet}
+    config_path, out_path = workdir / f"{name}.config.json", workdir / f"{name}.json"
+    config_path.write_text(json.dumps(config))
+    done = subprocess.run(
+        [node(), str(ROOT / "bench" / "hall.mjs"), str(config_path), str(out_path)],
+        cwd=ROOT,
+        timeout=options.timeout * len(PHASES) + 60,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench/hall.mjs failed ({done.returncode}): {done.stdout[-2000:]}")
+    return json.loads(out_path.read_text())
+
+
+def _api(url: str, token: str, body: dict | None = None) -> dict:
+    return {"url": url, "headers": {"Authorization": f"Bearer {token}"}, "body": body or {}}
+
+
+def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> dict:
+    n, m = options.delegates, options.observers
+    codes = database.codes
+    conference_id = codes["conference_id"]
+    port = servers.free_port()
+    env = database.env(port, async_mode=async_mode)
+    app = servers.start_app(
+        env,
+        log=workdir / "server.log",
+        profile=options.profile,
+        profile_on_signal=options.profile_phase is not None,
+    )
+    try:
+        people = codes["delegates"][:n] + codes["observers"][: m + 1]
+        tokens = asyncio.run(
+            join_all(app.url, [codes["moderator"]["code"]] + [p["code"] for p in people])
+        )
+        moderator, tokens, screen = tokens[0], tokens[1:-1], tokens[-1]
+        polls = app.url + "/api/v1/polls"
+        poll = asyncio.run(_create_poll(polls, moderator, conference_id))
+        runs = {i: random.getrandbits(64) for i in range(n)}
+        agenda = codes["agenda"]
+        config = {
+            "url": app.url,
+            "tokens": tokens,
+            "delegates": n,
+            "conferenceId": conference_id,
+            "moderatorToken": moderator,
+            "projectorToken": screen,
+            "projectorEvent": "watch_projector",
+            "concurrency": options.concurrency,
+            "serverPid": app.process.pid,
+            "profilePhase": options.profile_phase if options.profile else None,
+            "pollId": poll,
+            "subjectPath": f"/c/{conference_id}/polls/{{poll}}/subject",
+            "ballots": [
+                {
+                    "conference_id": conference_id,
+                    "poll_id": poll,
+                    "choice": {"vote": ("yes", "no", "abstain")[i % 3]},
+                    "submission_id": f"hall-{i}-{runs[i]:x}",
+                }
+                for i in range(n)
+            ],
+            "actions": {
+                "open": _api(f"{polls}/{poll}/open", moderator),
+                "close": _api(f"{polls}/{poll}/close", moderator),
+                "agenda": {
+                    "event": "set_current_item",
+                    "payload": {"conference_id": conference_id, "agenda_item_id": agenda[3]},
+                },
+                "speakers": {
+                    "event": "speakers_add",
+                    "payload": {
+                        "conference_id": conference_id,
+                        "agenda_item_id": agenda[3],
+                        "accreditation_id": codes["delegates"][0]["accreditation_id"],
+                    },
+                },
+            },
+        }
+        hall = run_hall(config, workdir, "ours", options)
+        hall["peak_memory_mib"] = app.peak_memory_mib()
+    finally:
+        app.stop()
+    if options.profile:
+        hall["profile"] = heaviest(options.profile)
+    stored = servers.check_poll(env, poll)
+    acked = set(hall.pop("receipts"))
+    hall["checks"].update(
+        {
+            "acknowledged": len(acked),
+            "stored_ballots": stored["ballots"],
+            "acknowledged_not_stored": len(acked - set(stored["trackers"])),
+            "duplicates": stored["duplicate_voters"] + stored["duplicate_trackers"],
+            "audit_ok": stored["audit_ok"],
+        }
+    )
+    hall["checks"]["nothing_lost_or_doubled"] = (
+        len(acked) == n == stored["ballots"]
+        and hall["checks"]["acknowledged_not_stored"] == 0
+        and hall["checks"]["duplicates"] == 0
+        and stored["audit_ok"]
+    )
+    hall["ballots"] = config["ballots"]
+    return hall
+
+
+def heaviest(path: Path, count: int = 30) -> list[dict]:
+    """The functions the server spent most time in themselves (cProfile's tottime)."""
+    import pstats
+
+    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:count]
+    return [
+        {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "seconds": own}
+        for (file, line, name), (_primitive, calls, own, _cumulative, _callers) in rows
+    ]
+
+
+async def _create_poll(polls: str, moderator: str, conference_id: int) -> int:
+    import aiohttp
+
+    from bench.vote_burst import api
+
+    async with aiohttp.ClientSession() as http:
+        body = {"conference_id": conference_id, "title": "Lastprobe", "secret": True}
+        return (await api(http, "POST", polls, moderator, body))["poll"]["id"]
+
+
+def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -> dict:
+    """The same hall against handlers that only acknowledge, broadcasting our payloads."""
+    n, m = options.delegates, options.observers
+    port = servers.free_port()
+    bare = servers.start_bare(
+        servers.server_env(workdir, port=port, async_mode=async_mode), log=workdir / "bare.log"
+    )
+    sent = ours["payloads"]
+
+    def broadcast(*names: str) -> dict:
+        return {"url": bare.url + "/broadcast", "body": {"events": [[k, sent[k]] for k in names]}}
+
+    try:
+        config = {
+            "url": bare.url,
+            "tokens": [None] * (n + m),
+            "delegates": n,
+            "conferenceId": 1,
+            "projectorEvent": "watch_projector",
+            "concurrency": options.concurrency,
+            "serverPid": bare.process.pid,
+            "ballots": ours["ballots"],
+            "actions": {
+                "open": broadcast("ballot_ready", "poll_opened"),
+                "close": broadcast("poll_closed"),
+                "agenda": broadcast("room", "speakers"),
+                "speakers": broadcast("speakers"),
+            },
+        }
+        hall = run_hall(config, workdir, "bare", options)
+        hall["peak_memory_mib"] = bare.peak_memory_mib()
+    finally:
+        bare.stop()
+    return hall
+
+
+# --- comparing ------------------------------------------------------------------------------------
+
+
+def compare(ours: dict, bare: dict) -> dict:
+    """Each phase's seconds beside the bare stack's, and the ratio."""
+    table = {}
+    for name in PHASES:
+        mine, theirs = ours["phases"].get(name, {}), bare["phases"].get(name, {})
+        table[name] = {
+            "ours": mine.get("seconds"),
+            "bare": theirs.get("seconds"),
+            "ratio": _ratio(mine.get("seconds"), theirs.get("seconds")),
+            "requests": mine.get("requests"),
+            "bare_requests": theirs.get("requests"),
+            "server_cpu_seconds": mine.get("server_cpu_seconds"),
+            "bare_server_cpu_seconds": theirs.get("server_cpu_seconds"),
+            "client_cpu_share": mine.get("client_cpu_share"),
+            "bare_client_cpu_share": theirs.get("client_cpu_share"),
+        }
+    table["memory"] = {
+        "ours": ours.get("peak_memory_mib"),
+        "bare": bare.get("peak_memory_mib"),
+        "ratio": _ratio(ours.get("peak_memory_mib"), bare.get("peak_memory_mib")),
+    }
+    return table
+
+
+def targets(table: dict, ours: dict) -> dict:
+    burst = ours["phases"].get("burst", {})
+    broadcast = max(
+        (table[name]["ours"] or 1e9) for name in ("agenda", "speakers") if name in table
+    )
+    below = lambda value, limit: value is not None and value <= limit  # noqa: E731
+    return {
+        "burst ≤ 1.2 × bare": below(table["burst"]["ratio"], TARGETS["burst_ratio"]),
+        "burst p99 ≤ 1 s": below(burst.get("p99"), TARGETS["burst_p99_seconds"]),
+        "result on every screen ≤ 0.3 s, no HTTP": below(
+            table["close"]["ours"], TARGETS["result_seconds"]
+        )
+        and table["close"]["requests"] == 0,
+        "connect + full state ≤ 1.5 × bare": below(
+            table["connect"]["ratio"], TARGETS["connect_ratio"]
+        ),
+        "reconnect storm ≤ 1.5 × bare, all back": below(
+            table["storm"]["ratio"], TARGETS["storm_ratio"]
+        )
+        and ours["phases"]["storm"].get("reconnected") == ours["clients"],
+        "agenda/speakers on every screen ≤ 0.3 s, no refetch": below(
+            broadcast, TARGETS["broadcast_seconds"]
+        )
+        and not table["agenda"]["requests"]
+        and not table["speakers"]["requests"],
+        "peak memory ≤ 1.3 × bare": below(table["memory"]["ratio"], TARGETS["memory_ratio"]),
+        "nothing lost or doubled": ours["checks"]["nothing_lost_or_doubled"],
+    }
+
+
+def run_config(options: Options, template, async_mode: str, workdir: Path) -> dict:
+    workdir.mkdir(parents=True)
+    database = servers.clone(template, workdir / "ours")
+    try:
+        log(options, f"{async_mode}, {options.delegates} + {options.observers}: participation …")
+        ours = measure_ours(options, async_mode, database, workdir)
+    finally:
+        servers.drop(database)
+    log(options, f"{async_mode}, {options.delegates} + {options.observers}: bare stack …")
+    bare = measure_bare(options, async_mode, workdir, ours)
+    ours.pop("ballots")
+    table = compare(ours, bare)
+    return {
+        "async_mode": async_mode,
+        "database": "sqlite",
+        "delegates": options.delegates,
+        "observers": options.observers,
+        "table": table,
+        "targets": targets(table, ours),
+        "ours": ours,
+        "bare": bare,
+    }
+
+
+def run(options: Options) -> dict:
+    """Every size, async mode and round; returns (and writes) the results."""
+    load = os.getloadavg()
+    sizes = options.sizes or (options.delegates,)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="hall-", dir=options.workdir) as tmp:
+        root = Path(tmp)
+        for size in sizes:
+            sized = replace(options, delegates=size, observers=size) if options.sizes else options
+            started = time.perf_counter()
+            template = servers.build(
+                root / f"template-{size}", sized.delegates, sized.observers + 1
+            )
+            log(options, f"built the conference of {size} in {time.perf_counter() - started:.0f} s")
+            for mode in options.async_modes:
+                for number in range(options.rounds):
+                    results.append(
+                        {
+                            **run_config(sized, template, mode, root / f"{size}-{mode}-{number}"),
+                            "round": number + 1,
+                        }
+                    )
+    report = {
+        "command": "python -m bench.hall " + " ".join(sys.argv[1:]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_average_at_start": load,
+            "python": platform.python_version(),
+            "node": subprocess.run(
+                [node(), "--version"], capture_output=True, text=True
+            ).stdout.strip(),
+            "platform": platform.platform(),
+        },
+        "targets": TARGETS,
+        "runs": results,
+    }
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    options.out.write_text(json.dumps(_rounded(report), indent=1))
+    if options.chart:
+        from bench.hall_chart import draw
+
+        draw(report, options.out.with_suffix(".png"))
+    return report
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
+
+
+def _ratio(ours, bare) -> float | None:
+    return ours / bare if ours is not None and bare else None
+
+
+def _s(value) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def print_report(report: dict) -> None:
+    for r in report["runs"]:
+        table, ours = r["table"], r["ours"]
+        print(
+            f"\n{r['async_mode']} + {r['database']}: {r['delegates']} delegates, "
+            f"{r['observers']} observers, round {r['round']}"
+        )
+        print(f"  {'':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'HTTP':>5} {'client CPU':>10}")
+        for name in PHASES:
+            row = table[name]
+            share = row["client_cpu_share"]
+            print(
+                f"  {LABELS[name]:24} {_s(row['ours']):>8} {_s(row['bare']):>8} "
+                f"{_s(row['ratio'])[:5]:>6} {row['requests'] or 0:>5} "
+                f"{'—' if share is None else f'{share:.0%}':>10}"
+            )
+        burst = ours["phases"]["burst"]
+        connect = ours["phases"]["connect"]
+        per_client = 1000 * (connect.get("server_cpu_seconds") or 0) / ours["clients"]
+        memory = table["memory"]
+        print(
+            f"  burst latency p50 {_s(burst.get('p50'))} s, p99 {_s(burst.get('p99'))} s; "
+            f"full state {connect.get('state_bytes_median')} bytes (median), server CPU "
+            f"{per_client:.2f} ms per client\n"
+            f"  peak memory {memory['ours'] or 0:.0f} MiB (bare {memory['bare'] or 0:.0f} MiB, "
+            f"ratio {_s(memory['ratio'])}); checks {ours['checks']}"
+        )
+        for name, met in r["targets"].items():
+            print(f"  {'met   ' if met else 'MISSED'} {name}")
+        if ours.get("profile"):
+            print("  where our server's time went (own seconds, calls):")
+            for row in ours["profile"][:20]:
+                print(f"    {row['seconds']:8.3f} {row['calls']:>9} {row['function']}")
+
+
+LABELS = {
+    "connect": "connect + full state",
+    "open": "open → ballot shown",
+    "burst": "every ballot acknowledged",
+    "close": "close → result drawn",
+    "agenda": "agenda item → screens",
+    "speakers": "speakers list → screens",
+    "storm": "reconnect storm",
+}
+
+
+def parse(argv: list[str] | None = None) -> Options:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.hall",
+        description="A hall's moments with the browsers' Socket.IO client, ours beside bare.",
+    )
+    parser.add_argument("--delegates", type=int, default=1000)
+    parser.add_argument("--observers", type=int, default=1000)
+    parser.add_argument("--sizes", default="", help="e.g. 250,500,1000,2000 (as many observers)")
+    parser.add_argument(
+        "--async-mode", default="eventlet", help="eventlet, gevent (comma-separated)"
+    )
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/hall.json"))
+    parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument("--timeout", type=float, default=240)
+    parser.add_argument(
+        "--profile", type=Path, help="profile our server (cProfile) into this file; slower"
+    )
+    parser.add_argument("--profile-phase", choices=PHASES, help="profile only this phase")
+    args = parser.parse_args(argv)
+    modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
+    for mode in modes:
+        if mode not in ("eventlet", "gevent"):
+            parser.error(f"unknown async mode {mode!r}")
+    return Options(
+        delegates=args.delegates,
+        observers=args.observers,
+        sizes=tuple(int(s) for s in args.sizes.split(",") if s.strip()),
+        async_modes=modes,
+        rounds=args.rounds,
+        concurrency=args.concurrency,
+        out=args.out,
+        chart=not args.no_chart,
+        timeout=args.timeout,
+        profile=args.profile,
+        profile_phase=args.profile_phase,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(argv)
+    report = run(options)
+    print_report(report)
+    print(
+        f"\nwritten: {options.out}"
+        + (f", {options.out.with_suffix('.png')}" if options.chart else "")
+    )
+    ok = all(r["ours"]["checks"]["nothing_lost_or_doubled"] for r in report["runs"])
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
