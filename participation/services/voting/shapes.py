@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from fractions import Fraction
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from participation import events
 from participation.extensions import db
@@ -150,37 +150,48 @@ def publish_turnout(poll: Poll, cast_count: int, cast_weight: int) -> None:
     events.publish(session, "poll_turnout", f"projector:{poll.conference_id}", payload)
 
 
+#: Built once: it is read for every phone that connects (its receipts of the last poll too).
+_MY_VOTES = (
+    select(
+        PollVoter.accreditation_id,
+        PollVoter.weight,
+        Person.display_name,
+        PollParticipation.tracker,
+    )
+    .join(Accreditation, Accreditation.id == PollVoter.accreditation_id)
+    .join(Person, Person.id == Accreditation.person_id)
+    .outerjoin(
+        PollParticipation,
+        (PollParticipation.poll_id == PollVoter.poll_id)
+        & (PollParticipation.voter_id == PollVoter.accreditation_id),
+    )
+    .where(PollVoter.poll_id == bindparam("poll_id"), PollVoter.caster_id == bindparam("caster"))
+    .order_by(PollVoter.accreditation_id != bindparam("caster"), PollVoter.accreditation_id)
+)
+
+
 def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
     """The votes an accreditation casts in a poll (its own, its proxies'), with receipts."""
-    if accreditation_id is None or poll.state == "draft":
+    if poll.state == "draft":
         return []
-    rows = db.session.execute(
-        select(PollVoter, Person.display_name, PollParticipation.tracker)
-        .join(Accreditation, Accreditation.id == PollVoter.accreditation_id)
-        .join(Person, Person.id == Accreditation.person_id)
-        .outerjoin(
-            PollParticipation,
-            (PollParticipation.poll_id == PollVoter.poll_id)
-            & (PollParticipation.voter_id == PollVoter.accreditation_id),
-        )
-        .where(PollVoter.poll_id == poll.id, PollVoter.caster_id == accreditation_id)
-        .order_by(PollVoter.accreditation_id != accreditation_id, PollVoter.accreditation_id)
-    ).all()
+    return _votes_in(poll.id, poll.encryption is not None, accreditation_id)
+
+
+def _votes_in(poll_id: int, encrypted: bool, accreditation_id: int | None) -> list[dict]:
+    if accreditation_id is None:
+        return []
+    rows = db.session.execute(_MY_VOTES, {"poll_id": poll_id, "caster": accreditation_id})
     return [
         {
-            "voter_id": voter.accreditation_id,
-            "own": voter.accreditation_id == accreditation_id,
+            "voter_id": voter_id,
+            "own": voter_id == accreditation_id,
             "name": name,
-            "weight": voter.weight,
+            "weight": weight,
             "cast": tracker is not None,
             "tracker": tracker,
-            **(
-                {"pseudonym": sealed.pseudonym(poll.id, voter.accreditation_id)}
-                if poll.encryption is not None
-                else {}
-            ),
+            **({"pseudonym": sealed.pseudonym(poll_id, voter_id)} if encrypted else {}),
         }
-        for voter, name, tracker in rows
+        for voter_id, weight, name, tracker in rows
     ]
 
 
@@ -214,7 +225,7 @@ def voting_state(
     """
     shared = shared if shared is not None else shared_voting_state(conference_id)
     current = _poll_of(shared["poll"])
-    last = _poll_of(shared["last_result"])
+    last = shared["last_result"]
     votes = my_votes(current, accreditation_id) if current else []
     no_vote = None
     if current is not None:
@@ -227,7 +238,9 @@ def voting_state(
         "my_votes": votes,
         "no_vote": no_vote,
         "last_result": shared["last_result"],
-        "last_votes": my_votes(last, accreditation_id) if last else [],
+        "last_votes": _votes_in(last["id"], last["encryption"] is not None, accreditation_id)
+        if last
+        else [],
     }
     if (turnout or moderator) and current is not None:
         state["turnout"] = moderator_turnout(current) if moderator else turnout_json(current)
