@@ -202,3 +202,44 @@ def test_a_closed_connection_leaves_every_room_and_nothing_else(app, world, auth
     assert ("/", sid) not in manager._rooms_of
     conferences.save_agenda_item(world.staff, cid, number="TOP 9", title="Neu")
     assert [e for e in staying.get_received() if e["name"] == "agenda_changed"]
+
+
+def _connected_with(app, auth, world, who, credentials):
+    client = auth.joined_client(app, world.codes[getattr(world, who).id])
+    sio = socket_client(app, client, auth=credentials)
+    assert sio.is_connected()
+    return {e["name"]: e["args"][0] for e in sio.get_received()}
+
+
+def test_a_page_naming_its_conference_gets_the_full_state_with_the_connection(app, world, auth):
+    cid = world.conference.id
+    received = _connected_with(app, auth, world, "delegate", {"conference_id": cid})
+    reply = received["conference_state"]
+    assert reply["ok"] and reply["state"]["conference"]["id"] == cid
+    assert reply["state"]["me"]["role"] == "delegate"
+    # The same as asking for it; and the connection follows the conference from then on.
+    _c, asked = _screen(app, auth, world, "delegate")
+    assert reply == asked.emit("watch_conference", {"conference_id": cid}, callback=True)
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status"),
+    [
+        ({"conference_id": "eins"}, 422),
+        ({"conference_id": 1, "extra": True}, 422),
+        (["conference_id"], 400),
+    ],
+)
+def test_a_wrong_connect_payload_is_answered_and_the_connection_stays(
+    app, world, auth, credentials, status
+):
+    received = _connected_with(app, auth, world, "delegate", credentials)
+    reply = received["conference_state"]
+    assert reply["ok"] is False and reply["status"] == status and reply["error"]
+
+
+def test_a_conference_one_is_not_accredited_to_sends_no_state(app, world, auth):
+    other = conferences.save_conference(world.staff, title="Andere Konferenz", number=99)
+    received = _connected_with(app, auth, world, "delegate", {"conference_id": other.id})
+    assert received["conference_state"]["ok"] is False
+    assert received["conference_state"]["status"] == 403
