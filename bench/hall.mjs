@@ -118,8 +118,14 @@ class Phone {
     if (this.index <= 0 || this.projector) { this.payloads[name] = payload; }
     if (this.index === 0) { stats.bytes += JSON.stringify(payload ?? null).length; }
     if (name === "poll_opened" && config.subjectPath && this.index >= 0 && this.subject !== payload.id) {
-      this.subject = payload.id; // ballot.js and projector.js: the subject, once per poll
-      setTimeout(() => this.loadSubject(payload.id), Math.random() * 1500);
+      // ballot.js and projector.js: the subject comes with the opening, else it is fetched
+      // once per poll, at a moment of the next 1.5 s.
+      this.subject = payload.id;
+      if (payload.subject_html) {
+        this.note("subject", payload.id);
+      } else {
+        setTimeout(() => this.loadSubject(payload.id), Math.random() * 1500);
+      }
     }
     if (name === "ballot_ready") { this.ballot = payload; this.note("ballot", payload); return; }
     if (name === "poll_closed") { this.showResult(payload); return; }

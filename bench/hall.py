@@ -59,6 +59,9 @@ class Options:
     #: Hall sizes (delegates; as many observers) for the growth table; empty: just the one.
     sizes: tuple[int, ...] = ()
     async_modes: tuple[str, ...] = ("eventlet",)
+    #: "sqlite", or "postgresql" on the server ``postgres`` names (a database per run).
+    database: str = "sqlite"
+    postgres: str = servers.DEFAULT_POSTGRES
     rounds: int = 1
     out: Path = Path("bench/results/hall.json")
     chart: bool = True
@@ -323,7 +326,7 @@ def run_config(options: Options, template, async_mode: str, workdir: Path) -> di
     table = compare(ours, bare)
     return {
         "async_mode": async_mode,
-        "database": "sqlite",
+        "database": options.database,
         "delegates": options.delegates,
         "observers": options.observers,
         "table": table,
@@ -343,18 +346,20 @@ def run(options: Options) -> dict:
         for size in sizes:
             sized = replace(options, delegates=size, observers=size) if options.sizes else options
             started = time.perf_counter()
+            postgres = options.postgres if options.database == "postgresql" else None
             template = servers.build(
-                root / f"template-{size}", sized.delegates, sized.observers + 1
+                root / f"template-{size}", sized.delegates, sized.observers + 1, postgres
             )
             log(options, f"built the conference of {size} in {time.perf_counter() - started:.0f} s")
-            for mode in options.async_modes:
-                for number in range(options.rounds):
-                    results.append(
-                        {
-                            **run_config(sized, template, mode, root / f"{size}-{mode}-{number}"),
-                            "round": number + 1,
-                        }
-                    )
+            try:
+                for mode in options.async_modes:
+                    for number in range(options.rounds):
+                        workdir = root / f"{size}-{mode}-{number}"
+                        results.append(
+                            {**run_config(sized, template, mode, workdir), "round": number + 1}
+                        )
+            finally:
+                servers.drop(template)
     report = {
         "command": "python -m bench.hall " + " ".join(sys.argv[1:]),
         "machine": {
@@ -453,6 +458,12 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument(
         "--async-mode", default="eventlet", help="eventlet, gevent (comma-separated)"
     )
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_DATABASE_URL") or servers.DEFAULT_POSTGRES,
+        help="PostgreSQL server to create the benchmark databases on",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("bench/results/hall.json"))
@@ -472,6 +483,8 @@ def parse(argv: list[str] | None = None) -> Options:
         observers=args.observers,
         sizes=tuple(int(s) for s in args.sizes.split(",") if s.strip()),
         async_modes=modes,
+        database=args.database,
+        postgres=args.postgres,
         rounds=args.rounds,
         concurrency=args.concurrency,
         out=args.out,

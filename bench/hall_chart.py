@@ -23,9 +23,12 @@ def draw(report: dict, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     runs = report["runs"]
-    figure, (times, growth) = plt.subplots(1, 2, figsize=(14, 5.4))
+    figure, (times, growth, p99) = plt.subplots(
+        1, 3, figsize=(19, 5.6), gridspec_kw={"width_ratios": [5, 5, 3]}
+    )
     _times(times, runs)
     _growth(growth, runs)
+    _p99(p99, runs)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -73,8 +76,30 @@ def _growth(axes, runs: list[dict]) -> None:
             axes.plot(sizes, means, style, color=f"C{number}", label=label)
     axes.axhline(1.5, color="grey", lw=0.8, ls=":")
     axes.axhline(1.2, color="grey", lw=0.8, ls=":")
-    axes.set_xscale("log")
-    axes.set_xlabel("clients (delegates + observers)")
+    _clients_axis(axes, runs)
     axes.set_ylabel("ours ÷ bare")
     axes.set_title("How the ratios grow with the hall")
     axes.legend(fontsize=7, ncol=2)
+
+
+def _p99(axes, runs: list[dict]) -> None:
+    """The burst's acknowledgement p99 against the number of clients: where one process ends."""
+    for number, mode in enumerate(sorted({r["async_mode"] for r in runs})):
+        chosen = sorted((r for r in runs if r["async_mode"] == mode), key=lambda r: r["delegates"])
+        sizes = [r["delegates"] + r["observers"] for r in chosen]
+        values = [r["ours"]["phases"]["burst"]["p99"] or 0 for r in chosen]
+        style = "-o" if mode == "eventlet" else "--s"
+        axes.plot(sizes, values, style, color=f"C{number}", label=mode)
+    axes.axhline(1.0, color="grey", lw=0.8, ls=":")
+    _clients_axis(axes, runs)
+    axes.set_ylabel("acknowledgement p99 (s)")
+    axes.set_title("The burst's p99 (target ≤ 1 s)")
+    axes.legend(fontsize=8)
+
+
+def _clients_axis(axes, runs: list[dict]) -> None:
+    sizes = sorted({r["delegates"] + r["observers"] for r in runs})
+    axes.set_xscale("log")
+    axes.set_xticks(sizes, [f"{size:,}" for size in sizes])
+    axes.minorticks_off()
+    axes.set_xlabel("clients (delegates + observers)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bench import hall, vote_burst
+from bench import hall, hall_table, vote_burst
 
 
 def test_a_small_vote_burst_stores_every_acknowledged_ballot_once(tmp_path):
@@ -92,12 +92,14 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
         assert side["checks"]["clients_with_state_twice"] == clients
     for name in hall.PHASES:
         assert table[name]["ours"] > 0 and table[name]["bare"] > 0 and table[name]["ratio"] > 0
-    # The result and the room come with the events: nobody asks for them.
-    for name in ("close", "agenda", "speakers", "storm"):
+    # The subject, the result and the room come with the events: nobody asks for them.
+    for name in ("open", "close", "agenda", "speakers", "storm"):
         assert table[name]["requests"] == 0, name
-    # The phones ask for the poll's subject once each, as ballot.js does.
-    assert table["open"]["requests"] == clients
+    assert ours["phases"]["open"]["subject_seconds"] > 0
     assert ours["phases"]["connect"]["state_bytes_median"] > 100
     assert table["memory"]["ratio"] > 0
     assert set(run["targets"]) == set(report["runs"][0]["targets"])
     hall.print_report(report)
+    # The README's table is made from the same file.
+    markdown = hall_table.table(written)
+    assert "| reconnect storm |" in markdown and f"×{table['storm']['ratio']:.2f}" in markdown

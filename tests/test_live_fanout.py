@@ -87,6 +87,24 @@ def test_a_result_reaches_every_screen_drawn_in_its_own_language(translated, aut
     assert f'data-poll-id="{poll.id}"' in on_the_projector["result_html"]
 
 
+def test_an_opened_poll_brings_what_it_decides_drawn_in_each_language(translated, auth):
+    app, world = translated
+    cid = world.conference.id
+    german_client, german = _screen(app, auth, world, "delegate", "de")
+    english_client, english = _screen(app, auth, world, "delegate_b", "en")
+    poll = voting.create_poll(world.moderator.person, cid, title="Schluss der Debatte")
+
+    voting.open_poll(world.moderator.person, cid, poll.id)
+
+    (in_german,) = _named(german, "poll_opened")
+    (in_english,) = _named(english, "poll_opened")
+    subject = f"/c/{cid}/polls/{poll.id}/subject"
+    assert in_german["subject_html"] == german_client.get(subject).get_data(as_text=True)
+    assert in_english["subject_html"] == english_client.get(subject).get_data(as_text=True)
+    assert "Einfache Mehrheit" in in_german["subject_html"]
+    assert "Simple majority" in in_english["subject_html"]
+
+
 def test_a_language_nobody_follows_in_is_not_drawn(translated, auth, monkeypatch):
     app, world = translated
     cid = world.conference.id
@@ -102,7 +120,7 @@ def test_a_language_nobody_follows_in_is_not_drawn(translated, auth, monkeypatch
     poll = voting.create_poll(world.moderator.person, cid, title="Vertagung")
     voting.open_poll(world.moderator.person, cid, poll.id)
     voting.cancel_poll(world.moderator.person, cid, poll.id)
-    assert drawn == ["de"]
+    assert drawn == ["de", "de"]  # the opening and the cancelling
     (cancelled,) = _named(german, "poll_closed")
     assert cancelled["state"] == "cancelled" and "Abgebrochen" in cancelled["result_html"]
 

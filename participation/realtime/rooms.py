@@ -1,9 +1,11 @@
 """A conference's rooms, and the events that reach each reader drawn in the reader's language.
 
 Every screen that follows a conference joins ``conference:<id>`` and the room of its language,
-``conference:<id>:<locale>``. An event whose screens show server-rendered HTML (a poll's result)
-is drawn once per language listening and sent with its HTML to that language's room, so a hall
-of a thousand phones draws the result from the event itself instead of asking for it at once.
+``conference:<id>:<locale>``. An event whose screens show server-rendered HTML (what an opened
+poll decides, a closed poll's result) is drawn once per language listening and sent with its
+HTML to that language's room, so a hall of a thousand phones draws it from the event itself
+instead of asking for it at once. The HTML is what the pages would have fetched: the same
+templates, and for the subject the same presenter and its cache.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from participation.services import audit
 from participation.services import voting as voting_service
 
 #: Events sent to the language rooms, with the HTML drawn for each.
-DRAWN = ("poll_closed",)
+DRAWN = ("poll_opened", "poll_closed")
 
 
 def follow_conference(conference_id: int) -> None:
@@ -68,5 +70,21 @@ def _drawn(app: Flask, event: events.Event, conference_id: int, locale: str) -> 
     poll_id = event.payload["id"]
     with app.app_context(), app.test_request_context(), force_locale(locale):
         poll = voting_service.get_poll(poll_id, conference_id)
+        if event.name == "poll_opened":
+            return {"subject_html": _subject(poll)}
         html = render_template("voting/_result_partial.html", poll=poll)
         return {"result_html": html, "audit_head": audit.audit_head()}
+
+
+def _subject(poll) -> str:
+    """What the poll decides, as ``delegate.poll_subject`` serves it in this language."""
+    from participation.web import ballot_subject
+
+    locale = get_locale()
+    language = locale.language if locale is not None else "de"
+    html, _tag = ballot_subject.rendered(
+        poll,
+        language,
+        lambda subject: render_template("delegate/_subject.html", subject=subject),
+    )
+    return html

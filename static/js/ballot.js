@@ -306,6 +306,7 @@
     if (subjects[pollId]) { return; }
     subjects[pollId] = "loading";
     window.setTimeout(function () {
+      if (subjects[pollId] !== "loading") { return; } // it came with the poll's opening
       window.fetch(pollUrl(card.dataset.subjectUrl, pollId), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.text() : ""; })
         .then(function (html) {
@@ -674,6 +675,11 @@
     if (ready && ready.conference_id === conferenceId) { apply(ready.voting); }
   });
   socket.on("poll_opened", function (poll) {
+    // What the poll decides comes drawn in this page's language: nothing to fetch.
+    if (poll.subject_html && subjects[poll.id] !== poll.subject_html) {
+      subjects[poll.id] = poll.subject_html;
+      if (current && current.id === poll.id) { render(); }
+    }
     if (current && current.id === poll.id) { return; } // its ballot is shown already
     if (card.dataset.votingRight !== "yes") { // observers, guests, staff: nothing to ask
       apply({ poll: poll, my_votes: [], no_vote: { reason: "no_right" }, last_result: null });

@@ -107,20 +107,23 @@
   // The poll's title in the projector's language and its rule in one line, from the same
   // server-rendered subject the phones fold into their ballots (once per poll).
   var titledPoll = null;
+  var pushedSubjects = {}; // poll id → the subject sent with its opening
   function fetchSubject(pollId) {
     var url = root.dataset.subjectUrl;
     if (!url || !byId("poll-rule")) { return; }
     titledPoll = pollId;
-    window.fetch(url.replace(/\/0\/subject$/, "/" + pollId + "/subject"), { credentials: "same-origin" }).then(function (response) {
-      return response.ok ? response.text() : "";
-    }).then(function (html) {
+    function show(html) {
       if (!html || !current || current.id !== pollId) { return; }
       var subject = new DOMParser().parseFromString(html, "text/html").querySelector(".ballot-subject");
       if (!subject) { return; }
       if (subject.dataset.title) { byId("poll-title").textContent = subject.dataset.title; }
       var rule = subject.querySelector(".ballot-rule");
       byId("poll-rule").textContent = rule ? rule.textContent : "";
-    }).catch(function () { titledPoll = null; });
+    }
+    if (pushedSubjects[pollId]) { show(pushedSubjects[pollId]); return; }
+    window.fetch(url.replace(/\/0\/subject$/, "/" + pollId + "/subject"), { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : "";
+    }).then(show).catch(function () { titledPoll = null; });
   }
 
   function renderProjector(state) {
@@ -179,7 +182,10 @@
     if (t.conference_id === conferenceId) { renderTurnout(t); }
   });
   if (mode === "projector") {
-    socket.on("poll_opened", watch);
+    socket.on("poll_opened", function (poll) {
+      if (poll.subject_html) { pushedSubjects[poll.id] = poll.subject_html; }
+      watch();
+    });
     // A result comes drawn with the event, and the chain's head with it: nothing to ask.
     socket.on("poll_closed", function (poll) {
       if (!poll.result_html || (current && current.id !== poll.id)) { watch(); return; }

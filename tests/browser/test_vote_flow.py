@@ -92,6 +92,10 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
     for phone in phones:
         assert phone.locator("#ballot").is_hidden()
 
+    # What the poll decides comes with its opening: no phone asks for it.
+    opening: list[str] = []
+    for phone in phones:
+        phone.on("request", lambda request: opening.append(request.url))
     moderator.click("button.open-poll")
     moderator.wait_for_selector("button.close-poll")
 
@@ -100,6 +104,7 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
     for phone in phones:
         phone.wait_for_selector("#ballot .ballot-yes", timeout=5_000)
         assert "Ä1" in phone.inner_text("#ballot .ballot-title")
+        phone.wait_for_selector("#ballot .ballot-subject")
         if phone is phones[0]:
             screenshot(phone, "vote-phone-ballot")
         # Two yes, one no: every bar of the result has something to show.
@@ -113,6 +118,8 @@ def test_secret_poll_on_an_amendment_from_phones_to_projector(live_server, deskt
         trackers.append(tracker)
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(phones[0], "vote-phone-receipt")
+
+    assert not [url for url in opening if url.endswith("/subject")], opening
 
     # Turnout, never partial results, on the projector and the desk.
     projector.wait_for_selector("#turnout-fill[data-count='3']")
