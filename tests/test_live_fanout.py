@@ -261,3 +261,22 @@ def test_a_conference_one_is_not_accredited_to_sends_no_state(app, world, auth):
     received = _connected_with(app, auth, world, "delegate", {"conference_id": other.id})
     assert received["conference_state"]["ok"] is False
     assert received["conference_state"]["status"] == 403
+
+
+def test_a_result_that_cannot_be_drawn_still_reaches_every_screen(app, world, auth, monkeypatch):
+    cid = world.conference.id
+    _client, phone = _screen(app, auth, world, "delegate")
+
+    def broken(*_args):
+        raise RuntimeError("a template that fails")
+
+    monkeypatch.setattr(rooms, "_drawn", broken)
+    poll = voting.create_poll(world.moderator.person, cid, title="Vertagung")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    voting.cancel_poll(world.moderator.person, cid, poll.id)
+
+    received = phone.get_received()
+    (opened,) = [e["args"][0] for e in received if e["name"] == "poll_opened"]
+    (closed,) = [e["args"][0] for e in received if e["name"] == "poll_closed"]
+    assert opened["id"] == closed["id"] == poll.id and closed["state"] == "cancelled"
+    assert "subject_html" not in opened and "result_html" not in closed  # the pages fetch them

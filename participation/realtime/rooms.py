@@ -47,7 +47,13 @@ def send_drawn(event: events.Event) -> None:
     conference_id = int(event.room.split(":", 1)[1])
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     for locale in _listening(conference_id):
-        payload = {**event.payload, **_drawn(app, event, conference_id, locale)}
+        try:
+            drawn = _drawn(app, event, conference_id, locale)
+        except Exception:
+            # The event still reaches every screen; without the HTML, a page fetches it.
+            app.logger.exception("Drawing %s in %s failed", event.name, locale)
+            drawn = {}
+        payload = {**event.payload, **drawn}
         socketio.emit(
             event.name, payload, to=language_room(conference_id, locale), skip_sid=event.skip
         )
