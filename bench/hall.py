@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bench import server as servers
-from bench.vote_burst import join_all
+from bench.vote_burst import join_all, ratio_of, rounded_floats
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The targets of the issue, for 1,000 delegates and 1,000 observers on two cores.
@@ -266,7 +266,7 @@ def compare(ours: dict, bare: dict) -> dict:
         table[name] = {
             "ours": mine.get("seconds"),
             "bare": theirs.get("seconds"),
-            "ratio": _ratio(mine.get("seconds"), theirs.get("seconds")),
+            "ratio": ratio_of(mine.get("seconds"), theirs.get("seconds")),
             "requests": mine.get("requests"),
             "bare_requests": theirs.get("requests"),
             "server_cpu_seconds": mine.get("server_cpu_seconds"),
@@ -277,7 +277,7 @@ def compare(ours: dict, bare: dict) -> dict:
     table["memory"] = {
         "ours": ours.get("peak_memory_mib"),
         "bare": bare.get("peak_memory_mib"),
-        "ratio": _ratio(ours.get("peak_memory_mib"), bare.get("peak_memory_mib")),
+        "ratio": ratio_of(ours.get("peak_memory_mib"), bare.get("peak_memory_mib")),
     }
     return table
 
@@ -375,26 +375,12 @@ def run(options: Options) -> dict:
         "runs": results,
     }
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(_rounded(report), indent=1))
+    options.out.write_text(json.dumps(rounded_floats(report), indent=1))
     if options.chart:
         from bench.hall_chart import draw
 
         draw(report, options.out.with_suffix(".png"))
     return report
-
-
-def _rounded(value):
-    if isinstance(value, float):
-        return round(value, 4)
-    if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_rounded(v) for v in value]
-    return value
-
-
-def _ratio(ours, bare) -> float | None:
-    return ours / bare if ours is not None and bare else None
 
 
 def _s(value) -> str:

@@ -345,8 +345,8 @@ def run_config(options: Options, template, async_mode: str, kind: str, workdir: 
         measure_bare(options, async_mode, workdir, ours.pop("result_payload"), ours.pop("payloads"))
     )
     log(options, f"  bare: {_s(bare['burst_seconds'])}")
-    ratio = _ratio(ours["burst_seconds"], bare["burst_seconds"])
-    cpu_ratio = _ratio(ours["burst_server_cpu_seconds"], bare["burst_server_cpu_seconds"])
+    ratio = ratio_of(ours["burst_seconds"], bare["burst_seconds"])
+    cpu_ratio = ratio_of(ours["burst_server_cpu_seconds"], bare["burst_server_cpu_seconds"])
     everyone = ours["checks"]["failed"] == 0
     targets = {
         "all_stored_within_1.5x_bare": everyone and ratio is not None and ratio <= TARGET_RATIO,
@@ -412,7 +412,7 @@ def run(options: Options) -> dict:
         "runs": results,
     }
     options.out.parent.mkdir(parents=True, exist_ok=True)
-    options.out.write_text(json.dumps(_rounded(report), indent=1))
+    options.out.write_text(json.dumps(rounded_floats(report), indent=1))
     if options.chart:
         from bench.chart import draw
 
@@ -420,13 +420,14 @@ def run(options: Options) -> dict:
     return report
 
 
-def _rounded(value):
+def rounded_floats(value):
+    """``value`` with every float rounded to 4 places, for the JSON report."""
     if isinstance(value, float):
         return round(value, 4)
     if isinstance(value, dict):
-        return {k: _rounded(v) for k, v in value.items()}
+        return {k: rounded_floats(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_rounded(v) for v in value]
+        return [rounded_floats(v) for v in value]
     return value
 
 
@@ -464,7 +465,7 @@ def print_report(report: dict) -> None:
             print(f"  {'met   ' if met else 'MISSED'} {name}")
 
 
-def _ratio(ours, bare) -> float | None:
+def ratio_of(ours, bare) -> float | None:
     return ours / bare if ours is not None and bare else None
 
 

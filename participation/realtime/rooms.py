@@ -86,11 +86,4 @@ def _subject(poll) -> str:
     """What the poll decides, as ``delegate.poll_subject`` serves it in this language."""
     from participation.web import ballot_subject
 
-    locale = get_locale()
-    language = locale.language if locale is not None else "de"
-    html, _tag = ballot_subject.rendered(
-        poll,
-        language,
-        lambda subject: render_template("delegate/_subject.html", subject=subject),
-    )
-    return html
+    return ballot_subject.drawn(poll)[0]

@@ -83,6 +83,17 @@ def identity_for(token: str | None) -> Identity | None:
     return Identity(*row) if row is not None else None
 
 
+def member_json(role, organisation, voting_right, vote_weight, present) -> dict:
+    """An accreditation as a live view shows its own ("me")."""
+    return {
+        "role": role,
+        "organisation": organisation,
+        "voting_right": voting_right,
+        "vote_weight": vote_weight,
+        "present": present,
+    }
+
+
 class Principal:
     """The signed-in person behind a request, as Flask-Login's user object.
 
@@ -126,13 +137,13 @@ class Principal:
             return None
         if identity.accreditation_conference_id != conference_id:
             return None
-        return {
-            "role": identity.accreditation_role,
-            "organisation": identity.accreditation_organisation,
-            "voting_right": identity.accreditation_voting_right,
-            "vote_weight": identity.accreditation_vote_weight,
-            "present": identity.accreditation_present,
-        }
+        return member_json(
+            identity.accreditation_role,
+            identity.accreditation_organisation,
+            identity.accreditation_voting_right,
+            identity.accreditation_vote_weight,
+            identity.accreditation_present,
+        )
 
     def accreditation(self, conference_id: int) -> Accreditation | None:
         identity = self.identity

@@ -233,16 +233,7 @@ _MEMBER = (
 def member_summary(accreditation_id: int) -> dict | None:
     """What a live view shows of its own accreditation ("me"), in one light query."""
     row = db.session.execute(_MEMBER, {"accreditation_id": accreditation_id}).one_or_none()
-    if row is None:
-        return None
-    role, organisation, voting_right, vote_weight, present = row
-    return {
-        "role": role,
-        "organisation": organisation,
-        "voting_right": voting_right,
-        "vote_weight": vote_weight,
-        "present": present,
-    }
+    return authz.member_json(*row) if row is not None else None
 
 
 def agenda_summary(items: list[AgendaItem]) -> list[dict]:

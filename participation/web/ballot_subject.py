@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import format_decimal, get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -62,6 +62,17 @@ class PollSubject:
     amendment: Amendment | None = None
     #: The candidates' names of an election.
     candidates: list[str] = field(default_factory=list)
+
+
+def drawn(poll: Poll) -> tuple[str, str]:
+    """The poll's subject in the reader's language as the phones show it, and its ETag."""
+    locale = get_locale()
+    language = locale.language if locale is not None else "de"
+    return rendered(
+        poll,
+        language,
+        lambda subject: render_template("delegate/_subject.html", subject=subject),
+    )
 
 
 def rendered(poll: Poll, language: str, render: Callable[[PollSubject], str]) -> tuple[str, str]:

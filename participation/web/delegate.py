@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, make_response, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -54,13 +53,7 @@ def poll_subject(conference_id: int, poll_id: int):
     poll = voting.get_poll(poll_id, conference_id)
     if poll.state == "draft":
         abort(404)
-    locale = get_locale()
-    language = locale.language if locale is not None else "de"
-    html, tag = ballot_subject.rendered(
-        poll,
-        language,
-        lambda subject: render_template("delegate/_subject.html", subject=subject),
-    )
+    html, tag = ballot_subject.drawn(poll)
     response = make_response(html)
     response.set_etag(tag)
     # Each reader's copy may be kept, but asked after again: a translation may be added.
