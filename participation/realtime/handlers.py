@@ -65,7 +65,9 @@ def on(event: str, level: str, shape: type[Strict]) -> Callable:
     validated as ``shape``.
 
     Conference levels read ``conference_id`` from the payload. The signed-in session is
-    checked again on every event, so a session ended elsewhere stops working at once. Every
+    judged again on every event, by the identity this process remembers until a change to a
+    session, person or accreditation clears it (or read afresh, with several processes), so
+    an ended session or a changed role counts from the next event on. Every
     event is answered: a refusal or a malformed payload with an error acknowledgement, an
     unexpected failure with a 500 one (and a single entry in the log).
     """

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from participation import clock
 from participation.extensions import db
 from participation.models import Accreditation, LoginSession, Organisation, Person
+from participation.services import identities
 from participation.services.errors import NotAllowed
 
 #: Roles in a conference, weakest first; each includes what the weaker ones may do.
@@ -29,7 +30,8 @@ LEVELS = ("public", "signed_in", "staff", *ROLE_RANK)
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a login session is, read in one light query on every request and socket event."""
+    """Who a login session is, read in one light query on every request (and socket event,
+    unless the process remembers it: :mod:`participation.services.identities`)."""
 
     login_id: int
     person_id: int
@@ -70,17 +72,30 @@ _IDENTITY = (
 )
 
 
-def identity_for(token: str | None) -> Identity | None:
+def identity_for(token: str | None, *, remembered: bool = False) -> Identity | None:
     """The identity of the live login session a browser's token belongs to (a plain row, no
-    objects: this runs for every request and socket event, so it must be cheap)."""
+    objects: this runs for every request and socket event, so it must be cheap).
+
+    ``remembered`` (socket events): from the process's memory of identities where it may keep
+    one (:mod:`participation.services.identities`), else read and remembered.
+    """
     if not token:
         return None
-    row = (
-        db.session.connection()
-        .execute(_IDENTITY, {"token_hash": clock.digest(token)})
-        .one_or_none()
-    )
-    return Identity(*row) if row is not None else None
+    token_hash = clock.digest(token)
+    cache = identities.identity_cache() if remembered else None
+    generation = 0
+    if cache is not None:
+        known = cache.get(token_hash)
+        if known is not None:
+            return known
+        generation = cache.generation
+    row = db.session.connection().execute(_IDENTITY, {"token_hash": token_hash}).one_or_none()
+    if row is None:
+        return None
+    identity = Identity(*row)
+    if cache is not None:
+        cache.keep(token_hash, identity, generation)
+    return identity
 
 
 def member_json(role, organisation, voting_right, vote_weight, present) -> dict:

@@ -43,11 +43,12 @@ def load_principal(_request) -> Principal | None:
     """Flask-Login's loader: the session token must name a live login session.
 
     API clients send the token as ``Authorization: Bearer <token>`` instead of a cookie; a
-    request that carries that header is judged by it alone.
+    request that carries that header is judged by it alone. A socket event (it has a ``sid``)
+    may be judged by the identity the process remembers for the token.
     """
     bearer = bearer_token(_request)
     token = bearer if bearer is not None else session.get(SESSION_KEY)
-    identity = identity_for(token)
+    identity = identity_for(token, remembered=getattr(_request, "sid", None) is not None)
     return Principal(identity) if identity is not None else None
 
 
