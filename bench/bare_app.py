@@ -8,7 +8,8 @@ benchmark can divide our time by what Flask-SocketIO itself needs for the same c
 ``watch_conference``, ``watch_projector`` and ``cast_ballot`` acknowledge at once;
 ``POST /broadcast`` sends one ``poll_closed`` event to every connected client, as closing a poll
 does, or with ``{"events": [[name, payload], …]}`` those events in turn (the hall benchmark sends
-the payloads our server sent).
+the payloads our server sent). With ``SOCKETIO_MESSAGE_QUEUE`` several bare processes share
+their broadcasts, as several of ours do.
 """
 
 import os
@@ -32,7 +33,10 @@ from flask import Flask, jsonify, request  # noqa: E402
 from flask_socketio import SocketIO, emit, join_room  # noqa: E402
 
 app = Flask(__name__)
-socketio = SocketIO(app, async_mode=ASYNC_MODE)
+# Several bare processes share their broadcasts over the same message queue as ours would.
+socketio = SocketIO(
+    app, async_mode=ASYNC_MODE, message_queue=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+)
 
 
 @app.get("/")

@@ -25,8 +25,10 @@ import { io } from "socket.io-client";
 const [configPath, outPath] = process.argv.slice(2);
 const config = JSON.parse(readFileSync(configPath, "utf8"));
 const {
-  url, tokens, delegates, conferenceId, concurrency = 100, timeout = 120, serverPid,
+  url, tokens, delegates, conferenceId, concurrency = 100, timeout = 120, serverPids = [],
+  sourceAddresses = 0,
 } = config;
+const serverPid = serverPids.length === 1 ? serverPids[0] : null; // the one to profile
 const ACK_TIMEOUT = 8000; // as static/js/ballot.js
 const RETRY_DELAY = 2000;
 const ATTEMPTS = 5;
@@ -34,11 +36,14 @@ const ATTEMPTS = 5;
 const now = () => performance.now() / 1000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function serverCpu() {
-  if (!serverPid) { return null; }
+// CPU seconds each server process has used so far (several behind nginx), or null.
+function serverCpuEach() {
+  if (!serverPids.length) { return null; }
   try {
-    const fields = readFileSync(`/proc/${serverPid}/stat`, "utf8").split(")").pop().trim().split(/\s+/);
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (100 Hz on Linux)
+    return serverPids.map((pid) => {
+      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").pop().trim().split(/\s+/);
+      return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (100 Hz on Linux)
+    });
   } catch {
     return null;
   }
@@ -68,6 +73,9 @@ class Phone {
       timeout: 60000,
     };
     if (this.token) { options.extraHeaders = { Authorization: `Bearer ${this.token}` }; }
+    // Behind nginx's ip_hash (first three octets) a hall comes from many addresses; on
+    // loopback every 127.0.X.1 is one (Linux routes all of 127/8 to lo).
+    if (sourceAddresses) { options.localAddress = `127.0.${1 + (this.index + 1) % sourceAddresses}.1`; }
     // live.js names its conference when connecting and is sent its state; the projector's
     // page (projector.js) asks with watch_projector after each connect.
     const asks = this.projector || this.index < 0;
@@ -217,7 +225,7 @@ function percentile(values, share) {
 }
 
 async function phase(name, run) {
-  const before = { requests: stats.requests, failed: stats.failed, bytes: stats.bytes, cpu: process.cpuUsage(), server: serverCpu() };
+  const before = { requests: stats.requests, failed: stats.failed, bytes: stats.bytes, cpu: process.cpuUsage(), server: serverCpuEach() };
   const profiled = config.profilePhase === name && serverPid;
   if (profiled) { process.kill(serverPid, "SIGUSR1"); await sleep(50); }
   const started = now();
@@ -234,7 +242,8 @@ async function phase(name, run) {
   const wall = now() - started;
   if (profiled) { process.kill(serverPid, "SIGUSR2"); await sleep(500); }
   const cpu = process.cpuUsage(before.cpu);
-  const server = serverCpu();
+  const server = serverCpuEach();
+  const each = server === null || before.server === null ? null : server.map((cpu, i) => cpu - before.server[i]);
   const figures = {
     seconds: error ? null : (extra.seconds ?? wall),
     ...extra,
@@ -242,7 +251,9 @@ async function phase(name, run) {
     failed_requests: stats.failed - before.failed,
     // What one phone (the first delegate's) received in the phase's events and replies.
     bytes_per_phone: stats.bytes - before.bytes,
-    server_cpu_seconds: server === null || before.server === null ? null : server - before.server,
+    server_cpu_seconds: each === null ? null : each.reduce((a, b) => a + b, 0),
+    // Per process: how evenly nginx spread the hall.
+    server_cpu_seconds_each: each,
     client_cpu_share: (cpu.user + cpu.system) / 1e6 / wall,
     error,
   };

@@ -2,6 +2,7 @@
 
     python -m bench.hall --delegates 1000 --observers 1000 [--sizes 250,500,1000,2000]
         [--async-mode eventlet,gevent] [--rounds 3]
+        [--database postgresql [--processes 1,2]]
 
 For each configuration it builds a conference through the services (``bench.setup``), starts
 the server as ``make run`` does (``python wsgi.py``, one process), signs a moderator, N
@@ -14,6 +15,11 @@ change and a reconnect storm. Then the bare stack (``bench/bare_app.py`` on the 
 handlers that only acknowledge) takes the same connections, calls and broadcasts of the same
 payloads, in the same run.
 
+With ``--processes 2`` (PostgreSQL only; ``1,2`` runs both) both stacks run as two processes
+sharing a Redis message queue behind nginx with the sample configuration of ``deploy/``; the
+phones then come from many loopback addresses, so that nginx's ``ip_hash`` spreads them as it
+would a hall's.
+
 Results go to a JSON file and PNG charts (``--out``); ``--sizes`` adds the growth table: each
 ratio against the hall's size.
 """
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -62,6 +69,11 @@ class Options:
     #: "sqlite", or "postgresql" on the server ``postgres`` names (a database per run).
     database: str = "sqlite"
     postgres: str = servers.DEFAULT_POSTGRES
+    #: Server processes of each stack; more than one share ``redis`` behind nginx.
+    processes: int = 1
+    #: Process counts to run in turn (``--processes 1,2``); empty: just ``processes``.
+    process_counts: tuple[int, ...] = ()
+    redis: str = servers.DEFAULT_REDIS
     rounds: int = 1
     out: Path = Path("bench/results/hall.json")
     chart: bool = True
@@ -113,26 +125,30 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
     n, m = options.delegates, options.observers
     codes = database.codes
     conference_id = codes["conference_id"]
-    port = servers.free_port()
-    env = database.env(port, async_mode=async_mode)
-    app = servers.start_app(
-        env,
-        log=workdir / "server.log",
-        profile=options.profile,
-        profile_on_signal=options.profile_phase is not None,
+    stack = servers.start_stack(
+        options.processes,
+        options.redis,
+        workdir / "server",
+        lambda port: database.env(port, async_mode=async_mode),
+        lambda env, log: servers.start_app(
+            env,
+            log=log,
+            profile=options.profile,
+            profile_on_signal=options.profile_phase is not None,
+        ),
     )
     try:
         people = codes["delegates"][:n] + codes["observers"][: m + 1]
         tokens = asyncio.run(
-            join_all(app.url, [codes["moderator"]["code"]] + [p["code"] for p in people])
+            join_all(stack.url, [codes["moderator"]["code"]] + [p["code"] for p in people])
         )
         moderator, tokens, screen = tokens[0], tokens[1:-1], tokens[-1]
-        polls = app.url + "/api/v1/polls"
+        polls = stack.url + "/api/v1/polls"
         poll = asyncio.run(_create_poll(polls, moderator, conference_id))
         runs = {i: random.getrandbits(64) for i in range(n)}
         agenda = codes["agenda"]
         config = {
-            "url": app.url,
+            **stack.client_config(),
             "tokens": tokens,
             "delegates": n,
             "conferenceId": conference_id,
@@ -140,7 +156,6 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
             "projectorToken": screen,
             "projectorEvent": "watch_projector",
             "concurrency": options.concurrency,
-            "serverPid": app.process.pid,
             "profilePhase": options.profile_phase if options.profile else None,
             "pollId": poll,
             "subjectPath": f"/c/{conference_id}/polls/{{poll}}/subject",
@@ -171,12 +186,12 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
             },
         }
         hall = run_hall(config, workdir, "ours", options)
-        hall["peak_memory_mib"] = app.peak_memory_mib()
+        hall["peak_memory_mib"] = stack.peak_memory_mib()
     finally:
-        app.stop()
+        stack.stop()
     if options.profile:
         hall["profile"] = heaviest(options.profile)
-    stored = servers.check_poll(env, poll)
+    stored = servers.check_poll(stack.envs[0], poll)
     acked = set(hall.pop("receipts"))
     hall["checks"].update(
         {
@@ -222,9 +237,12 @@ async def _create_poll(polls: str, moderator: str, conference_id: int) -> int:
 def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -> dict:
     """The same hall against handlers that only acknowledge, broadcasting our payloads."""
     n, m = options.delegates, options.observers
-    port = servers.free_port()
-    bare = servers.start_bare(
-        servers.server_env(workdir, port=port, async_mode=async_mode), log=workdir / "bare.log"
+    bare = servers.start_stack(
+        options.processes,
+        options.redis,
+        workdir / "bare",
+        lambda port: servers.server_env(workdir, port=port, async_mode=async_mode),
+        servers.start_bare,
     )
     sent = ours["payloads"]
 
@@ -233,13 +251,12 @@ def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -
 
     try:
         config = {
-            "url": bare.url,
+            **bare.client_config(),
             "tokens": [None] * (n + m),
             "delegates": n,
             "conferenceId": 1,
             "projectorEvent": "watch_projector",
             "concurrency": options.concurrency,
-            "serverPid": bare.process.pid,
             "ballots": ours["ballots"],
             "actions": {
                 "open": broadcast("ballot_ready", "poll_opened"),
@@ -327,6 +344,7 @@ def run_config(options: Options, template, async_mode: str, workdir: Path) -> di
     return {
         "async_mode": async_mode,
         "database": options.database,
+        "processes": options.processes,
         "delegates": options.delegates,
         "observers": options.observers,
         "table": table,
@@ -352,12 +370,16 @@ def run(options: Options) -> dict:
             )
             log(options, f"built the conference of {size} in {time.perf_counter() - started:.0f} s")
             try:
-                for mode in options.async_modes:
-                    for number in range(options.rounds):
-                        workdir = root / f"{size}-{mode}-{number}"
-                        results.append(
-                            {**run_config(sized, template, mode, workdir), "round": number + 1}
-                        )
+                for count, mode, number in itertools.product(
+                    options.process_counts or (options.processes,),
+                    options.async_modes,
+                    range(options.rounds),
+                ):
+                    counted = replace(sized, processes=count)
+                    workdir = root / f"{size}-{count}-{mode}-{number}"
+                    results.append(
+                        {**run_config(counted, template, mode, workdir), "round": number + 1}
+                    )
             finally:
                 servers.drop(template)
     report = {
@@ -391,7 +413,8 @@ def print_report(report: dict) -> None:
     for r in report["runs"]:
         table, ours = r["table"], r["ours"]
         print(
-            f"\n{r['async_mode']} + {r['database']}: {r['delegates']} delegates, "
+            f"\n{r['async_mode']} + {r['database']}, {r.get('processes', 1)} process(es): "
+            f"{r['delegates']} delegates, "
             f"{r['observers']} observers, round {r['round']}"
         )
         print(f"  {'':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'HTTP':>5} {'client CPU':>10}")
@@ -414,6 +437,10 @@ def print_report(report: dict) -> None:
             f"  peak memory {memory['ours'] or 0:.0f} MiB (bare {memory['bare'] or 0:.0f} MiB, "
             f"ratio {_s(memory['ratio'])}); checks {ours['checks']}"
         )
+        each = ours["phases"]["burst"].get("server_cpu_seconds_each") or []
+        if len(each) > 1:
+            spread = " / ".join(f"{cpu:.2f} s" for cpu in each)
+            print(f"  server CPU in the burst per process: {spread}")
         for name, met in r["targets"].items():
             print(f"  {'met   ' if met else 'MISSED'} {name}")
         if ours.get("profile"):
@@ -450,6 +477,16 @@ def parse(argv: list[str] | None = None) -> Options:
         default=os.environ.get("TEST_DATABASE_URL") or servers.DEFAULT_POSTGRES,
         help="PostgreSQL server to create the benchmark databases on",
     )
+    parser.add_argument(
+        "--processes",
+        default="1",
+        help="server processes of each stack, e.g. 1,2; more than one: PostgreSQL, Redis, nginx",
+    )
+    parser.add_argument(
+        "--redis",
+        default=os.environ.get("TEST_REDIS_URL") or servers.DEFAULT_REDIS,
+        help="the message queue of several processes",
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--out", type=Path, default=Path("bench/results/hall.json"))
@@ -461,6 +498,13 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--profile-phase", choices=PHASES, help="profile only this phase")
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
+    counts = tuple(int(c) for c in args.processes.split(",") if c.strip())
+    if not counts or min(counts) < 1:
+        parser.error("--processes must be at least 1")
+    if max(counts) > 1 and args.database != "postgresql":
+        parser.error("several processes share one PostgreSQL database: add --database postgresql")
+    if max(counts) > 1 and args.profile:
+        parser.error("--profile profiles one process")
     for mode in modes:
         if mode not in ("eventlet", "gevent"):
             parser.error(f"unknown async mode {mode!r}")
@@ -471,6 +515,9 @@ def parse(argv: list[str] | None = None) -> Options:
         async_modes=modes,
         database=args.database,
         postgres=args.postgres,
+        processes=counts[0],
+        process_counts=counts,
+        redis=args.redis,
         rounds=args.rounds,
         concurrency=args.concurrency,
         out=args.out,

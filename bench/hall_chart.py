@@ -16,6 +16,12 @@ MOMENTS = {
 }
 
 
+def server(run: dict) -> str:
+    """ "eventlet", or "eventlet × 2" for two processes behind nginx."""
+    processes = run.get("processes", 1)
+    return run["async_mode"] + (f" × {processes}" if processes > 1 else "")
+
+
 def draw(report: dict, path: Path) -> Path:
     import matplotlib
 
@@ -54,7 +60,7 @@ def _times(axes, runs: list[dict]) -> None:
     axes.set_ylabel("seconds until every client (log)")
     axes.set_title(
         f"{largest['delegates']} delegates + {largest['observers']} observers, "
-        f"{largest['async_mode']}, {largest['database']}"
+        f"{server(largest)}, {largest['database']}"
     )
     axes.legend(fontsize=8)
 
@@ -66,7 +72,7 @@ def _growth(axes, runs: list[dict]) -> None:
         for run in runs:
             ratio = run["table"][name]["ratio"]
             if ratio:
-                key = (run["async_mode"], run["delegates"] + run["observers"])
+                key = (server(run), run["delegates"] + run["observers"])
                 points.setdefault(key, []).append(ratio)
         for mode in sorted({mode for mode, _ in points}):
             sizes = sorted(size for m, size in points if m == mode)
@@ -84,8 +90,8 @@ def _growth(axes, runs: list[dict]) -> None:
 
 def _p99(axes, runs: list[dict]) -> None:
     """The burst's acknowledgement p99 against the number of clients: where one process ends."""
-    for number, mode in enumerate(sorted({r["async_mode"] for r in runs})):
-        chosen = sorted((r for r in runs if r["async_mode"] == mode), key=lambda r: r["delegates"])
+    for number, mode in enumerate(sorted({server(r) for r in runs})):
+        chosen = sorted((r for r in runs if server(r) == mode), key=lambda r: r["delegates"])
         sizes = [r["delegates"] + r["observers"] for r in chosen]
         values = [r["ours"]["phases"]["burst"]["p99"] or 0 for r in chosen]
         style = "-o" if mode == "eventlet" else "--s"

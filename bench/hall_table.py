@@ -16,11 +16,12 @@ import sys
 from pathlib import Path
 
 from bench.hall import LABELS, PHASES
+from bench.hall_chart import server
 
 
 def column(run: dict) -> str:
     clients = run["delegates"] + run["observers"]
-    return f"{clients:,} · {run['async_mode']} · {run['database']} · #{run['round']}"
+    return f"{clients:,} · {server(run)} · {run['database']} · #{run['round']}"
 
 
 def cell(row: dict) -> str:
@@ -82,12 +83,12 @@ def growth(report: dict) -> str:
         + " | burst p99 | peak memory |",
         "|---|---|" + "---|" * (len(names) + 2),
     ]
-    for run in sorted(report["runs"], key=lambda r: (r["async_mode"], r["delegates"])):
+    for run in sorted(report["runs"], key=lambda r: (server(r), r["delegates"])):
         ratios = " | ".join(_short(run["table"][n]) for n in names)
         p99 = run["ours"]["phases"]["burst"]["p99"]
         memory = run["table"]["memory"]["ratio"]
         lines.append(
-            f"| {run['delegates'] + run['observers']:,} | {run['async_mode']} | {ratios} | "
+            f"| {run['delegates'] + run['observers']:,} | {server(run)} | {ratios} | "
             f"{p99:.2f} s | ×{memory:.2f} |"
         )
     return "\n".join(lines)

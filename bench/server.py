@@ -16,11 +16,14 @@ import sys
 import time
 import urllib.request
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+NGINX_SAMPLE = ROOT / "deploy" / "nginx-participation.conf"
 
 
 def free_port() -> int:
@@ -171,6 +174,129 @@ def check_poll(env: dict, poll_id: int) -> dict:
     """Ballots, trackers and the audit chain of a poll, read from the database."""
     output = run_module("bench.setup", "check", "--poll", str(poll_id), env=env, timeout=300)
     return json.loads(output.strip().splitlines()[-1])
+
+
+# --- the proxy in front of several processes ---------------------------------------------------
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next(
+        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
+    )
+
+
+def render_sample(backends: list[int], port: int) -> str:
+    """deploy/nginx-participation.conf with these backend ports, listening on ``port``."""
+    sample = NGINX_SAMPLE.read_text()
+    if "server 127.0.0.1:5001;" not in sample or "listen 80 " not in sample:
+        raise RuntimeError(f"{NGINX_SAMPLE} no longer has the lines this replaces")
+    sample = sample.replace("    server 127.0.0.1:5002;\n", "")
+    sample = sample.replace(
+        "server 127.0.0.1:5001;", " ".join(f"server 127.0.0.1:{p};" for p in backends)
+    )
+    return sample.replace("listen 80 ", f"listen 127.0.0.1:{port} ")
+
+
+def start_nginx(backends: list[int], prefix: Path, *, connections: int = 1024) -> Server:
+    """nginx with the sample configuration of ``deploy/`` in front of these ports.
+
+    ``connections`` is what one worker may hold; each client takes two (its own and the one
+    to its process).
+    """
+    binary = nginx_binary()
+    if binary is None:
+        raise RuntimeError("nginx is missing: `apt-get install nginx-light` (make prerequisites)")
+    port = free_port()
+    (prefix / "logs").mkdir(parents=True)
+    (prefix / "site.conf").write_text(render_sample(backends, port))
+    (prefix / "nginx.conf").write_text(
+        f"""
+worker_processes 1;
+worker_rlimit_nofile {2 * connections + 64};
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+events {{ worker_connections {connections}; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    include {prefix}/site.conf;
+}}
+"""
+    )
+    command = [binary, "-p", str(prefix), "-e", str(prefix / "logs/error.log")]
+    command += ["-c", str(prefix / "nginx.conf"), "-g", "daemon off;"]
+    if os.geteuid() == 0:
+        command[-1] = "daemon off; user root;"
+    tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
+    if tested.returncode != 0:
+        raise RuntimeError(f"nginx refused the configuration: {tested.stderr[-2000:]}")
+    return start(command, {"PORT": str(port)}, log=prefix / "logs" / "output.log", timeout=15)
+
+
+#: Loopback source addresses the phones come from when nginx spreads them by address.
+SOURCE_ADDRESSES = 64
+
+
+@dataclass
+class Stack:
+    """The servers a hall connects to: one process, or several behind nginx."""
+
+    processes: list[Server]
+    proxy: Server | None = None
+    envs: list[dict] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return (self.proxy or self.processes[0]).url
+
+    def client_config(self) -> dict:
+        """What ``hall.mjs`` needs to know of the servers."""
+        return {
+            "url": self.url,
+            "serverPids": [p.process.pid for p in self.processes],
+            "sourceAddresses": SOURCE_ADDRESSES if self.proxy else 0,
+        }
+
+    def peak_memory_mib(self) -> float | None:
+        """Every process's peak resident memory, added up."""
+        peaks = [p.peak_memory_mib() for p in self.processes]
+        return None if None in peaks else sum(peaks)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self.proxy is not None:
+            self.proxy.stop()
+        for process in self.processes:
+            process.stop()
+
+
+def start_stack(
+    count: int,
+    message_queue: str,
+    prefix: Path,
+    env_for: Callable[[int], dict],
+    start: Callable[..., Server],
+) -> Stack:
+    """``count`` servers started by ``start`` (given the environment ``env_for`` a port) and,
+    for several, sharing ``message_queue`` behind nginx; their logs start with ``prefix``."""
+    stack = Stack([])
+    try:
+        for number in range(count):
+            env = env_for(free_port())
+            if count > 1:
+                env.update(SOCKETIO_MESSAGE_QUEUE=message_queue, TRUSTED_PROXIES="1")
+            stack.envs.append(env)
+            stack.processes.append(start(env, log=Path(f"{prefix}-{number}.log")))
+        if count > 1:
+            backends = [p.port for p in stack.processes]
+            stack.proxy = start_nginx(backends, Path(f"{prefix}-nginx"), connections=10000)
+    except BaseException:
+        stack.stop()
+        raise
+    return stack
 
 
 # --- databases ---------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ def _bind_extensions(app: Flask) -> None:
     from participation.realtime import init_realtime, register_handlers
     from participation.realtime.manager import client_manager
     from participation.realtime.packets import EventPacket
+    from participation.realtime.state import shared_states_of
     from participation.web.auth import load_principal
 
     db.init_app(app)
@@ -61,10 +62,13 @@ def _bind_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     register_handlers()
     # Each app gets a manager of its own (Flask-SocketIO would keep an earlier app's): the
-    # rooms indexed both ways, over the message queue when there is one.
+    # rooms indexed both ways, over the message queue when there is one, where the events of
+    # other processes renew this one's shared states too.
     socketio.init_app(
         app,
-        client_manager=client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
+        client_manager=client_manager(
+            app.config["SOCKETIO_MESSAGE_QUEUE"], heard=shared_states_of(app).heard
+        ),
         # None: engine.io accepts only handshakes whose Origin is this server's own.
         cors_allowed_origins=app.config.get("SOCKETIO_ALLOWED_ORIGINS"),
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE"),

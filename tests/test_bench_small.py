@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+
+import pytest
 
 from bench import hall, hall_table, vote_burst
 
@@ -103,3 +106,35 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     # The README's table is made from the same file.
     markdown = hall_table.table(written)
     assert "| reconnect storm |" in markdown and f"×{table['storm']['ratio']:.2f}" in markdown
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
+    reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
+)
+def test_a_small_hall_on_two_processes_behind_nginx_reaches_both(tmp_path):
+    """Both stacks as two processes sharing Redis behind deploy/'s nginx configuration."""
+    options = hall.Options(
+        delegates=12,
+        observers=4,
+        database="postgresql",
+        postgres=os.environ["TEST_DATABASE_URL"],
+        processes=2,
+        redis=os.environ["TEST_REDIS_URL"],
+        out=tmp_path / "hall.json",
+        chart=False,
+        quiet=True,
+        timeout=120,
+    )
+    (run,) = hall.run(options)["runs"]
+    ours, bare = run["ours"], run["bare"]
+    assert run["processes"] == 2
+    assert ours["checks"]["nothing_lost_or_doubled"], ours["checks"]
+    for side in (ours, bare):
+        assert all(side["phases"][name]["error"] is None for name in hall.PHASES), side["phases"]
+        assert side["phases"]["storm"]["reconnected"] == 12 + 4 + 1
+        # The phones came from many addresses, so ip_hash sent some to each process: both
+        # worked while the hall connected (nothing is broadcast then).
+        assert all(cpu > 0 for cpu in side["phases"]["connect"]["server_cpu_seconds_each"])
+    for name in ("open", "close", "agenda", "speakers", "storm"):
+        assert run["table"][name]["requests"] == 0, name

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 
 import pytest
 import requests
@@ -31,8 +28,6 @@ from tests.helpers import api, sign_in
 DATABASE = os.environ.get("TEST_DATABASE_URL")
 REDIS = os.environ.get("TEST_REDIS_URL")
 DELEGATES = 8
-ROOT = Path(__file__).resolve().parents[1]
-NGINX_SAMPLE = ROOT / "deploy" / "nginx-participation.conf"
 
 pytestmark = pytest.mark.skipif(
     not (DATABASE and REDIS),
@@ -185,6 +180,49 @@ def test_a_vote_on_one_process_updates_a_projector_on_the_other(cluster):
         screen_b.close()
 
 
+def _connected(url: str, token: str) -> socketio.Client:
+    client = socketio.Client(reconnection=False)
+    client.connect(
+        url, headers={"Authorization": f"Bearer {token}"}, transports=["websocket"], wait_timeout=10
+    )
+    return client
+
+
+def _current_item(client: socketio.Client, conference_id: int):
+    reply = client.call("watch_conference", {"conference_id": conference_id}, timeout=10)
+    assert reply["ok"] is True, reply
+    return (reply["state"]["room"]["current_agenda_item"] or {}).get("id")
+
+
+def test_a_change_on_one_process_renews_the_state_the_other_keeps(cluster):
+    """B keeps its conference's shared state for the screens that connect; an agenda change
+    made on A reaches B through the queue, and the next screen connecting to B is sent it."""
+    a, b = cluster.processes
+    conference_id = cluster.conference_id
+    agenda = cluster.database.codes["agenda"]
+    moderator = _connected(a.url, cluster.moderator)
+    screen = _connected(b.url, cluster.tokens[4])
+    changes: list[dict] = []
+    screen.on("room", changes.append)
+    try:
+        before = _current_item(screen, conference_id)  # read by B and kept there
+        chosen = next(item for item in agenda if item != before)
+        change = {"conference_id": conference_id, "agenda_item_id": chosen}
+        assert moderator.call("set_current_item", change, timeout=10)["ok"] is True
+        deadline = time.monotonic() + 10
+        while not changes and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert changes, "B's screen never heard of the change made on A"
+        later = _connected(b.url, cluster.tokens[5])
+        try:
+            assert _current_item(later, conference_id) == chosen
+        finally:
+            later.disconnect()
+    finally:
+        moderator.disconnect()
+        screen.disconnect()
+
+
 def test_a_session_ended_on_one_process_loses_its_sockets_on_the_other(cluster):
     a, b = cluster.processes
     token = sign_in(a.url, cluster.database.codes["delegates"][2]["code"])
@@ -243,78 +281,16 @@ def test_both_processes_take_a_burst_and_count_each_ballot_once(cluster):
 # --- the sample proxy configuration ------------------------------------------------------------
 
 
-def nginx_binary() -> str:
-    found = shutil.which("nginx") or next(
-        (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.path.exists(p)), None
-    )
-    if found is None:
-        pytest.fail("nginx is missing: `apt-get install nginx-light` (.ci/run installs it)")
-    return found
-
-
-def render_sample(backends: list[int], port: int) -> str:
-    """deploy/nginx-participation.conf with this test's ports."""
-    sample = NGINX_SAMPLE.read_text()
-    assert "server 127.0.0.1:5001;" in sample and "listen 80;" in sample
-    sample = sample.replace("    server 127.0.0.1:5002;\n", "")
-    sample = sample.replace(
-        "server 127.0.0.1:5001;", " ".join(f"server 127.0.0.1:{p};" for p in backends)
-    )
-    return sample.replace("listen 80;", f"listen 127.0.0.1:{port};")
-
-
 @pytest.fixture
 def proxy(cluster, tmp_path):
     """nginx with the sample configuration in front of both processes."""
-    binary = nginx_binary()
-    port = servers.free_port()
-    prefix = tmp_path / "nginx"
-    (prefix / "logs").mkdir(parents=True)
-    (prefix / "site.conf").write_text(render_sample([p.port for p in cluster.processes], port))
-    (prefix / "nginx.conf").write_text(
-        f"""
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log {prefix}/logs/access.log;
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    include {prefix}/site.conf;
-}}
-"""
-    )
-    command = [binary, "-p", str(prefix), "-e", str(prefix / "logs/error.log")]
-    command += ["-c", str(prefix / "nginx.conf"), "-g", "daemon off; user root;"]
-    if os.geteuid() != 0:
-        command[-1] = "daemon off;"
-    tested = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
-    assert tested.returncode == 0, tested.stderr
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+    if servers.nginx_binary() is None:
+        pytest.fail("nginx is missing: `apt-get install nginx-light` (.ci/run installs it)")
+    nginx = servers.start_nginx([p.port for p in cluster.processes], tmp_path / "nginx")
     try:
-        _wait_until_serving(url, process)
-        yield url
+        yield nginx.url
     finally:
-        process.terminate()
-        process.communicate(timeout=10)  # waits, and closes the stderr pipe
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"nginx exited: {process.stderr.read().decode()[-2000:]}")
-        try:
-            requests.get(url + "/", timeout=2)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError("nginx did not start in time")
+        nginx.stop(timeout=10)
 
 
 @pytest.mark.parametrize("transport", ["websocket", "polling"])

@@ -10,7 +10,12 @@ Keeping each connection's rooms beside the rooms' members makes that a lookup.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import socketio
+
+#: Told of every event another process sent through the message queue: (name, room).
+RemoteEvents = Callable[[str, str], None]
 
 
 class IndexedRooms:
@@ -61,9 +66,25 @@ class Manager(IndexedRooms, socketio.Manager):
     """One process: the rooms in memory."""
 
 
-def client_manager(message_queue: str | None) -> socketio.Manager:
+class HearsOthers:
+    """A mixin for the managers over a message queue: each event another process sent is
+    also told to ``heard`` (the shared states forget what it changed), then delivered."""
+
+    heard: RemoteEvents | None = None
+
+    def _handle_emit(self, message):
+        if self.heard is not None:
+            room = message.get("room")
+            self.heard(str(message.get("event")), room if isinstance(room, str) else "")
+        return super()._handle_emit(message)
+
+
+def client_manager(
+    message_queue: str | None, heard: RemoteEvents | None = None
+) -> socketio.Manager:
     """The manager for a server: local, or over the message queue Flask-SocketIO would pick
-    for the URL (Redis, Kafka, ZeroMQ, else Kombu)."""
+    for the URL (Redis, Kafka, ZeroMQ, else Kombu), telling ``heard`` of other processes'
+    events."""
     if not message_queue:
         return Manager()
     if message_queue.startswith(("redis://", "rediss://")):
@@ -74,5 +95,7 @@ def client_manager(message_queue: str | None) -> socketio.Manager:
         base = socketio.ZmqManager
     else:
         base = socketio.KombuManager
-    indexed = type(f"Indexed{base.__name__}", (IndexedRooms, base), {})
-    return indexed(message_queue, channel="flask-socketio")
+    indexed = type(f"Indexed{base.__name__}", (HearsOthers, IndexedRooms, base), {})
+    manager = indexed(message_queue, channel="flask-socketio")
+    manager.heard = heard
+    return manager

@@ -57,8 +57,10 @@ class SharedStates:
 
     A state read while an event arrives is not kept (the generation moved on), so a
     reader that started before a change never leaves the old state behind it. With several
-    processes (a message queue) an event may have been published by another process, which
-    this one cannot see: then nothing is kept.
+    processes (a message queue) the events of the others arrive through the queue
+    (:meth:`heard`, from ``realtime/manager.py``); a state read in the moment between another
+    process's commit and its event arriving here is forgotten when the event arrives, and the
+    screens that were sent it receive that event too.
     """
 
     def __init__(self) -> None:
@@ -74,19 +76,21 @@ class SharedStates:
         read_at = time.monotonic()
         state = shared_state(conference_id)
         with self._lock:
-            if generation == self._generation and not current_app.config.get(
-                "SOCKETIO_MESSAGE_QUEUE"
-            ):
+            if generation == self._generation:
                 self._states[conference_id] = (read_at, state)
         return state
 
     def changed(self, event: events.Event) -> None:
         """An event was sent: forget what it may have changed."""
-        if event.name in KEEPS_SHARED:
+        self.heard(event.name, event.room)
+
+    def heard(self, name: str, room: str) -> None:
+        """An event was sent here or by another process: forget what it may have changed."""
+        if name in KEEPS_SHARED:
             return
         with self._lock:
             self._generation += 1
-            conference_id = _conference_of(event.room)
+            conference_id = _conference_of(room)
             if conference_id is None:
                 self._states.clear()
             else:
@@ -102,9 +106,13 @@ def _conference_of(room: str) -> int | None:
     return None
 
 
+def shared_states_of(app) -> SharedStates:
+    """An application's shared states (each app, and each test's, keeps its own)."""
+    return app.extensions.setdefault("shared_states", SharedStates())
+
+
 def shared_states() -> SharedStates:
-    """This application's shared states (each app, and each test's, keeps its own)."""
-    return current_app.extensions.setdefault("shared_states", SharedStates())
+    return shared_states_of(current_app)
 
 
 def conference_state(principal, conference_id: int) -> dict:
