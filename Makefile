@@ -14,10 +14,11 @@ run: setup
 	@echo "(password: printed above at the first run, or set one: $(FLASK) create-admin admin@example.org)"
 	$(BIN)/python wsgi.py
 
-# The whole gate: lint, formatting, types, then every test. The PostgreSQL and Redis on
-# 127.0.0.1 are used when they answer (scripts/test-services); pytest lists what it skipped and why.
+# The whole gate: lint, formatting, types, then every test, on two workers. The PostgreSQL and
+# Redis on 127.0.0.1 are used when they answer (scripts/test-services); pytest lists what it
+# skipped and why.
 test: prerequisites setup lint typecheck
-	eval "$$(scripts/test-services)" && $(BIN)/python -m pytest
+	eval "$$(scripts/test-services)" && $(BIN)/python -m pytest -n 2
 
 # Chromium, Pango, fonts and nginx: installed when running as root, else the command to run.
 prerequisites:

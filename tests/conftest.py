@@ -98,7 +98,37 @@ def archive(archive_app):
     return world, build_archive(world)
 
 
+#: Modules whose tests take seconds each (browsers, server processes, property runs). Each
+#: kind runs its slow ones first, so that two workers (``make test``) finish together instead of
+#: one waiting for the other's last slow test.
+SLOW_FIRST = (
+    "test_route_fuzz.py",
+    "test_openapi.py",
+    "test_ballots_bench.py",
+    "test_bench_small.py",
+    "test_faults.py",
+    "test_scale_out.py",
+    "test_signin_limits.py",
+    "test_jobs.py",
+    "test_xss_pages.py",
+    "test_socket_fuzz.py",
+    "browser/test_hall_pages.py",
+    "browser/test_encrypted_vote.py",
+    "browser/test_vote_flow.py",
+    "browser/test_console.py",
+    "browser/test_translation_follows.py",
+    "browser/test_accessibility.py",
+)
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests run last: Playwright keeps an event loop running in this process from
-    its first use on, and the benchmark and fault tests start their own with asyncio.run()."""
-    items.sort(key=lambda item: "/browser/" in str(item.path).replace("\\", "/"))
+    its first use on, and the benchmark and fault tests start their own with asyncio.run().
+    Within each part the slow modules come first (stable: a module keeps its own order)."""
+
+    def order(item) -> tuple[bool, int]:
+        path = str(item.path).replace("\\", "/")
+        slow = next((i for i, name in enumerate(SLOW_FIRST) if path.endswith(name)), None)
+        return "/browser/" in path, len(SLOW_FIRST) if slow is None else slow
+
+    items.sort(key=order)

@@ -112,6 +112,7 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
     reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
 )
+@pytest.mark.xdist_group("redis")  # as tests/test_scale_out.py
 def test_a_small_hall_on_two_processes_behind_nginx_reaches_both(tmp_path):
     """Both stacks as two processes sharing Redis behind deploy/'s nginx configuration."""
     options = hall.Options(

@@ -39,7 +39,7 @@ from tests.helpers import (
 #: Examples per operation and kind of data (inside and outside the description), besides
 #: schemathesis' boundary cases: enough to try every kind of input, bounded so the whole file
 #: stays well under two minutes on a busy machine.
-EXAMPLES = 10
+EXAMPLES = 7
 
 
 def test_the_openapi_document_is_valid(app, client):

@@ -49,7 +49,7 @@ from tests.helpers import (
 )
 
 #: Examples per route and role where the role may open the route, and where it may not.
-EXAMPLES = 8
+EXAMPLES = 6
 REFUSED_EXAMPLES = 1
 
 SETTINGS = hypothesis.settings(

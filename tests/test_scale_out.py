@@ -29,10 +29,14 @@ DATABASE = os.environ.get("TEST_DATABASE_URL")
 REDIS = os.environ.get("TEST_REDIS_URL")
 DELEGATES = 8
 
-pytestmark = pytest.mark.skipif(
-    not (DATABASE and REDIS),
-    reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not (DATABASE and REDIS),
+        reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
+    ),
+    # Every server process on Redis shares Flask-SocketIO's one channel: one worker at a time.
+    pytest.mark.xdist_group("redis"),
+]
 
 
 @dataclass

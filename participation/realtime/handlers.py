@@ -138,7 +138,8 @@ def connect(auth=None):
     join_room(f"login:{current_user.login_id}")
     track_socket(_app(), socket_id(), current_user.login_id)
     if auth is not None:
-        emit("conference_state", watch_conference(auth))
+        # To this one connection, here: not through the message queue to every process.
+        emit("conference_state", watch_conference(auth), ignore_queue=True)
 
 
 @socketio.on("disconnect")

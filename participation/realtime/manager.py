@@ -71,9 +71,11 @@ class HearsOthers:
     also told to ``heard`` (the shared states forget what it changed), then delivered."""
 
     heard: RemoteEvents | None = None
+    host_id: str
 
     def _handle_emit(self, message):
-        if self.heard is not None:
+        # The manager hands its own emits to this method as well; those the sink has seen.
+        if self.heard is not None and message.get("host_id") != self.host_id:
             room = message.get("room")
             self.heard(str(message.get("event")), room if isinstance(room, str) else "")
         return super()._handle_emit(message)

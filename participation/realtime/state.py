@@ -24,7 +24,15 @@ from participation.services.authz import allows
 #: Events that change nothing of the shared part (they concern one person or the moderators'
 #: counts); every other event makes its conference's shared part be read again.
 KEEPS_SHARED = frozenset(
-    {"poll_turnout", "vote_recorded", "ballot_ready", "presence", "session_ended", "trustee_work"}
+    {
+        "poll_turnout",
+        "vote_recorded",
+        "ballot_ready",
+        "presence",
+        "session_ended",
+        "trustee_work",
+        "conference_state",
+    }
 )
 #: Seconds a shared state is kept at most, events or not (a change made where no event is
 #: sent, such as a command on the database, shows after this long).
