@@ -110,6 +110,17 @@ def test_sign_in_only_follows_local_next_urls(app, world):
     assert "evil" not in response.headers["Location"]
 
 
+def test_only_a_test_app_may_hash_with_argon2_s_cheapest_profile(app, tmp_path):
+    from participation.services import access
+
+    assert access.hash_password("x" * 12).startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    app.config["TESTING"] = False  # as every real server: the setting alone is not enough
+    try:
+        assert access.hash_password("x" * 12).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    finally:
+        app.config["TESTING"] = True
+
+
 def test_passwords_are_hashed_with_argon2(app, world):
     assert world.staff.password_hash.startswith("$argon2")
     assert STAFF_PASSWORD not in world.staff.password_hash

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import string
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -23,9 +24,22 @@ CODE_LENGTH = 26  # 26 × 5 bits = 130 bits from the CSPRNG
 CODE_GROUP = 4
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1", "U": "V"})
 
-_hasher = PasswordHasher()
+#: argon2-cffi's defaults (RFC 9106's low-memory profile): every real server uses these.
+_STANDARD = PasswordHasher()
+#: argon2's own profile for tests, for apps made with ``TESTING`` and ``PASSWORD_HASHING =
+#: "cheapest"`` (tests/helpers.make_app; no environment variable sets it): a thousand test
+#: apps would otherwise spend minutes hashing one password each.
+_CHEAPEST = PasswordHasher.from_parameters(profiles.CHEAPEST)
 #: Checked against when an e-mail is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash(clock.token_urlsafe(16))
+_DUMMY_HASHES = {hasher: hasher.hash(clock.token_urlsafe(16)) for hasher in (_STANDARD, _CHEAPEST)}
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config if has_app_context() else {}
+    if config.get("TESTING") and config.get("PASSWORD_HASHING") == "cheapest":
+        return _CHEAPEST
+    return _STANDARD
+
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -51,7 +65,7 @@ def normalise_code(typed: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password_strength(password: str) -> None:
@@ -102,15 +116,17 @@ def join_with_code(typed_code: str) -> tuple[str, Accreditation]:
 def staff_login(email: str, password: str) -> tuple[str, Person]:
     """Sign staff in with e-mail and password."""
     person = db.session.scalar(select(Person).where(Person.email == (email or "").strip().lower()))
-    stored = person.password_hash if person is not None and person.password_hash else _DUMMY_HASH
+    hasher = _hasher()
+    known = person.password_hash if person is not None else None
+    stored = known or _DUMMY_HASHES[hasher]
     try:
-        _hasher.verify(stored, password or "")
+        hasher.verify(stored, password or "")
     except (VerificationError, InvalidHashError):
         person = None
     if person is None or not person.password_hash:
         raise NotAllowed(str(_l("E-mail address or password is wrong.")))
-    if _hasher.check_needs_rehash(person.password_hash):
-        person.password_hash = _hasher.hash(password)
+    if hasher.check_needs_rehash(person.password_hash):
+        person.password_hash = hasher.hash(password)
     return _start_session(person.id, None), person
 
 
