@@ -15,6 +15,7 @@ from tests.browser.helpers import (
     CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
+    WAIT_MS,
     LiveServer,
     open_page,
     prepare_instance,
@@ -22,7 +23,7 @@ from tests.browser.helpers import (
     stop_server,
 )
 
-expect.set_options(timeout=10_000)
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="session")

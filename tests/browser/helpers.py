@@ -144,12 +144,17 @@ def stop_server(server: LiveServer) -> None:
 # --- pages -----------------------------------------------------------------------------------
 
 
+#: How long a page waits for what a test expects: generous, as two test workers share the
+#: machine's cores with their browsers and servers (a wait ends as soon as it is met).
+WAIT_MS = 20_000
+
+
 def open_page(browser, viewport: dict, **options):
     """A page in a new browser context (its own cookies); the context and the page."""
     options.setdefault("locale", "en-GB")  # tests read the English interface
     context = browser.new_context(viewport=viewport, **options)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     return context, page
 
 
