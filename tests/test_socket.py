@@ -23,6 +23,34 @@ def test_signed_in_phone_connects_and_gets_the_state(app, world, auth):
     assert "presence" not in reply["state"]  # moderators only
 
 
+def test_a_connection_reads_its_session_cookie_once(app, world, auth, monkeypatch):
+    """Every event is judged by the session the connection started with, whose cookie is
+    verified at the connect and not again for each event."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    opened_with_cookie = []
+    verify = SecureCookieSessionInterface.open_session
+
+    def counted(self, app, request):
+        opened_with_cookie.append(request.path)
+        return verify(self, app, request)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counted)
+    phone = app.test_client()
+    auth.join(phone, world.codes[world.delegate.id])
+    opened_with_cookie.clear()
+    sio = socket_client(app, phone)
+    assert sio.is_connected()
+    for _ in range(3):
+        reply = sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
+        assert reply["ok"] is True
+        assert reply["state"]["me"]["voting_right"] is True
+    assert len(opened_with_cookie) == 1
+    # The signed-in browser's pages still read the cookie on every request.
+    phone.get(f"/c/{world.conference.id}")
+    assert len(opened_with_cookie) == 2
+
+
 def test_anonymous_sockets_are_refused(app, world):
     sio = socket_client(app, app.test_client())
     assert not sio.is_connected()

@@ -7,6 +7,7 @@ from flask import Flask
 from participation import events
 from participation.extensions import socketio
 from participation.realtime import rooms, state
+from participation.realtime.sockets import CookieSessions
 
 
 def register_handlers() -> None:
@@ -21,6 +22,7 @@ def register_handlers() -> None:
 
 def init_realtime(app: Flask) -> None:
     events.set_sink(broadcast)
+    app.session_interface = CookieSessions()
 
 
 def broadcast(event: events.Event) -> None:

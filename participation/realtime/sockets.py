@@ -4,9 +4,30 @@ drops the connections of sessions ended elsewhere."""
 from __future__ import annotations
 
 from flask import Flask, current_app
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 from participation.extensions import socketio
 from participation.services import access
+
+#: Where Flask-SocketIO keeps a connection's copy of the session it connected with.
+SAVED_SESSION = "saved_session"
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, opened once per socket connection.
+
+    Flask-SocketIO runs each event of a connection in a request context made from the
+    connect request, whose cookie Flask would verify and decode again for every event, and
+    then replaces that session with the copy it saved at the connection's first event
+    (``SAVED_SESSION`` in the environ). Once that copy exists, an event's context opens an
+    empty session instead: the one it is replaced with is the same as before, and a hall's
+    ballot burst does not verify a thousand cookie signatures for nothing.
+    """
+
+    def open_session(self, app: Flask, request) -> SecureCookieSession | None:
+        if SAVED_SESSION in request.environ:
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def track_socket(app: Flask, sid: str, login_id: int) -> None:
