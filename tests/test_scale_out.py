@@ -324,3 +324,37 @@ def test_the_sample_nginx_config_serves_both_processes_behind_one_address(
     finally:
         for screen in screens:
             screen.close()
+
+
+def test_what_a_process_publishes_leaves_in_order_gathered_into_few_round_trips(monkeypatch):
+    """Emitting only queues the message; one task publishes what gathered, in one pipeline."""
+    import redis
+
+    from participation.realtime.manager import client_manager
+
+    manager = client_manager(REDIS)
+    manager.channel = f"order-{uuid.uuid4().hex}"  # nobody else's messages
+    socketio.Server(client_manager=manager, async_mode="threading")
+    listener = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(manager.channel)
+    pipelines: list[int] = []
+    execute = redis.client.Pipeline.execute
+
+    def counted(self, *args, **kwargs):
+        pipelines.append(len(self.command_stack))
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
+    try:
+        for number in range(300):
+            manager.emit("tick", {"n": number}, room="nobody")
+        received: list[int] = []
+        deadline = time.monotonic() + 20
+        while len(received) < 300 and time.monotonic() < deadline:
+            message = listener.get_message(timeout=1)
+            if message is not None:
+                received.append(manager.json.loads(message["data"])["data"][0]["n"])
+    finally:
+        listener.close()
+    assert received == list(range(300))
+    assert sum(pipelines) == 300 and len(pipelines) < 300

@@ -10,6 +10,7 @@ Keeping each connection's rooms beside the rooms' members makes that a lookup.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import socketio
@@ -81,6 +82,81 @@ class HearsOthers:
         return super()._handle_emit(message)
 
 
+class PublishesInTurn:
+    """A mixin for the managers over a message queue: what this process publishes leaves in
+    the order it was published, sent by a task of its own rather than by the caller.
+
+    python-socketio publishes each event before ``emit`` returns, one round trip to the queue
+    each. After a batch of ballots commits, its writer tells every voter's other devices
+    (``vote_recorded``): on a busy server each round trip waited its turn among the hall's
+    connections, and the batch's voters got their receipts only after all of them (measured
+    with two processes: 16 s of waiting for 1,000 ballots). Here the caller only queues the
+    message; one task sends whatever has gathered meanwhile, with Redis in one pipeline.
+    """
+
+    server: socketio.Server
+    channel: str
+
+    def _publish(self, data) -> None:
+        state = self.__dict__.setdefault("_outgoing", _Outgoing())
+        with state.lock:
+            state.messages.append(data)
+            if state.sending:
+                return
+            state.sending = True
+        self.server.start_background_task(self._send_outgoing, state)
+
+    def _send_outgoing(self, state: _Outgoing) -> None:
+        while True:
+            with state.lock:
+                messages, state.messages = state.messages, []
+                if not messages:
+                    state.sending = False
+                    return
+            self._publish_all(messages)
+
+    def _publish_all(self, messages: list) -> None:
+        for message in messages:
+            super()._publish(message)  # type: ignore[misc]
+
+
+class _Outgoing:
+    """The messages waiting to be published, and whether a task is sending them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list = []
+        self.sending = False
+
+
+class PipelinedRedis:
+    """Over Redis, the messages gathered are published in one round trip (with python-socketio's
+    one reconnection and retry when the connection was lost)."""
+
+    redis: object
+    connected: bool
+    channel: str
+    json: object
+
+    def _publish_all(self, messages: list) -> None:
+        for retries_left in (1, 0):
+            try:
+                if not self.connected:
+                    self._redis_connect()  # type: ignore[attr-defined]
+                pipeline = self.redis.pipeline(transaction=False)  # type: ignore[attr-defined]
+                for message in messages:
+                    pipeline.publish(self.channel, self.json.dumps(message))  # type: ignore[attr-defined]
+                pipeline.execute()
+                return
+            except Exception as error:  # as python-socketio's own publishing: log, retry once
+                self.connected = False
+                logger = self._get_logger()  # type: ignore[attr-defined]
+                if retries_left:
+                    logger.error("Cannot publish to redis... retrying (%s)", error)
+                else:
+                    logger.error("Cannot publish to redis... giving up (%s)", error)
+
+
 def client_manager(
     message_queue: str | None, heard: RemoteEvents | None = None
 ) -> socketio.Manager:
@@ -89,15 +165,17 @@ def client_manager(
     events."""
     if not message_queue:
         return Manager()
+    mixins: tuple[type, ...] = (HearsOthers, PublishesInTurn, IndexedRooms)
     if message_queue.startswith(("redis://", "rediss://")):
         base: type = socketio.RedisManager
+        mixins = (HearsOthers, PipelinedRedis, PublishesInTurn, IndexedRooms)
     elif message_queue.startswith("kafka://"):
         base = socketio.KafkaManager
     elif message_queue.startswith("zmq"):
         base = socketio.ZmqManager
     else:
         base = socketio.KombuManager
-    indexed = type(f"Indexed{base.__name__}", (HearsOthers, IndexedRooms, base), {})
+    indexed = type(f"Indexed{base.__name__}", (*mixins, base), {})
     manager = indexed(message_queue, channel="flask-socketio")
     manager.heard = heard
     return manager
