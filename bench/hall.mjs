@@ -28,7 +28,6 @@ const {
   url, tokens, delegates, conferenceId, concurrency = 100, timeout = 120, serverPids = [],
   sourceAddresses = 0,
 } = config;
-const serverPid = serverPids.length === 1 ? serverPids[0] : null; // the one to profile
 const ACK_TIMEOUT = 8000; // as static/js/ballot.js
 const RETRY_DELAY = 2000;
 const ATTEMPTS = 5;
@@ -226,8 +225,9 @@ function percentile(values, share) {
 
 async function phase(name, run) {
   const before = { requests: stats.requests, failed: stats.failed, bytes: stats.bytes, cpu: process.cpuUsage(), server: serverCpuEach() };
-  const profiled = config.profilePhase === name && serverPid;
-  if (profiled) { process.kill(serverPid, "SIGUSR1"); await sleep(50); }
+  const profiled = config.profilePhase === name && serverPids.length > 0;
+  const signal = (kind) => { for (const pid of serverPids) { process.kill(pid, kind); } };
+  if (profiled) { signal("SIGUSR1"); await sleep(50); }
   const started = now();
   let extra = {};
   let error = null;
@@ -240,7 +240,7 @@ async function phase(name, run) {
     error = String(failure.message || failure);
   }
   const wall = now() - started;
-  if (profiled) { process.kill(serverPid, "SIGUSR2"); await sleep(500); }
+  if (profiled) { signal("SIGUSR2"); await sleep(500); }
   const cpu = process.cpuUsage(before.cpu);
   const server = serverCpuEach();
   const each = server === null || before.server === null ? null : server.map((cpu, i) => cpu - before.server[i]);

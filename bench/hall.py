@@ -125,6 +125,7 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
     n, m = options.delegates, options.observers
     codes = database.codes
     conference_id = codes["conference_id"]
+    profiles = Profiles(options, "")
     stack = servers.start_stack(
         options.processes,
         options.redis,
@@ -133,7 +134,7 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
         lambda env, log: servers.start_app(
             env,
             log=log,
-            profile=options.profile,
+            profile=profiles.next(),
             profile_on_signal=options.profile_phase is not None,
         ),
     )
@@ -189,8 +190,8 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
         hall["peak_memory_mib"] = stack.peak_memory_mib()
     finally:
         stack.stop()
-    if options.profile:
-        hall["profile"] = heaviest(options.profile)
+    if profiles.files:
+        hall["profile"] = heaviest(profiles.files)
     stored = servers.check_poll(stack.envs[0], poll)
     acked = set(hall.pop("receipts"))
     hall["checks"].update(
@@ -212,13 +213,16 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
     return hall
 
 
-def heaviest(path: Path, count: int = 30) -> list[dict]:
-    """The functions the server spent most time in themselves (cProfile's tottime)."""
+def heaviest(paths: list[Path], count: int = 40) -> list[dict]:
+    """The functions the server processes spent most time in themselves (cProfile's tottime,
+    summed over the processes), the first row being the whole profile's."""
     import pstats
 
-    stats = pstats.Stats(str(path)).stats  # type: ignore[attr-defined]
+    stats = pstats.Stats(*map(str, paths)).stats  # type: ignore[attr-defined]
     rows = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:count]
-    return [
+    total = sum(own for _primitive, _calls, own, _cumulative, _callers in stats.values())
+    calls = sum(calls for _primitive, calls, _own, _cumulative, _callers in stats.values())
+    return [{"function": "(all)", "calls": calls, "seconds": total}] + [
         {"function": f"{Path(file).name}:{line}({name})", "calls": calls, "seconds": own}
         for (file, line, name), (_primitive, calls, own, _cumulative, _callers) in rows
     ]
@@ -237,12 +241,18 @@ async def _create_poll(polls: str, moderator: str, conference_id: int) -> int:
 def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -> dict:
     """The same hall against handlers that only acknowledge, broadcasting our payloads."""
     n, m = options.delegates, options.observers
+    profiles = Profiles(options, ".bare")
     bare = servers.start_stack(
         options.processes,
         options.redis,
         workdir / "bare",
         lambda port: servers.server_env(workdir, port=port, async_mode=async_mode),
-        servers.start_bare,
+        lambda env, log: servers.start_bare(
+            env,
+            log=log,
+            profile=profiles.next(),
+            profile_on_signal=options.profile_phase is not None,
+        ),
     )
     sent = ours["payloads"]
 
@@ -257,6 +267,7 @@ def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -
             "conferenceId": 1,
             "projectorEvent": "watch_projector",
             "concurrency": options.concurrency,
+            "profilePhase": options.profile_phase if options.profile else None,
             "ballots": ours["ballots"],
             "actions": {
                 "open": broadcast("ballot_ready", "poll_opened"),
@@ -269,7 +280,27 @@ def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -
         hall["peak_memory_mib"] = bare.peak_memory_mib()
     finally:
         bare.stop()
+    if profiles.files:
+        hall["profile"] = heaviest(profiles.files)
     return hall
+
+
+class Profiles:
+    """The profile files of one stack's server processes, beside ``--profile``: ours in
+    ``x.prof`` (``x.2.prof`` … for more processes), the bare stack's in ``x.bare.prof``."""
+
+    def __init__(self, options: Options, kind: str) -> None:
+        self.base, self.kind = options.profile, kind
+        self.files: list[Path] = []
+
+    def next(self) -> Path | None:
+        """The file of the next process started; None without ``--profile``."""
+        if self.base is None:
+            return None
+        number = f".{len(self.files) + 1}" if self.files else ""
+        path = self.base.with_suffix(f"{self.kind}{number}.prof")
+        self.files.append(path)
+        return path
 
 
 # --- comparing ------------------------------------------------------------------------------------
@@ -444,9 +475,21 @@ def print_report(report: dict) -> None:
         for name, met in r["targets"].items():
             print(f"  {'met   ' if met else 'MISSED'} {name}")
         if ours.get("profile"):
-            print("  where our server's time went (own seconds, calls):")
-            for row in ours["profile"][:20]:
-                print(f"    {row['seconds']:8.3f} {row['calls']:>9} {row['function']}")
+            print_profile(ours["profile"], r["bare"].get("profile") or [])
+
+
+def print_profile(ours: list[dict], bare: list[dict]) -> None:
+    """Where our server's time went, beside the bare stack's in the same function."""
+    theirs = {row["function"]: row for row in bare}
+    print("  where the server's time went (own seconds and calls; ours, then bare):")
+    for row in ours[:30]:
+        other = theirs.get(row["function"])
+        beside = f"{other['seconds']:8.3f} {other['calls']:>9}" if other else f"{'':8} {'':>9}"
+        print(f"    {row['seconds']:8.3f} {row['calls']:>9} {beside}  {row['function']}")
+    mine = {row["function"] for row in ours[:30]}
+    for row in bare[:30]:
+        if row["function"] not in mine and row["seconds"] >= 0.01:
+            print(f"    {'':8} {'':>9} {row['seconds']:8.3f} {row['calls']:>9}  {row['function']}")
 
 
 LABELS = {
@@ -493,7 +536,9 @@ def parse(argv: list[str] | None = None) -> Options:
     parser.add_argument("--no-chart", action="store_true")
     parser.add_argument("--timeout", type=float, default=240)
     parser.add_argument(
-        "--profile", type=Path, help="profile our server (cProfile) into this file; slower"
+        "--profile",
+        type=Path,
+        help="profile the servers (cProfile) into this file and its siblings; slower",
     )
     parser.add_argument("--profile-phase", choices=PHASES, help="profile only this phase")
     args = parser.parse_args(argv)
@@ -503,8 +548,6 @@ def parse(argv: list[str] | None = None) -> Options:
         parser.error("--processes must be at least 1")
     if max(counts) > 1 and args.database != "postgresql":
         parser.error("several processes share one PostgreSQL database: add --database postgresql")
-    if max(counts) > 1 and args.profile:
-        parser.error("--profile profiles one process")
     for mode in modes:
         if mode not in ("eventlet", "gevent"):
             parser.error(f"unknown async mode {mode!r}")

@@ -150,9 +150,17 @@ def start_app(
     return start(command, env, log=log)
 
 
-def start_bare(env: dict, *, log: Path) -> Server:
-    """``python -m bench.bare_app``: the bare stack on the same server."""
-    return start([sys.executable, "-m", "bench.bare_app"], env, log=log)
+def start_bare(
+    env: dict, *, log: Path, profile: Path | None = None, profile_on_signal: bool = False
+) -> Server:
+    """``python -m bench.bare_app``: the bare stack on the same server (profiled as
+    :func:`start_app` is, so that the two profiles can be compared)."""
+    command = [sys.executable, "-m", "bench.bare_app"]
+    if profile is not None:
+        wait = ["--wait"] if profile_on_signal else []
+        script = str(ROOT / "bench" / "bare_app.py")
+        command = [sys.executable, "-m", "bench.profiled", *wait, str(profile), script]
+    return start(command, env, log=log)
 
 
 def run_module(module: str, *args: str, env: dict, timeout: float = 600) -> str:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bench import hall, hall_table, vote_burst
+from bench import fanout, hall, hall_table, vote_burst
 
 
 def test_a_small_vote_burst_stores_every_acknowledged_ballot_once(tmp_path):
@@ -75,7 +75,13 @@ def test_a_small_encrypted_burst_is_decrypted_and_counted(tmp_path):
 def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     """bench/hall.mjs (socket.io-client in Node) against ours and the bare stack."""
     options = hall.Options(
-        delegates=20, observers=10, out=tmp_path / "hall.json", quiet=True, timeout=120
+        delegates=20,
+        observers=10,
+        out=tmp_path / "hall.json",
+        quiet=True,
+        timeout=120,
+        profile=tmp_path / "burst.prof",
+        profile_phase="burst",
     )
     report = hall.run(options)
 
@@ -102,6 +108,10 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     assert ours["phases"]["connect"]["state_bytes_median"] > 100
     assert table["memory"]["ratio"] > 0
     assert set(run["targets"]) == set(report["runs"][0]["targets"])
+    # Both servers were profiled in the burst, for the report to set side by side.
+    for side in (ours, bare):
+        assert side["profile"][0]["function"] == "(all)" and side["profile"][0]["seconds"] > 0
+    assert (tmp_path / "burst.prof").exists() and (tmp_path / "burst.bare.prof").exists()
     hall.print_report(report)
     # The README's table is made from the same file.
     markdown = hall_table.table(written)
@@ -139,3 +149,19 @@ def test_a_small_hall_on_two_processes_behind_nginx_reaches_both(tmp_path):
         assert all(cpu > 0 for cpu in side["phases"]["connect"]["server_cpu_seconds_each"])
     for name in ("open", "close", "agenda", "speakers", "storm"):
         assert run["table"][name]["requests"] == 0, name
+
+
+def test_the_bare_broadcast_is_timed_with_the_clients_in_one_thread_and_in_two(tmp_path, capsys):
+    out = tmp_path / "fanout.json"
+    argv = ["--clients", "15", "--workers", "1,2", "--rounds", "2", "--out", str(out)]
+    assert fanout.main(argv) == 0
+
+    runs = json.loads(out.read_text())["runs"]
+    assert [r["workers"] for r in runs] == [1, 2]
+    for run in runs:
+        assert run["clients"] == 15 and len(run["rounds"]) == 2
+        for broadcast in run["rounds"]:
+            assert broadcast["seconds"] > 0
+            assert len(broadcast["client_busy_each"]) == run["workers"]
+            assert broadcast["server_cpu_seconds"] >= 0
+    assert "one broadcast to 15 clients" in capsys.readouterr().out
