@@ -358,3 +358,37 @@ def test_what_a_process_publishes_leaves_in_order_gathered_into_few_round_trips(
         listener.close()
     assert received == list(range(300))
     assert sum(pipelines) == 300 and len(pipelines) < 300
+
+
+def test_a_publish_that_fails_does_not_stop_the_messages_after_it(monkeypatch, caplog):
+    import redis
+
+    from participation.realtime.manager import client_manager
+
+    manager = client_manager(REDIS)
+    manager.channel = f"after-{uuid.uuid4().hex}"
+    socketio.Server(client_manager=manager, async_mode="threading")
+    listener = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(manager.channel)
+    execute = redis.client.Pipeline.execute
+    failures = [RuntimeError("queue down"), RuntimeError("still down")]
+
+    def failing_once(self, *args, **kwargs):
+        if failures:
+            raise failures.pop(0)  # both attempts of the first batch
+        return execute(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", failing_once)
+    try:
+        manager.emit("lost", {"n": 0}, room="nobody")
+        deadline = time.monotonic() + 10
+        while failures and time.monotonic() < deadline:
+            time.sleep(0.05)
+        manager.emit("tick", {"n": 1}, room="nobody")
+        message = None
+        while message is None and time.monotonic() < deadline + 10:
+            message = listener.get_message(timeout=1)
+    finally:
+        listener.close()
+    assert message is not None and manager.json.loads(message["data"])["event"] == "tick"
+    assert "giving up" in caplog.text

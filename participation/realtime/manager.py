@@ -96,6 +96,7 @@ class PublishesInTurn:
 
     server: socketio.Server
     channel: str
+    _get_logger: Callable
 
     def _publish(self, data) -> None:
         state = self.__dict__.setdefault("_outgoing", _Outgoing())
@@ -113,7 +114,10 @@ class PublishesInTurn:
                 if not messages:
                     state.sending = False
                     return
-            self._publish_all(messages)
+            try:
+                self._publish_all(messages)
+            except Exception as error:  # the task must go on sending what comes next
+                self._get_logger().error("Cannot publish %d messages: %s", len(messages), error)
 
     def _publish_all(self, messages: list) -> None:
         for message in messages:
