@@ -51,6 +51,30 @@ def test_a_connection_reads_its_session_cookie_once(app, world, auth, monkeypatc
     assert len(opened_with_cookie) == 2
 
 
+def test_socket_events_are_judged_by_the_request_loader_alone(app, world, auth, monkeypatch):
+    """No session-protection hash, remember-me cookie or signal per event: the principal
+    comes from the request loader (pages still go through all of Flask-Login)."""
+    from participation.extensions import login_manager
+
+    hashed = []
+    identifier = login_manager._session_identifier_generator
+    monkeypatch.setattr(
+        login_manager,
+        "_session_identifier_generator",
+        lambda: hashed.append(1) or identifier(),
+    )
+    phone = app.test_client()
+    auth.join(phone, world.codes[world.delegate.id])
+    sio = socket_client(app, phone)
+    hashed.clear()
+    for _ in range(3):
+        reply = sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
+        assert reply["ok"] is True and reply["state"]["me"]["voting_right"] is True
+    assert hashed == []
+    phone.get(f"/c/{world.conference.id}")
+    assert hashed == [1]
+
+
 def test_anonymous_sockets_are_refused(app, world):
     sio = socket_client(app, app.test_client())
     assert not sio.is_connected()
