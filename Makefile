@@ -79,9 +79,11 @@ typecheck: setup
 # A hall of 1,000 delegates and 1,000 observers, three rounds, ours beside the bare stack
 # (bench/hall.py; about 10 minutes), then how the ratios grow from 250 to 2,000 delegates on
 # eventlet and gevent (about 40 minutes), then on PostgreSQL with one process and with two
-# behind nginx sharing Redis, when both answer on 127.0.0.1 (about 30 minutes). Figures in
-# bench/results/*.json, charts beside them.
+# behind nginx sharing Redis, when both answer on 127.0.0.1 (about 30 minutes). First, whether
+# a faster client would shorten the bare stack's broadcast (bench/fanout.py; a minute). Figures
+# in bench/results/*.json, charts beside them.
 bench: setup
+	$(BIN)/python -m bench.fanout --clients 2001 --workers 1,2
 	$(BIN)/python -m bench.hall --rounds 3 --out bench/results/hall.json
 	$(BIN)/python -m bench.hall --sizes 250,500,1000,2000 --async-mode eventlet,gevent \
 		--out bench/results/hall_growth.json
