@@ -21,6 +21,8 @@ class LoginManager(flask_login.LoginManager):
     in neither through Flask-Login's session nor with remember-me cookies, so for an event (it
     has a ``sid``) the principal comes straight from the request loader
     (:func:`participation.web.auth.load_principal`). Pages are loaded as Flask-Login does.
+    ``_load_user`` and the helpers it calls are Flask-Login's own, not public (it is pinned in
+    requirements.txt); ``tests/test_socket.py`` checks both paths.
     """
 
     def _load_user(self):
