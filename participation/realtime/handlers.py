@@ -45,6 +45,12 @@ def socket_id() -> str:
     return request.sid  # type: ignore[attr-defined]
 
 
+def _principal():
+    """The signed-in principal itself, not Flask-Login's proxy, which looks it up again on
+    every attribute read (a connect with its full state reads it a dozen times)."""
+    return current_user._get_current_object()
+
+
 def _app() -> Flask:
     """The application itself, not the context-bound proxy (a background task keeps it)."""
     return current_app._get_current_object()  # type: ignore[attr-defined]
@@ -89,7 +95,7 @@ def on(event: str, level: str, shape: type[Strict]) -> Callable:
 def _dispatch(handler: Callable, level: str, shape: type[Strict], args: tuple) -> dict:
     payload = _payload(args)
     conference_id = parse(Addressed, payload).conference_id
-    if not allows(current_user, level, conference_id):
+    if not allows(_principal(), level, conference_id):
         raise NotAllowed(_("You are not allowed to do this."))
     return handler(parse(shape, payload))
 
@@ -132,11 +138,12 @@ def connect(auth=None):
     every connect and reconnect brings the full state without a second round trip, so a hall
     coming back from a Wi-Fi blip asks the server half as often.
     """
-    if not current_user.is_authenticated:
+    principal = _principal()
+    if not principal.is_authenticated:
         raise ConnectionRefusedError("not signed in")
-    join_room(f"user:{current_user.identity.person_id}")
-    join_room(f"login:{current_user.login_id}")
-    track_socket(_app(), socket_id(), current_user.login_id)
+    join_room(f"user:{principal.identity.person_id}")
+    join_room(f"login:{principal.login_id}")
+    track_socket(_app(), socket_id(), principal.login_id)
     if auth is not None:
         # To this one connection, here: not through the message queue to every process.
         emit("conference_state", watch_conference(auth), ignore_queue=True)
@@ -152,9 +159,10 @@ def watch_conference(payload: ConferenceEvent) -> dict:
     """Follow a conference: join its rooms and receive its full current state."""
     conference_id = payload.conference_id
     follow_conference(conference_id)
-    if allows(current_user, "moderator", conference_id):
+    principal = _principal()
+    if allows(principal, "moderator", conference_id):
         join_room(f"moderators:{conference_id}")
-    return {"ok": True, "state": state.conference_state(current_user, conference_id)}
+    return {"ok": True, "state": state.conference_state(principal, conference_id)}
 
 
 @on("watch_documents", "observer", WatchDocuments)

