@@ -32,6 +32,12 @@ class LoginManager(flask_login.LoginManager):
         return self._update_request_context_with_user(loader(request))
 
 
+def signed_in():
+    """The signed-in principal itself (or the anonymous one), not Flask-Login's proxy, which
+    looks it up again on every attribute read; services are handed this."""
+    return flask_login.current_user._get_current_object()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

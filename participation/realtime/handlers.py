@@ -12,10 +12,9 @@ from collections.abc import Callable
 
 from flask import Flask, current_app, request
 from flask_babel import gettext as _
-from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from participation.extensions import socketio
+from participation.extensions import signed_in, socketio
 from participation.realtime import state
 from participation.realtime.packets import Unreadable
 from participation.realtime.rooms import follow_conference
@@ -43,12 +42,6 @@ class Malformed(DomainError):
 def socket_id() -> str:
     """The connection the current event came on (Flask-SocketIO sets it on the request)."""
     return request.sid  # type: ignore[attr-defined]
-
-
-def _principal():
-    """The signed-in principal itself, not Flask-Login's proxy, which looks it up again on
-    every attribute read (a connect with its full state reads it a dozen times)."""
-    return current_user._get_current_object()
 
 
 def _app() -> Flask:
@@ -95,7 +88,7 @@ def on(event: str, level: str, shape: type[Strict]) -> Callable:
 def _dispatch(handler: Callable, level: str, shape: type[Strict], args: tuple) -> dict:
     payload = _payload(args)
     conference_id = parse(Addressed, payload).conference_id
-    if not allows(_principal(), level, conference_id):
+    if not allows(signed_in(), level, conference_id):
         raise NotAllowed(_("You are not allowed to do this."))
     return handler(parse(shape, payload))
 
@@ -138,7 +131,7 @@ def connect(auth=None):
     every connect and reconnect brings the full state without a second round trip, so a hall
     coming back from a Wi-Fi blip asks the server half as often.
     """
-    principal = _principal()
+    principal = signed_in()
     if not principal.is_authenticated:
         raise ConnectionRefusedError("not signed in")
     join_room(f"user:{principal.identity.person_id}")
@@ -159,7 +152,7 @@ def watch_conference(payload: ConferenceEvent) -> dict:
     """Follow a conference: join its rooms and receive its full current state."""
     conference_id = payload.conference_id
     follow_conference(conference_id)
-    principal = _principal()
+    principal = signed_in()
     if allows(principal, "moderator", conference_id):
         join_room(f"moderators:{conference_id}")
     return {"ok": True, "state": state.conference_state(principal, conference_id)}
@@ -178,10 +171,10 @@ def watch_documents(payload: WatchDocuments) -> dict:
     follow_conference(conference_id)
     reply = {
         "ok": True,
-        "documents": document_service.documents_summary(current_user, conference_id),
+        "documents": document_service.documents_summary(signed_in(), conference_id),
     }
     if payload.document_id is not None:
-        document = document_service.get_document(current_user, conference_id, payload.document_id)
+        document = document_service.get_document(signed_in(), conference_id, payload.document_id)
         join_room(f"document:{document.id}")
         reply["document"] = {
             "id": document.id,

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from flask import current_app, jsonify
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from participation.exports import archive, data
-from participation.extensions import limiter
+from participation.extensions import limiter, signed_in
 from participation.models import Conference
 from participation.schemas import api as shapes
 from participation.schemas import replies
@@ -41,10 +40,6 @@ limiter.shared_limit(
 )(bp)
 
 
-def _actor():
-    return current_user._get_current_object()
-
-
 def _language(conference: Conference, wanted: str | None) -> str | None:
     """The ``lang`` query argument: one of the conference's languages, or none."""
     if wanted is None:
@@ -58,7 +53,7 @@ def _language(conference: Conference, wanted: str | None) -> str | None:
 
 def _document(conference_id: int, document_id: int):
     conference = archive.get_conference(conference_id)
-    return conference, archive.readable_document(_actor(), conference.id, document_id)
+    return conference, archive.readable_document(signed_in(), conference.id, document_id)
 
 
 @bp.get("/conferences/<int:conference_id>")
@@ -90,7 +85,7 @@ def documents(conference_id: int):
     the documents pages show them.
     """
     conference = archive.get_conference(conference_id)
-    rows = archive.readable_documents(_actor(), conference.id)
+    rows = archive.readable_documents(signed_in(), conference.id)
     return jsonify({"documents": [data.document_summary(d) for d in rows]})
 
 
@@ -105,7 +100,7 @@ def document(conference_id: int, document_id: int, query: shapes.LanguageQuery):
     """
     conference, document = _document(conference_id, document_id)
     language = _language(conference, query.lang)
-    actor = _actor()
+    actor = signed_in()
     amendments = archive.readable_amendments(actor, document)
     body = data.document_json(
         document,
@@ -123,7 +118,7 @@ def document(conference_id: int, document_id: int, query: shapes.LanguageQuery):
 def versions(conference_id: int, document_id: int):
     """The text's versions (for anyone: from the admitted one on)."""
     _conference, document = _document(conference_id, document_id)
-    rows = archive.readable_versions(_actor(), document)
+    rows = archive.readable_versions(signed_in(), document)
     return jsonify({"versions": [data.version_summary(v) for v in rows]})
 
 
@@ -135,7 +130,7 @@ def version(conference_id: int, document_id: int, version_number: int, query: sh
     conference, document = _document(conference_id, document_id)
     language = _language(conference, query.lang)
     found = next(
-        (v for v in archive.readable_versions(_actor(), document) if v.number == version_number),
+        (v for v in archive.readable_versions(signed_in(), document) if v.number == version_number),
         None,
     )
     if found is None:
@@ -152,7 +147,7 @@ def version(conference_id: int, document_id: int, version_number: int, query: sh
 def amendments(conference_id: int, document_id: int):
     """The text's amendments (for anyone: those admitted), with their fate."""
     _conference, document = _document(conference_id, document_id)
-    rows = archive.readable_amendments(_actor(), document)
+    rows = archive.readable_amendments(signed_in(), document)
     return jsonify({"amendments": [data.amendment_json(a) for a in rows]})
 
 

@@ -7,7 +7,7 @@ from flask import flash, render_template, request, url_for
 from flask_babel import gettext as _
 
 from participation.exports.archive import current_version
-from participation.extensions import db
+from participation.extensions import db, signed_in
 from participation.models import Organisation
 from participation.services import documents as docs
 from participation.services.errors import Conflict, DomainError
@@ -16,7 +16,6 @@ from participation.web.access import access
 from participation.web.documents.blueprint import AMENDMENT, DOC, bp
 from participation.web.documents.common import (
     active_organisations,
-    actor,
     amendment_of,
     as_int,
     back_to,
@@ -75,7 +74,7 @@ def amend(conference_id: int, document_id: int):
         posted = _posted_changes()
         try:
             amendment = docs.file_amendment(
-                actor(),
+                signed_in(),
                 conference_id,
                 document.id,
                 base_version_id=as_int(request.form.get("base_version_id"), _("Version")),
@@ -158,7 +157,7 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
         posted = _posted_changes()
         try:
             docs.revise_amendment(
-                actor(),
+                signed_in(),
                 conference_id,
                 amendment.id,
                 base_version_id=as_int(request.form.get("base_version_id"), _("Version")),
@@ -205,7 +204,7 @@ def revise(conference_id: int, document_id: int, amendment_id: int):
 @access("delegate")
 def withdraw_amendment(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
-    docs.withdraw_amendment(actor(), conference_id, amendment.id)
+    docs.withdraw_amendment(signed_in(), conference_id, amendment.id)
     flash(_("%(number)s is withdrawn.", number=amendment.number), "success")
     return back_to(amendment.document)
 
@@ -214,7 +213,7 @@ def withdraw_amendment(conference_id: int, document_id: int, amendment_id: int):
 @access("moderator")
 def admit_amendment(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
-    docs.admit_amendment(actor(), conference_id, amendment.id)
+    docs.admit_amendment(signed_in(), conference_id, amendment.id)
     flash(_("%(number)s is admitted.", number=amendment.number), "success")
     return back_to(amendment.document)
 
@@ -223,7 +222,7 @@ def admit_amendment(conference_id: int, document_id: int, amendment_id: int):
 @access("moderator")
 def take_over(conference_id: int, document_id: int, amendment_id: int):
     amendment = amendment_of(conference_id, document_id, amendment_id)
-    version = docs.take_over_amendment(actor(), conference_id, amendment.id)
+    version = docs.take_over_amendment(signed_in(), conference_id, amendment.id)
     flash(
         _(
             "%(number)s is taken over; the text is now version %(n)d.",

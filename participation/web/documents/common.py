@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from flask import redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from participation.extensions import db
+from participation.extensions import db, signed_in
 from participation.models import MAX_ID, Amendment, Document, Organisation
 from participation.services import documents as docs
-from participation.services.authz import Principal
 from participation.services.errors import DomainError, Invalid, NotFound
 
 
-def actor() -> Principal:
-    """The signed-in principal; the documents service reads roles from it."""
-    return current_user._get_current_object()
-
-
 def viewer_in(conference_id: int) -> docs.Viewer:
-    return docs.viewer_for(actor(), conference_id)
+    return docs.viewer_for(signed_in(), conference_id)
 
 
 def _number(value: str | None) -> int | None:
@@ -52,11 +45,11 @@ def refusal_status(error: DomainError) -> int:
 
 
 def document_of(conference_id: int, document_id: int) -> Document:
-    return docs.get_document(actor(), conference_id, document_id)
+    return docs.get_document(signed_in(), conference_id, document_id)
 
 
 def amendment_of(conference_id: int, document_id: int, amendment_id: int) -> Amendment:
-    amendment = docs.get_amendment(actor(), conference_id, amendment_id)
+    amendment = docs.get_amendment(signed_in(), conference_id, amendment_id)
     if amendment.document_id != document_id:
         raise NotFound(_("This amendment does not exist or you may not read it."))
     return amendment

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from participation.exports.archive import current_version
+from participation.extensions import signed_in
 from participation.models import Document
 from participation.services import documents as docs
 from participation.services.conferences import get_conference
@@ -20,7 +21,6 @@ from participation.web.access import access
 from participation.web.documents.blueprint import DOC, PREFIX, bp
 from participation.web.documents.common import (
     active_organisations,
-    actor,
     as_int,
     back_to,
     document_of,
@@ -91,7 +91,7 @@ def vote_order(conference_id: int):
 def deadline(conference_id: int):
     conference = get_conference(conference_id)
     moment = None if request.form.get("clear") else _deadline(request.form.get("deadline"))
-    docs.set_amendment_deadline(actor(), conference.id, moment)
+    docs.set_amendment_deadline(signed_in(), conference.id, moment)
     flash(_("The amendment deadline is saved."), "success")
     return redirect(url_for(".index", conference_id=conference.id))
 
@@ -118,7 +118,7 @@ def new(conference_id: int):
     if request.method == "POST":
         try:
             document = docs.create_document(
-                actor(),
+                signed_in(),
                 conference_id,
                 kind=form.get("kind", ""),
                 title=form.get("title", ""),
@@ -194,7 +194,7 @@ def edit(conference_id: int, document_id: int):
     if request.method == "POST":
         try:
             docs.edit_document(
-                actor(),
+                signed_in(),
                 conference_id,
                 document.id,
                 base_version_id=as_int(form.get("base_version_id"), _("Version")),
@@ -239,7 +239,7 @@ def status(conference_id: int, document_id: int):
     wanted = request.form.get("to", "")
     if wanted not in STATUS_ACTIONS:
         raise Invalid(_("Choose what should happen to the document."))
-    document = docs.set_document_status(actor(), conference_id, document_id, wanted)
+    document = docs.set_document_status(signed_in(), conference_id, document_id, wanted)
     flash(
         _(
             "%(number)s is now %(status)s.",
@@ -255,7 +255,7 @@ def status(conference_id: int, document_id: int):
 @access("delegate")
 def cosign(conference_id: int, document_id: int):
     document = docs.cosign_document(
-        actor(), conference_id, document_id, optional_int(request.form.get("organisation"))
+        signed_in(), conference_id, document_id, optional_int(request.form.get("organisation"))
     )
     flash(_("You co-signed %(number)s.", number=document.number), "success")
     return back_to(document)
@@ -265,7 +265,7 @@ def cosign(conference_id: int, document_id: int):
 @access("delegate")
 def withdraw_cosignature(conference_id: int, document_id: int):
     document = docs.withdraw_cosignature(
-        actor(), conference_id, document_id, optional_int(request.form.get("organisation"))
+        signed_in(), conference_id, document_id, optional_int(request.form.get("organisation"))
     )
     flash(_("Your organisation no longer co-signs %(number)s.", number=document.number), "success")
     return back_to(document)
@@ -275,7 +275,7 @@ def withdraw_cosignature(conference_id: int, document_id: int):
 @access("moderator")
 def position(conference_id: int, document_id: int):
     document = docs.set_position(
-        actor(), conference_id, document_id, as_int(request.form.get("position"), _("Position"))
+        signed_in(), conference_id, document_id, as_int(request.form.get("position"), _("Position"))
     )
     flash(_("The voting order is saved."), "success")
     return back_to(document)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from participation.extensions import signed_in
 from participation.services import documents as docs
 from participation.services.conferences import get_conference
 from participation.web import presenters
 from participation.web.access import access
 from participation.web.documents.blueprint import GROUP, PREFIX, bp
-from participation.web.documents.common import actor, as_int, back_to, optional_int, viewer_in
+from participation.web.documents.common import as_int, back_to, optional_int, viewer_in
 
 
 @bp.get(PREFIX + "/groups")
@@ -30,7 +31,7 @@ def group_list(conference_id: int):
 @access("moderator")
 def group_create(conference_id: int):
     group = docs.create_working_group(
-        actor(),
+        signed_in(),
         conference_id,
         name=request.form.get("name", ""),
         description=request.form.get("description", ""),
@@ -60,7 +61,7 @@ def group(conference_id: int, group_id: int):
 @access("moderator")
 def group_member(conference_id: int, group_id: int):
     docs.add_member(
-        actor(), conference_id, group_id, as_int(request.form.get("accreditation"), _("Person"))
+        signed_in(), conference_id, group_id, as_int(request.form.get("accreditation"), _("Person"))
     )
     flash(_("The participant is added."), "success")
     return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
@@ -71,7 +72,7 @@ def group_member(conference_id: int, group_id: int):
 def group_demand(conference_id: int, group_id: int):
     section = request.form.get("new_section") or request.form.get("section", "")
     demand = docs.add_demand(
-        actor(), conference_id, group_id, section=section, text=request.form.get("text", "")
+        signed_in(), conference_id, group_id, section=section, text=request.form.get("text", "")
     )
     flash(_("Demand %(label)s is added.", label=demand.label if demand else ""), "success")
     return redirect(url_for(".group", conference_id=conference_id, group_id=group_id))
@@ -81,7 +82,7 @@ def group_demand(conference_id: int, group_id: int):
 @access("moderator")
 def group_hand_over(conference_id: int, group_id: int):
     catalogue = docs.hand_over(
-        actor(),
+        signed_in(),
         conference_id,
         group_id,
         number=request.form.get("number") or None,

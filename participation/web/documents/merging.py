@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from participation.exports.archive import current_version
+from participation.extensions import signed_in
 from participation.models import Amendment, Version
 from participation.services import documents as docs
 from participation.services.errors import Conflict, DomainError, Invalid
@@ -19,7 +20,6 @@ from participation.web.access import access
 from participation.web.documents.amendments import _posted_changes
 from participation.web.documents.blueprint import AMENDMENT, bp
 from participation.web.documents.common import (
-    actor,
     amendment_of,
     as_int,
     back_to,
@@ -90,7 +90,11 @@ def _resolve(amendment: Amendment, outcome: str | None):
     changes = _posted_changes()
     if outcome == "merge":
         version = docs.merge_amendment(
-            actor(), conference_id, amendment.id, base_version_id=base_version_id, changes=changes
+            signed_in(),
+            conference_id,
+            amendment.id,
+            base_version_id=base_version_id,
+            changes=changes,
         )
         flash(
             _(
@@ -103,7 +107,11 @@ def _resolve(amendment: Amendment, outcome: str | None):
         return back_to(amendment.document)
     if outcome == "rebase":
         docs.rebase_amendment(
-            actor(), conference_id, amendment.id, base_version_id=base_version_id, changes=changes
+            signed_in(),
+            conference_id,
+            amendment.id,
+            base_version_id=base_version_id,
+            changes=changes,
         )
         flash(_("%(number)s now amends the current text.", number=amendment.number), "success")
         return redirect(

@@ -6,13 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from participation.extensions import signed_in
 from participation.models import Translation
 from participation.services import documents as docs
 from participation.services.errors import DomainError
 from participation.text import render_diff_html
 from participation.web.access import access
 from participation.web.documents.blueprint import DOC, bp
-from participation.web.documents.common import actor, as_int, document_of, refusal_status
+from participation.web.documents.common import as_int, document_of, refusal_status
 
 
 @bp.route(DOC + "/translation", methods=["GET", "POST"])
@@ -27,7 +28,7 @@ def translate(conference_id: int, document_id: int):
     if request.method == "POST":
         try:
             docs.save_translation(
-                actor(),
+                signed_in(),
                 conference_id,
                 document.id,
                 language=form.get("language", ""),
@@ -74,7 +75,7 @@ def _save_block(document, languages: list[str]):
     block = form.get("block", "")
     try:
         docs.save_translated_block(
-            actor(),
+            signed_in(),
             document.conference_id,
             document.id,
             language=language,
