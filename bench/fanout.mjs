@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { io } from "socket.io-client";
+import { cpuSeconds } from "./server_cpu.mjs";
 
 // Milliseconds since the epoch, comparable between threads (each has its own timeOrigin).
 const clock = () => performance.timeOrigin + performance.now();
@@ -59,11 +60,7 @@ async function runWorker({ url, count, concurrency, event }) {
 
 // --- the main thread: start the workers, trigger each broadcast, time it ------------------------
 
-function serverCpu(pid) {
-  if (!pid) { return null; }
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").pop().trim().split(/\s+/);
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+const serverCpu = (pid) => (pid ? cpuSeconds(pid) : null);
 
 async function main() {
   const [configPath, outPath] = process.argv.slice(2);

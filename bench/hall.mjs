@@ -21,6 +21,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { io } from "socket.io-client";
+import { cpuSeconds } from "./server_cpu.mjs";
 
 const [configPath, outPath] = process.argv.slice(2);
 const config = JSON.parse(readFileSync(configPath, "utf8"));
@@ -39,10 +40,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 function serverCpuEach() {
   if (!serverPids.length) { return null; }
   try {
-    return serverPids.map((pid) => {
-      const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(")").pop().trim().split(/\s+/);
-      return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (100 Hz on Linux)
-    });
+    return serverPids.map(cpuSeconds);
   } catch {
     return null;
   }
