@@ -326,17 +326,29 @@ def test_the_sample_nginx_config_serves_both_processes_behind_one_address(
             screen.close()
 
 
-def test_what_a_process_publishes_leaves_in_order_gathered_into_few_round_trips(monkeypatch):
-    """Emitting only queues the message; one task publishes what gathered, in one pipeline."""
+@pytest.fixture
+def publishing():
+    """A manager over the real Redis on a channel of its own, and a listener to that channel."""
     import redis
 
     from participation.realtime.manager import client_manager
 
     manager = client_manager(REDIS)
-    manager.channel = f"order-{uuid.uuid4().hex}"  # nobody else's messages
+    manager.channel = f"publishing-{uuid.uuid4().hex}"  # nobody else's messages
     socketio.Server(client_manager=manager, async_mode="threading")
     listener = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
     listener.subscribe(manager.channel)
+    yield manager, listener
+    listener.close()
+
+
+def test_what_a_process_publishes_leaves_in_order_gathered_into_few_round_trips(
+    publishing, monkeypatch
+):
+    """Emitting only queues the message; one task publishes what gathered, in one pipeline."""
+    import redis
+
+    manager, listener = publishing
     pipelines: list[int] = []
     execute = redis.client.Pipeline.execute
 
@@ -345,31 +357,22 @@ def test_what_a_process_publishes_leaves_in_order_gathered_into_few_round_trips(
         return execute(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", counted)
-    try:
-        for number in range(300):
-            manager.emit("tick", {"n": number}, room="nobody")
-        received: list[int] = []
-        deadline = time.monotonic() + 20
-        while len(received) < 300 and time.monotonic() < deadline:
-            message = listener.get_message(timeout=1)
-            if message is not None:
-                received.append(manager.json.loads(message["data"])["data"][0]["n"])
-    finally:
-        listener.close()
+    for number in range(300):
+        manager.emit("tick", {"n": number}, room="nobody")
+    received: list[int] = []
+    deadline = time.monotonic() + 20
+    while len(received) < 300 and time.monotonic() < deadline:
+        message = listener.get_message(timeout=1)
+        if message is not None:
+            received.append(manager.json.loads(message["data"])["data"][0]["n"])
     assert received == list(range(300))
     assert sum(pipelines) == 300 and len(pipelines) < 300
 
 
-def test_a_publish_that_fails_does_not_stop_the_messages_after_it(monkeypatch, caplog):
+def test_a_publish_that_fails_does_not_stop_the_messages_after_it(publishing, monkeypatch, caplog):
     import redis
 
-    from participation.realtime.manager import client_manager
-
-    manager = client_manager(REDIS)
-    manager.channel = f"after-{uuid.uuid4().hex}"
-    socketio.Server(client_manager=manager, async_mode="threading")
-    listener = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
-    listener.subscribe(manager.channel)
+    manager, listener = publishing
     execute = redis.client.Pipeline.execute
     failures = [RuntimeError("queue down"), RuntimeError("still down")]
 
@@ -379,16 +382,13 @@ def test_a_publish_that_fails_does_not_stop_the_messages_after_it(monkeypatch, c
         return execute(self, *args, **kwargs)
 
     monkeypatch.setattr(redis.client.Pipeline, "execute", failing_once)
-    try:
-        manager.emit("lost", {"n": 0}, room="nobody")
-        deadline = time.monotonic() + 10
-        while failures and time.monotonic() < deadline:
-            time.sleep(0.05)
-        manager.emit("tick", {"n": 1}, room="nobody")
-        message = None
-        while message is None and time.monotonic() < deadline + 10:
-            message = listener.get_message(timeout=1)
-    finally:
-        listener.close()
+    manager.emit("lost", {"n": 0}, room="nobody")
+    deadline = time.monotonic() + 10
+    while failures and time.monotonic() < deadline:
+        time.sleep(0.05)
+    manager.emit("tick", {"n": 1}, room="nobody")
+    message = None
+    while message is None and time.monotonic() < deadline + 10:
+        message = listener.get_message(timeout=1)
     assert message is not None and manager.json.loads(message["data"])["event"] == "tick"
     assert "giving up" in caplog.text
