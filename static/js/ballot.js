@@ -321,7 +321,7 @@
   // The subject as nodes: server-rendered and sanitised HTML (the text renderers escape it).
   function subjectNode(pollId) {
     var html = subjects[pollId];
-    if (!html || html === "loading") { return null; }
+    if (!html || html === "loading" || html === "opening") { return null; }
     var holder = document.createElement("template");
     holder.innerHTML = html;
     var node = holder.content.firstElementChild;
@@ -667,17 +667,34 @@
     });
   }
 
-  document.addEventListener("participation:state", function (event) { apply(event.detail.voting); });
+  // A subject awaited from an opening that a dropped connection may have lost is asked for.
+  function forgetOpenings() {
+    Object.keys(subjects).forEach(function (pollId) {
+      if (subjects[pollId] === "opening") { delete subjects[pollId]; }
+    });
+  }
+
+  document.addEventListener("participation:state", function (event) {
+    forgetOpenings();
+    apply(event.detail.voting);
+  });
   // A poll opens: whoever casts votes in it gets "ballot_ready" (with the votes) just before
   // "poll_opened"; everyone else shows the open poll without a ballot. No request is needed,
   // so a hall of phones does not ask the server all at once.
   socket.on("ballot_ready", function (ready) {
-    if (ready && ready.conference_id === conferenceId) { apply(ready.voting); }
+    if (!ready || ready.conference_id !== conferenceId) { return; }
+    // "poll_opened" follows with the subject: the ballot is drawn without it until then.
+    var poll = ready.voting && ready.voting.poll;
+    if (poll && !subjects[poll.id]) { subjects[poll.id] = "opening"; }
+    apply(ready.voting);
   });
   socket.on("poll_opened", function (poll) {
     // What the poll decides comes drawn in this page's language: nothing to fetch.
     if (poll.subject_html && subjects[poll.id] !== poll.subject_html) {
       subjects[poll.id] = poll.subject_html;
+      if (current && current.id === poll.id) { render(); }
+    } else if (!poll.subject_html && subjects[poll.id] === "opening") {
+      delete subjects[poll.id]; // not drawn by the server: the ballot asks for it
       if (current && current.id === poll.id) { render(); }
     }
     if (current && current.id === poll.id) { return; } // its ballot is shown already

@@ -122,3 +122,42 @@ def test_an_arabic_phone_shows_the_translated_title_and_passes_axe(live_server, 
     screenshot(phone, "ballot-ar")
     violations = axe_violations(phone)
     assert not violations, describe(violations)
+
+
+def test_a_ballot_waits_for_its_subject_from_the_opening_however_late(live_server, new_page):
+    """The subject comes with "poll_opened", just after the ballot itself. A phone that gets
+    the opening late (a slow Wi-Fi, a busy server) still does not ask for it over HTTP."""
+    moderator = new_page(DESKTOP)
+    _amendment_poll(moderator, live_server)
+    phone = new_page(PHONE, is_mobile=True, has_touch=True, locale="de-DE")
+    sockets: list = []
+    held: list[str] = []
+
+    def hold_the_opening(page_socket):
+        server = page_socket.connect_to_server()
+        sockets.append(page_socket)
+
+        def arrive(message):
+            if isinstance(message, str) and message.startswith('42["poll_opened"'):
+                held.append(message)
+            else:
+                page_socket.send(message)
+
+        server.on_message(arrive)
+
+    phone.route_web_socket(re.compile(r".*/socket\.io/.*"), hold_the_opening)
+    asked: list[str] = []
+    phone.on("request", lambda request: asked.append(request.url))
+    phone.goto(live_server.join_urls[DELEGATE])
+    expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+
+    moderator.click("button.open-poll")
+    expect(phone.locator("#ballot .ballot-yes")).to_be_visible()
+    # Longer than any phone waits before asking for a subject the opening did not bring.
+    phone.wait_for_timeout(2_000)
+    assert len(held) == 1
+    expect(phone.locator("#ballot .ballot-subject")).to_have_count(0)
+    sockets[-1].send(held.pop())
+    subject = _unfold_subject(phone)
+    expect(subject.locator(".diff-text")).to_contain_text(AMENDED)
+    assert not [url for url in asked if url.endswith("/subject")], asked
