@@ -50,6 +50,11 @@ if __name__ == "__main__":
     if ASYNC_MODE == "eventlet":
         import eventlet.wsgi
 
+        from participation.realtime.frames import share_compressed_frames
+
+        # A broadcast to a hall is compressed once, not once for each phone.
+        share_compressed_frames()
+
         # Flask-SocketIO's run() listens with eventlet's backlog of 50: when a hall's phones
         # come back from a Wi-Fi blip all at once, the connections past it wait for the
         # kernel's SYN retries (1, 3, 7 s …), so the last phone took 29 s instead of 8 s.

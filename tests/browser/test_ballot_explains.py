@@ -161,3 +161,36 @@ def test_a_ballot_waits_for_its_subject_from_the_opening_however_late(live_serve
     subject = _unfold_subject(phone)
     expect(subject.locator(".diff-text")).to_contain_text(AMENDED)
     assert not [url for url in asked if url.endswith("/subject")], asked
+
+
+def test_the_subject_reaches_the_phones_in_frames_compressed_once_for_all(live_server, new_page):
+    """Chromium accepts the server's answer to its permessage-deflate offer (each message
+    compressed on its own, so one frame serves the hall) and reads the frames it gets."""
+    moderator = new_page(DESKTOP)
+    _amendment_poll(moderator, live_server)
+    answers: list[str] = []
+    phones = []
+    for name in (DELEGATE, MODERATOR):
+        phone = new_page(PHONE, is_mobile=True, has_touch=True, locale="de-DE")
+        devtools = phone.context.new_cdp_session(phone)
+        devtools.send("Network.enable")
+        devtools.on(
+            "Network.webSocketHandshakeResponseReceived",
+            lambda event: answers.append(
+                {k.lower(): v for k, v in event["response"]["headers"].items()}.get(
+                    "sec-websocket-extensions", ""
+                )
+            ),
+        )
+        phone.goto(live_server.join_urls[name])
+        expect(phone.locator("#connection")).to_have_attribute("data-state", "online")
+        phones.append(phone)
+
+    moderator.click("button.open-poll")
+    for phone in phones:
+        _unfold_subject(phone)
+        transport = phone.evaluate("window.participationSocket.io.engine.transport.name")
+        assert transport == "websocket"
+    assert len(answers) == 2, answers
+    for answer in answers:
+        assert "permessage-deflate" in answer and "server_no_context_takeover" in answer, answer
