@@ -29,6 +29,10 @@ app = create_app({"SOCKETIO_ASYNC_MODE": ASYNC_MODE} if __name__ == "__main__" e
 if __name__ == "__main__":
     import gc
 
+    from participation.realtime.rooms import prepare_drawing
+
+    prepare_drawing(app)
+
     # The app's startup objects never die; leaving them out of full collections spares the
     # server pauses of up to a second in the middle of a vote burst.
     gc.collect()

@@ -280,3 +280,30 @@ def test_a_result_that_cannot_be_drawn_still_reaches_every_screen(app, world, au
     (closed,) = [e["args"][0] for e in received if e["name"] == "poll_closed"]
     assert opened["id"] == closed["id"] == poll.id and closed["state"] == "cancelled"
     assert "subject_html" not in opened and "result_html" not in closed  # the pages fetch them
+
+
+def test_a_prepared_server_draws_the_opening_and_the_result_without_compiling(
+    translated, auth, monkeypatch
+):
+    app, world = translated
+    cid = world.conference.id
+    _client, phone = _screen(app, auth, world, "delegate", "en")
+    rooms.prepare_drawing(app)
+    compiled: list[str | None] = []
+    compile_template = app.jinja_env.compile
+
+    def compile_and_note(source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(source, name, *args, **kwargs)
+
+    monkeypatch.setattr(app.jinja_env, "compile", compile_and_note)
+    poll = voting.create_poll(world.moderator.person, cid, title="Schluss der Debatte")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    _cast(phone, world, poll.id, "yes")
+    voting.close_poll(world.moderator.person, cid, poll.id)
+
+    received = phone.get_received()
+    (opened,) = [e["args"][0] for e in received if e["name"] == "poll_opened"]
+    (closed,) = [e["args"][0] for e in received if e["name"] == "poll_closed"]
+    assert opened["subject_html"] and "Adopted" in closed["result_html"]
+    assert compiled == []

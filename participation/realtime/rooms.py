@@ -10,6 +10,7 @@ templates, and for the subject the same presenter and its cache.
 
 from __future__ import annotations
 
+from babel import Locale
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale, get_locale
 from flask_socketio import join_room
@@ -22,6 +23,21 @@ from participation.services import voting as voting_service
 
 #: Events sent to the language rooms, with the HTML drawn for each.
 DRAWN = ("poll_opened", "poll_closed")
+#: The templates those events are drawn with (see :func:`prepare_drawing`).
+DRAWING_TEMPLATES = ("delegate/_subject.html", "voting/_result_partial.html", "voting/_result.html")
+
+
+def prepare_drawing(app: Flask) -> None:
+    """Compile the drawing templates and load the languages' formats before serving.
+
+    Jinja compiles a template when it is first drawn and Babel reads a language's data when
+    it first formats in it: a server's first poll close spent 0.12 s on both, while the hall
+    waited for its result.
+    """
+    for name in DRAWING_TEMPLATES:
+        app.jinja_env.get_template(name)
+    for locale in settings.SUPPORTED_LOCALES:
+        Locale.parse(locale).number_symbols  # noqa: B018 (read to load the language's data)
 
 
 def follow_conference(conference_id: int) -> None:
