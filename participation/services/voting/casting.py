@@ -92,8 +92,10 @@ def cast_ballot(
     # CPU time, which must not be spent while the batch holds the poll's lock.
     ballot.sealed = sealed.check_encrypted(poll_id, ballot.owner, choice)
     if current_app.config.get("GROUP_COMMIT", True):
-        # End the caller's transaction: its connection goes back to the pool while it waits.
-        db.session.rollback()
+        # End the caller's transaction, if it has one: its connection goes back to the pool
+        # while it waits. A socket event usually has none, and none is made for it here.
+        if db.session.registry.has():
+            db.session.rollback()
         app_box().submit(ballot, store)
     else:
         store([ballot])
