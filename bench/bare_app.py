@@ -12,8 +12,10 @@ the payloads our server sent). With ``SOCKETIO_MESSAGE_QUEUE`` several bare proc
 their broadcasts, as several of ours do.
 """
 
+import importlib.util
 import os
 import warnings
+from pathlib import Path
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
@@ -77,12 +79,25 @@ def cast_ballot(payload=None):
     return {"ok": True}
 
 
+def _share_compressed_frames() -> None:
+    """The WebSocket compression ``wsgi.py`` sets up, read from its module's file alone so
+    that the bare stack does not import the app with it."""
+    path = Path(__file__).resolve().parents[1] / "participation" / "realtime" / "frames.py"
+    spec = importlib.util.spec_from_file_location("bare_frames", path)
+    assert spec is not None and spec.loader is not None
+    frames = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(frames)
+    frames.share_compressed_frames()
+
+
 def serve(host: str, port: int) -> None:
-    """Listen and serve as ``wsgi.py`` does (backlog, green-thread pool); keep the two in step."""
+    """Listen and serve as ``wsgi.py`` does (backlog, green-thread pool, WebSocket
+    compression); keep the two in step."""
     backlog = int(os.environ.get("BACKLOG", "2048"))
     if ASYNC_MODE == "eventlet":
         import eventlet.wsgi
 
+        _share_compressed_frames()
         listener = eventlet.listen((host, port), backlog=backlog)
         max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
         eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
