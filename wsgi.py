@@ -51,13 +51,12 @@ if __name__ == "__main__":
     # Poll countdowns and the session sweep run in this process only once it serves; the
     # ``flask`` commands, which import this module too, start none.
     jobs.start(app)
+    from participation.realtime.frames import share_compressed_frames
+
+    # A broadcast to a hall is compressed once, not once for each phone.
+    share_compressed_frames(ASYNC_MODE)
     if ASYNC_MODE == "eventlet":
         import eventlet.wsgi
-
-        from participation.realtime.frames import share_compressed_frames
-
-        # A broadcast to a hall is compressed once, not once for each phone.
-        share_compressed_frames()
 
         # Flask-SocketIO's run() listens with eventlet's backlog of 50: when a hall's phones
         # come back from a Wi-Fi blip all at once, the connections past it wait for the

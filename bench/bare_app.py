@@ -87,17 +87,17 @@ def _share_compressed_frames() -> None:
     assert spec is not None and spec.loader is not None
     frames = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(frames)
-    frames.share_compressed_frames()
+    frames.share_compressed_frames(ASYNC_MODE)
 
 
 def serve(host: str, port: int) -> None:
     """Listen and serve as ``wsgi.py`` does (backlog, green-thread pool, WebSocket
     compression); keep the two in step."""
     backlog = int(os.environ.get("BACKLOG", "2048"))
+    _share_compressed_frames()
     if ASYNC_MODE == "eventlet":
         import eventlet.wsgi
 
-        _share_compressed_frames()
         listener = eventlet.listen((host, port), backlog=backlog)
         max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
         eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)

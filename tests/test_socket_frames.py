@@ -2,7 +2,8 @@
 
 eventlet's own server code is driven here in-process, on socket pairs: the handshake that
 accepts the browsers' permessage-deflate offer, then the frames it packs for two connections.
-The browsers' side (Chromium accepting the answer and reading the frames) is in
+gevent's (wsproto, as simple-websocket uses it) is driven against wsproto's client. The
+browsers' side (Chromium accepting the answer and reading the frames) is in
 ``tests/browser/test_ballot_explains.py``.
 """
 
@@ -12,7 +13,11 @@ import socket
 import zlib
 
 import pytest
+import simple_websocket.ws
 from eventlet import websocket
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, Request, TextMessage
+from wsproto.extensions import PerMessageDeflate
 
 from participation.realtime import frames
 
@@ -30,7 +35,7 @@ def shared(monkeypatch):
     ):
         monkeypatch.setattr(cls, name, getattr(cls, name))
     monkeypatch.setattr(frames, "recent_frames", frames.RecentFrames())
-    frames.share_compressed_frames()
+    frames.share_compressed_frames("eventlet")
     return frames.recent_frames
 
 
@@ -117,3 +122,45 @@ def test_a_connection_without_compression_gets_plain_frames(shared, connection):
     frame = connection({})._pack_message('42["agenda_changed",{}]')
     assert not frame[0] & 0x40 and frame.endswith(b'42["agenda_changed",{}]')
     assert shared.compressions == 0
+
+
+# --- gevent: simple-websocket on wsproto ------------------------------------------------------
+
+
+@pytest.fixture
+def shared_in_wsproto(monkeypatch):
+    monkeypatch.setattr(simple_websocket.ws, "PerMessageDeflate", PerMessageDeflate)
+    monkeypatch.setattr(frames, "recent_frames", frames.RecentFrames())
+    frames.share_compressed_frames("gevent")
+    return frames.recent_frames
+
+
+def _wsproto_pair() -> tuple[WSConnection, WSConnection]:
+    """A phone's connection (wsproto's client, offering compression) and the server's, which
+    accepts it as simple-websocket does."""
+    phone, server = WSConnection(ConnectionType.CLIENT), WSConnection(ConnectionType.SERVER)
+    server.receive_data(
+        phone.send(Request(host="hall", target="/socket.io/", extensions=[PerMessageDeflate()]))
+    )
+    assert isinstance(next(server.events()), Request)
+    accepting = simple_websocket.ws.PerMessageDeflate()
+    phone.receive_data(server.send(AcceptConnection(extensions=[accepting])))
+    (accepted,) = next(phone.events()).extensions
+    assert accepted.server_no_context_takeover
+    return phone, server
+
+
+def test_under_gevent_a_broadcast_is_compressed_once_and_every_phone_reads_it(shared_in_wsproto):
+    message = '42["poll_closed",{"result_html":"' + "<li>Nein: 3</li>" * 60 + '"}]'
+    pairs = [_wsproto_pair() for _ in range(3)]
+    sent = [server.send(TextMessage(data=message)) for _phone, server in pairs]
+    assert shared_in_wsproto.compressions == 1
+    assert sent[0] == sent[1] == sent[2] and len(sent[0]) < len(message) / 4
+    for (phone, _server), frame in zip(pairs, sent, strict=True):
+        phone.receive_data(frame)
+        (received,) = list(phone.events())
+        assert received.data == message
+    # The next message is read on its own too.
+    phone, server = pairs[0]
+    phone.receive_data(server.send(TextMessage(data='42["speakers",{}]')))
+    assert [event.data for event in phone.events()] == ['42["speakers",{}]']

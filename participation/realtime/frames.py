@@ -1,4 +1,4 @@
-"""One compression of a broadcast for all the connections it goes to (eventlet's WebSocket).
+"""One compression of a broadcast for all the connections it goes to.
 
 Browsers offer permessage-deflate (RFC 7692) with every WebSocket. eventlet compresses each
 message for each connection with that connection's own compressor, which keeps its window
@@ -10,17 +10,25 @@ Here the server accepts the offer with ``server_no_context_takeover``, which RFC
 (section 7.1.1.1) lets a server add to any offer. Each message is then compressed on its
 own, so the same text makes the same frame for every connection, and the frames of the most
 recent messages are kept and sent again as they are. What the phones receive is still
-compressed; they only lose what one message could have borrowed from the previous one.
+compressed; they only lose what one message could have borrowed from the previous one. A kept
+frame is only ever sent for the very message it was made from, and nothing of one message
+carries into the next one's compression, so no connection's frames depend on what another
+connection was sent.
 
-Installed by ``wsgi.py`` when it serves with eventlet. The pinned eventlet (0.41) asks
-``_get_permessage_deflate_enc`` for a compressor for each frame it packs and calls its
-``compress`` and then its ``flush``; those two private methods are what is replaced.
+Installed by ``wsgi.py`` before it serves with eventlet or gevent. The pinned eventlet (0.41)
+asks ``_get_permessage_deflate_enc`` for a compressor for each frame it packs and calls its
+``compress`` and then its ``flush``; those two private methods are what is replaced. Under
+gevent, simple-websocket (1.1) accepts every connection with wsproto's ``PerMessageDeflate``,
+which is replaced by a subclass.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
+
+from wsproto.extensions import PerMessageDeflate
+from wsproto.frame_protocol import Opcode, RsvBits
 
 #: How many recent messages keep their compressed frame.
 RECENT = 128
@@ -85,8 +93,20 @@ class _SharedCompressor:
         return recent_frames.compressed(message, self.window_bits)
 
 
-def share_compressed_frames() -> None:
-    """Make eventlet's WebSocket server send each message compressed once (see above)."""
+def share_compressed_frames(async_mode: str) -> None:
+    """Make the WebSocket server of ``async_mode`` send each message compressed once.
+
+    eventlet has a WebSocket of its own; gevent's is simple-websocket on wsproto. Not with
+    threads: all connections share one compressor, which only a server whose connections take
+    turns may do.
+    """
+    if async_mode == "eventlet":
+        _share_in_eventlet()
+    elif async_mode == "gevent":
+        _share_in_wsproto()
+
+
+def _share_in_eventlet() -> None:
     from eventlet import websocket
 
     negotiate = websocket.WebSocketWSGI._negotiate_permessage_deflate
@@ -109,3 +129,26 @@ def share_compressed_frames() -> None:
     negotiate_without_takeover.shares_frames = True  # type: ignore[attr-defined]
     websocket.WebSocketWSGI._negotiate_permessage_deflate = negotiate_without_takeover
     websocket.RFC6455WebSocket._get_permessage_deflate_enc = shared_compressor
+
+
+class SharedFramesDeflate(PerMessageDeflate):
+    """wsproto's permessage-deflate, accepted without the server's context takeover; a whole
+    message the server sends is compressed through :data:`recent_frames`."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("server_no_context_takeover", True)
+        super().__init__(*args, **kwargs)
+
+    def frame_outbound(self, proto, opcode, rsv, data, fin):
+        whole = fin and opcode in (Opcode.TEXT, Opcode.BINARY)
+        if proto.client or not whole or not self.server_no_context_takeover:
+            return super().frame_outbound(proto, opcode, rsv, data, fin)
+        frame = recent_frames.compressed(bytes(data), self.server_max_window_bits)
+        return RsvBits(True, rsv[1], rsv[2]), frame[:-4]
+
+
+def _share_in_wsproto() -> None:
+    """simple-websocket accepts every connection with the ``PerMessageDeflate`` of its module."""
+    from simple_websocket import ws
+
+    ws.PerMessageDeflate = SharedFramesDeflate
