@@ -192,7 +192,7 @@ async function fetchText(address, token) {
   const headers = token ? { Authorization: `Bearer ${token}` } : {};
   try {
     const response = await fetch(address, { headers });
-    await response.text();
+    const text = await response.text();
     if (!response.ok) { stats.failed += 1; }
     return text;
   } catch {
