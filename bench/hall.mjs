@@ -17,23 +17,31 @@
 //             client has its full state again
 //
 // Each phase reports its seconds, the HTTP requests the clients made, the bytes they received,
-// the server's CPU seconds and this client's own CPU share (to show it was not the bottleneck).
+// the server's CPU seconds and how busy the busiest client thread was (to show the client was
+// not the bottleneck).
+//
+// The phones are dealt over `threads` worker threads (phone i to thread i mod threads), each
+// with its own event loop, so that the client can use more than one core; the main thread
+// holds only the moderator and times the phases. A hall that one thread drove took about a
+// fifth longer for each broadcast (bench/fanout.mjs).
 import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { io } from "socket.io-client";
 import { cpuSeconds } from "./server_cpu.mjs";
 
-const [configPath, outPath] = process.argv.slice(2);
-const config = JSON.parse(readFileSync(configPath, "utf8"));
+const [configPath, outPath] = isMainThread ? process.argv.slice(2) : [];
+const config = isMainThread ? JSON.parse(readFileSync(configPath, "utf8")) : workerData.config;
 const {
   url, tokens, delegates, conferenceId, concurrency = 100, timeout = 120, serverPids = [],
-  sourceAddresses = 0,
+  sourceAddresses = 0, threads = 2,
 } = config;
 const ACK_TIMEOUT = 8000; // as static/js/ballot.js
 const RETRY_DELAY = 2000;
 const ATTEMPTS = 5;
 
-const now = () => performance.now() / 1000;
+// Seconds since the epoch, comparable between threads (each has its own timeOrigin).
+const now = () => (performance.timeOrigin + performance.now()) / 1000;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // CPU seconds each server process has used so far (several behind nginx), or null.
@@ -222,7 +230,7 @@ function percentile(values, share) {
 }
 
 async function phase(name, run) {
-  const before = { requests: stats.requests, failed: stats.failed, bytes: stats.bytes, cpu: process.cpuUsage(), server: serverCpuEach() };
+  const before = { counters: await pool.counters(), server: serverCpuEach() };
   const profiled = config.profilePhase === name && serverPids.length > 0;
   const signal = (kind) => { for (const pid of serverPids) { process.kill(pid, kind); } };
   if (profiled) { signal("SIGUSR1"); await sleep(50); }
@@ -239,23 +247,24 @@ async function phase(name, run) {
   }
   const wall = now() - started;
   if (profiled) { signal("SIGUSR2"); await sleep(500); }
-  const cpu = process.cpuUsage(before.cpu);
+  const after = await pool.counters();
   const server = serverCpuEach();
   const each = server === null || before.server === null ? null : server.map((cpu, i) => cpu - before.server[i]);
   const figures = {
     seconds: error ? null : (extra.seconds ?? wall),
     ...extra,
-    requests: stats.requests - before.requests,
-    failed_requests: stats.failed - before.failed,
+    requests: after.requests - before.counters.requests,
+    failed_requests: after.failed - before.counters.failed,
     // What one phone (the first delegate's) received in the phase's events and replies.
-    bytes_per_phone: stats.bytes - before.bytes,
+    bytes_per_phone: after.bytes - before.counters.bytes,
     server_cpu_seconds: each === null ? null : each.reduce((a, b) => a + b, 0),
     // Per process: how evenly nginx spread the hall.
     server_cpu_seconds_each: each,
-    client_cpu_share: (cpu.user + cpu.system) / 1e6 / wall,
+    // The busiest client thread's share of the phase spent working (not waiting for the
+    // server): near 100 %, the client was what limited the phase.
+    client_cpu_share: after.busy,
     error,
   };
-  delete figures.seconds_from;
   report.phases[name] = figures;
   if (!config.quiet) {
     console.error(`  ${name.padEnd(9)} ${figures.seconds === null ? "—" : figures.seconds.toFixed(3) + " s"}${error ? " " + error : ""}`);
@@ -263,9 +272,8 @@ async function phase(name, run) {
   return figures;
 }
 
-// All phones reached `name` (those of `chosen`); the moment the last did, from `started`.
-async function everyone(chosen, name, started) {
-  const moments = await Promise.all(chosen.map((phone) => phone.until(name)));
+// The moment the last of `moments` came, from `started`, and the median's.
+function lastOf(moments, started) {
   return { seconds: Math.max(...moments) - started, median: percentile(moments.map((m) => m - started), 0.5) };
 }
 
@@ -278,100 +286,208 @@ async function act(action, moderator) {
   return request(action);
 }
 
-// --- the hall's day, compressed -----------------------------------------------------------------
+// --- a worker thread: its share of the phones ---------------------------------------------------
 
-const report = { clients: tokens.length + 1, delegates, phases: {}, checks: {} };
-const phones = tokens.map((token, index) => new Phone(index, token));
-const screen = new Phone(tokens.length, config.projectorToken ?? null);
-const all = [...phones, screen];
-const voters = phones.slice(0, delegates);
-const moderatorToken = config.moderatorToken ?? null;
-let moderator = null;
-
-await phase("connect", async (started) => {
-  let next = 0;
-  const workers = Array.from({ length: concurrency }, async () => {
-    while (next < all.length) { await all[next++].connect(); }
-  });
-  await Promise.all(workers);
-  const bytes = all.map((phone) => phone.stateBytes);
-  return { seconds: now() - started, state_bytes_median: percentile(bytes, 0.5), state_bytes_max: Math.max(...bytes) };
-});
-
-moderator = new Phone(-1, moderatorToken);
-moderator.projector = false;
-await moderator.connect();
-
-await phase("open", async (started) => {
-  const opened = Promise.all([everyone(all, "poll_opened", started), everyone(voters, "ballot", started)]);
-  const subjects = config.subjectPath ? everyone(all, "subject", started) : null;
-  await act(config.actions.open, moderator);
-  const [shown, ballots] = await opened;
-  // The subjects are asked for over 1.5 s on purpose; the burst starts once all have them.
-  const subject = subjects ? await subjects : null;
-  return {
-    seconds: Math.max(shown.seconds, ballots.seconds),
-    poll_shown_seconds: shown.seconds,
-    ballot_seconds: ballots.seconds,
-    subject_seconds: subject ? subject.seconds : null,
+function runWorker(share) {
+  const mine = share.map((index) => new Phone(index, index < tokens.length ? tokens[index] : config.projectorToken ?? null));
+  const voters = mine.filter((phone) => phone.delegate);
+  const waiting = new Map();
+  let busySince = performance.eventLoopUtilization();
+  const operations = {
+    async connect({ parallel }) {
+      let next = 0;
+      await Promise.all(Array.from({ length: parallel }, async () => {
+        while (next < mine.length) { await mine[next++].connect(); }
+      }));
+      return { moments: mine.map((phone) => phone.seen.state), bytes: mine.map((phone) => phone.stateBytes) };
+    },
+    // Wait from now on for every phone (or every voter) to reach `name`; `collect` the moments.
+    arm({ tag, who, name }) {
+      waiting.set(tag, Promise.all((who === "voters" ? voters : mine).map((phone) => phone.until(name))));
+      return {};
+    },
+    async collect({ tag }) {
+      const moments = await waiting.get(tag);
+      waiting.delete(tag);
+      return { moments };
+    },
+    async cast() {
+      const done = await Promise.all(voters.map((phone) => phone.cast(config.ballots[phone.index])));
+      return {
+        casts: done.map(({ sent, acked, reply, attempts }) => ({
+          sent, acked, attempts, ok: Boolean(reply && reply.ok), tracker: reply?.ok ? reply.receipt?.tracker ?? null : null,
+        })),
+      };
+    },
+    drop() {
+      for (const phone of mine) { phone.socket.io.engine.close(); }
+      return {};
+    },
+    // The counters so far, and how busy this thread's event loop was since the last call.
+    counters() {
+      const busy = performance.eventLoopUtilization(busySince).utilization;
+      busySince = performance.eventLoopUtilization();
+      return { ...stats, busy };
+    },
+    finish() {
+      const first = mine.find((phone) => phone.index === 0);
+      const screen = mine.find((phone) => phone.projector);
+      const payloads = {};
+      if (first) { payloads.ballot_ready = first.payloads.ballot_ready ?? null; }
+      for (const name of ["poll_opened", "poll_closed", "room", "speakers"]) {
+        if (screen) { payloads[name] = screen.payloads[name] ?? null; }
+      }
+      const checks = {
+        clients_with_state_twice: mine.filter((phone) => phone.stateCount >= 2).length,
+        watch_failed: mine.filter((phone) => phone.seen.watch_failed).length,
+        reconnected: mine.filter((phone) => phone.socket.connected).length,
+      };
+      for (const phone of mine) { phone.socket.disconnect(); }
+      return { payloads, checks };
+    },
   };
-});
-
-const pollId = config.pollId;
-const casts = [];
-await phase("burst", async (started) => {
-  const done = await Promise.all(voters.map((phone) => phone.cast(config.ballots[phone.index])));
-  casts.push(...done);
-  const acked = done.filter((c) => c.acked !== null);
-  const latencies = acked.map((c) => c.acked - c.sent);
-  return {
-    seconds: acked.length ? Math.max(...acked.map((c) => c.acked)) - started : null,
-    p50: percentile(latencies, 0.5),
-    p95: percentile(latencies, 0.95),
-    p99: percentile(latencies, 0.99),
-    max: latencies.length ? Math.max(...latencies) : null,
-    acknowledged: acked.filter((c) => c.reply && c.reply.ok).length,
-    retries: done.reduce((sum, c) => sum + c.attempts - 1, 0),
-  };
-});
-report.receipts = casts.filter((c) => c.reply && c.reply.ok && c.reply.receipt).map((c) => c.reply.receipt.tracker);
-
-if (config.settle) { await sleep(config.settle * 1000); }
-
-await phase("close", async (started) => {
-  const drawn = everyone(all, "result", started);
-  const reply = await act(config.actions.close, moderator);
-  const answered = now() - started;
-  const result = await drawn;
-  return { seconds: result.seconds, median: result.median, close_request_seconds: answered, reply_state: reply.poll ? reply.poll.state : null };
-});
-
-for (const [name, event] of [["agenda", "room"], ["speakers", "speakers"]]) {
-  if (!config.actions[name]) { continue; }
-  await phase(name, async (started) => {
-    const shown = everyone(all, event, started);
-    await act(config.actions[name], moderator);
-    return await shown;
+  parentPort.on("message", async ({ id, op, ...args }) => {
+    try {
+      parentPort.postMessage({ id, ...(await operations[op](args)) });
+    } catch (failure) {
+      parentPort.postMessage({ id, error: String(failure.message || failure) });
+    }
   });
 }
 
-await phase("storm", async (started) => {
-  const back = everyone(all, "state", started);
-  for (const phone of all) { phone.socket.io.engine.close(); }
-  const result = await back;
-  return { ...result, reconnected: all.filter((phone) => phone.socket.connected).length };
-});
+// --- the main thread: the threads of phones, as one ----------------------------------------------
 
-// What the server sent, for the bare stack to send the same.
-report.payloads = {
-  ballot_ready: phones[0].payloads.ballot_ready ?? null,
-  poll_opened: screen.payloads.poll_opened ?? null,
-  poll_closed: screen.payloads.poll_closed ?? null,
-  room: screen.payloads.room ?? null,
-  speakers: screen.payloads.speakers ?? null,
-};
-report.checks.clients_with_state_twice = all.filter((phone) => phone.stateCount >= 2).length;
-report.checks.watch_failed = all.filter((phone) => phone.seen.watch_failed).length;
-for (const phone of [...all, moderator]) { phone.socket.disconnect(); }
-writeFileSync(outPath, JSON.stringify(report, null, 1));
-process.exit(0);
+class Pool {
+  constructor(count) {
+    this.sequence = 0;
+    this.pending = new Map();
+    this.workers = Array.from({ length: count }, (_, thread) => {
+      const share = [];
+      for (let index = thread; index <= tokens.length; index += count) { share.push(index); }
+      const worker = new Worker(new URL(import.meta.url), { workerData: { config, share } });
+      worker.on("message", ({ id, ...reply }) => {
+        const settle = this.pending.get(id);
+        this.pending.delete(id);
+        settle(reply);
+      });
+      worker.on("error", (failure) => { console.error(failure); process.exit(1); });
+      return worker;
+    });
+  }
+
+  // `op` done by every thread: their replies, or the first thread's error.
+  all(op, args = {}) {
+    return Promise.all(this.workers.map((worker) => new Promise((resolve, reject) => {
+      const id = this.sequence++;
+      this.pending.set(id, (reply) => (reply.error ? reject(new Error(reply.error)) : resolve(reply)));
+      worker.postMessage({ id, op, ...args });
+    })));
+  }
+
+  // From now on, wait for every phone (or voter) to reach `name`; the moments, when all did.
+  async arm(who, name) {
+    const tag = this.sequence++;
+    await this.all("arm", { tag, who, name });
+    return async (started) => lastOf((await this.all("collect", { tag })).flatMap((r) => r.moments), started);
+  }
+
+  async counters() {
+    const each = await this.all("counters");
+    const sum = (key) => each.reduce((total, counters) => total + counters[key], 0);
+    return { requests: sum("requests"), failed: sum("failed"), bytes: sum("bytes"), busy: Math.max(...each.map((c) => c.busy)) };
+  }
+}
+
+// --- the hall's day, compressed -----------------------------------------------------------------
+
+async function main() {
+  const moderator = new Phone(-1, config.moderatorToken ?? null);
+  moderator.projector = false;
+
+  await phase("connect", async (started) => {
+    const parallel = Math.max(1, Math.ceil(concurrency / threads));
+    const done = await pool.all("connect", { parallel });
+    const bytes = done.flatMap((r) => r.bytes);
+    return { seconds: lastOf(done.flatMap((r) => r.moments), started).seconds, state_bytes_median: percentile(bytes, 0.5), state_bytes_max: Math.max(...bytes) };
+  });
+
+  await moderator.connect();
+
+  const shown = await pool.arm("all", "poll_opened");
+  const ballots = await pool.arm("voters", "ballot");
+  const subjects = config.subjectPath ? await pool.arm("all", "subject") : null;
+  await phase("open", async (started) => {
+    await act(config.actions.open, moderator);
+    const [poll, ballot] = await Promise.all([shown(started), ballots(started)]);
+    // The subjects are asked for over 1.5 s on purpose; the burst starts once all have them.
+    const subject = subjects ? await subjects(started) : null;
+    return {
+      seconds: Math.max(poll.seconds, ballot.seconds),
+      poll_shown_seconds: poll.seconds,
+      ballot_seconds: ballot.seconds,
+      subject_seconds: subject ? subject.seconds : null,
+    };
+  });
+
+  const casts = [];
+  await phase("burst", async (started) => {
+    const done = (await pool.all("cast")).flatMap((r) => r.casts);
+    casts.push(...done);
+    const acked = done.filter((c) => c.acked !== null);
+    const latencies = acked.map((c) => c.acked - c.sent);
+    return {
+      seconds: acked.length ? Math.max(...acked.map((c) => c.acked)) - started : null,
+      p50: percentile(latencies, 0.5),
+      p95: percentile(latencies, 0.95),
+      p99: percentile(latencies, 0.99),
+      max: latencies.length ? Math.max(...latencies) : null,
+      acknowledged: acked.filter((c) => c.ok).length,
+      retries: done.reduce((sum, c) => sum + c.attempts - 1, 0),
+    };
+  });
+  report.receipts = casts.filter((c) => c.tracker).map((c) => c.tracker);
+
+  if (config.settle) { await sleep(config.settle * 1000); }
+
+  const drawn = await pool.arm("all", "result");
+  await phase("close", async (started) => {
+    const reply = await act(config.actions.close, moderator);
+    const answered = now() - started;
+    const result = await drawn(started);
+    return { seconds: result.seconds, median: result.median, close_request_seconds: answered, reply_state: reply.poll ? reply.poll.state : null };
+  });
+
+  for (const [name, event] of [["agenda", "room"], ["speakers", "speakers"]]) {
+    if (!config.actions[name]) { continue; }
+    const seen = await pool.arm("all", event);
+    await phase(name, async (started) => {
+      await act(config.actions[name], moderator);
+      return await seen(started);
+    });
+  }
+
+  const back = await pool.arm("all", "state");
+  await phase("storm", async (started) => {
+    await pool.all("drop");
+    return await back(started);
+  });
+
+  const finished = await pool.all("finish");
+  // What the server sent, for the bare stack to send the same.
+  report.payloads = Object.assign({ ballot_ready: null, poll_opened: null, poll_closed: null, room: null, speakers: null }, ...finished.map((r) => r.payloads));
+  const counted = (key) => finished.reduce((total, r) => total + r.checks[key], 0);
+  report.phases.storm.reconnected = counted("reconnected");
+  report.checks.clients_with_state_twice = counted("clients_with_state_twice");
+  report.checks.watch_failed = counted("watch_failed");
+  moderator.socket.disconnect();
+  writeFileSync(outPath, JSON.stringify(report, null, 1));
+  process.exit(0);
+}
+
+const report = { clients: tokens.length + 1, delegates, client_threads: threads, phases: {}, checks: {} };
+const pool = isMainThread ? new Pool(threads) : null;
+if (isMainThread) {
+  await main();
+} else {
+  runWorker(workerData.share);
+}

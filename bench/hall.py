@@ -80,6 +80,8 @@ class Options:
     timeout: float = 240
     #: Connections opened at a time when the hall arrives.
     concurrency: int = 100
+    #: Node worker threads the phones are dealt over (the main thread holds the moderator).
+    client_threads: int = 2
     quiet: bool = False
     workdir: Path | None = None
     #: Run our server under cProfile and write its statistics here (slower: not for ratios).
@@ -102,7 +104,12 @@ def node() -> str:
 
 def run_hall(config: dict, workdir: Path, name: str, options: Options) -> dict:
     """Run ``bench/hall.mjs`` with ``config``; its report."""
-    config = {**config, "timeout": options.timeout, "quiet": options.quiet}
+    config = {
+        **config,
+        "timeout": options.timeout,
+        "quiet": options.quiet,
+        "threads": options.client_threads,
+    }
     config_path, out_path = workdir / f"{name}.config.json", workdir / f"{name}.json"
     config_path.write_text(json.dumps(config))
     done = subprocess.run(
@@ -532,6 +539,12 @@ def parse(argv: list[str] | None = None) -> Options:
     )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=100)
+    parser.add_argument(
+        "--client-threads",
+        type=int,
+        default=2,
+        help="Node worker threads the phones are dealt over (default 2)",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/results/hall.json"))
     parser.add_argument("--no-chart", action="store_true")
     parser.add_argument("--timeout", type=float, default=240)
@@ -563,6 +576,7 @@ def parse(argv: list[str] | None = None) -> Options:
         redis=args.redis,
         rounds=args.rounds,
         concurrency=args.concurrency,
+        client_threads=args.client_threads,
         out=args.out,
         chart=not args.no_chart,
         timeout=args.timeout,

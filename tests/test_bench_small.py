@@ -82,6 +82,7 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
         timeout=120,
         profile=tmp_path / "burst.prof",
         profile_phase="burst",
+        client_threads=3,  # 31 clients do not divide evenly
     )
     report = hall.run(options)
 
@@ -93,7 +94,7 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     assert ours["checks"]["acknowledged"] == ours["checks"]["stored_ballots"] == 20
     clients = 20 + 10 + 1  # and the projector
     for side in (ours, bare):
-        assert side["clients"] == clients
+        assert side["clients"] == clients and side["client_threads"] == 3
         assert all(side["phases"][name]["error"] is None for name in hall.PHASES), side["phases"]
         assert side["phases"]["burst"]["acknowledged"] == 20
         # Every client came back from the storm and was sent its state again.
@@ -101,6 +102,7 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
         assert side["checks"]["clients_with_state_twice"] == clients
     for name in hall.PHASES:
         assert table[name]["ours"] > 0 and table[name]["bare"] > 0 and table[name]["ratio"] > 0
+        assert 0 < table[name]["client_cpu_share"] <= 1
     # The subject, the result and the room come with the events: nobody asks for them.
     for name in ("open", "close", "agenda", "speakers", "storm"):
         assert table[name]["requests"] == 0, name
