@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from participation import config as settings
-from participation.extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from participation.extensions import babel, csrf, db, limiter, login_manager, socketio
 
 SUPPORTED_LOCALES = settings.SUPPORTED_LOCALES
 
@@ -51,9 +51,6 @@ def _bind_extensions(app: Flask) -> None:
     from participation.web.auth import load_principal
 
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(settings.PROJECT_ROOT / "migrations"), render_as_batch=True
-    )
     login_manager.init_app(app)
     login_manager.request_loader(load_principal)
     login_manager.login_view = "auth.login"

@@ -1,4 +1,4 @@
-"""Flask commands: ``create-admin``, ``demo``, ``audit verify``."""
+"""Flask commands: ``create-admin``, ``demo``, ``audit verify``, and Flask-Migrate's ``db``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from participation import clock
+from participation import config as settings
 from participation import demo as demo_data
 from participation.extensions import db
 from participation.models import Person
@@ -24,6 +25,35 @@ def register(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(Migrations(app))
+
+
+def bind_migrations(app: Flask) -> None:
+    """Flask-Migrate on ``app``: the ``db`` commands and ``flask_migrate.upgrade`` need it."""
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(settings.PROJECT_ROOT / "migrations"), render_as_batch=True)
+
+
+class Migrations(click.Command):
+    """``flask db …``: Flask-Migrate's commands, bound to the app when one of them is run.
+
+    A server that only serves never needs them; binding them at start would import Alembic
+    (with Mako and Pygments) into every server process, 8 MiB of its memory. Click makes the
+    context of a subcommand with ``make_context``: handing that to Flask-Migrate's own group
+    lets it parse and run everything after ``db``.
+    """
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__("db", help="Build or migrate the database schema (Flask-Migrate).")
+        self.app = app
+
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        if "migrate" not in self.app.extensions:
+            bind_migrations(self.app)
+        from flask_migrate.cli import db as commands
+
+        return commands.make_context(info_name, args, parent=parent, **extra)
 
 
 @click.command("create-admin")

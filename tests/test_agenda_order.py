@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from participation import create_app
+from participation.cli import bind_migrations
 from participation.extensions import db
 from participation.models import AuditEntry
 from participation.services import conferences
@@ -128,6 +129,7 @@ def test_the_migration_keeps_the_order_people_saw(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.db'}",
         }
     )
+    bind_migrations(app)
     with app.app_context():
         upgrade(revision="9f2b10f62e05")
         with db.engine.begin() as conn:

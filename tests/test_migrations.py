@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from participation import create_app
+from participation.cli import bind_migrations
 from participation.extensions import db
 from tests.helpers import postgres_database
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _differences(app) -> list:
@@ -23,7 +30,9 @@ def _differences(app) -> list:
 
 
 def _app(url: str):
-    return create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": url})
+    bind_migrations(app)
+    return app
 
 
 def test_migrations_match_models_on_sqlite(tmp_path):
@@ -42,3 +51,38 @@ def test_migrations_match_models_on_postgresql():
             db.engine.dispose()
     finally:
         drop()
+
+
+def test_the_db_commands_build_the_schema_from_the_command_line(tmp_path):
+    """``flask db upgrade`` as ``make run`` calls it, in a process of its own."""
+    env = {**os.environ, "PARTICIPATION_INSTANCE": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "db"]
+
+    def run(*args: str) -> str:
+        done = subprocess.run([*flask, *args], capture_output=True, text=True, env=env, cwd=ROOT)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    assert "upgrade" in run("--help")
+    run("upgrade")
+    assert "(head)" in run("current")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'participation.db'}")
+    assert "conference" in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_a_server_that_only_serves_never_loads_alembic():
+    """The migrations are bound when a ``db`` command runs; a serving process has no use for
+    Alembic, Mako and Pygments (8 MiB)."""
+    program = (
+        "import sys\n"
+        "from participation import create_app\n"
+        "create_app({'SECRET_KEY': 'k' * 40, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
+        "loaded = {name.split('.')[0] for name in sys.modules}\n"
+        "print(sorted(loaded & {'alembic', 'flask_migrate', 'mako'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
