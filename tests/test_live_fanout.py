@@ -7,6 +7,7 @@ agenda; the full state's part that is the same for everyone is read once per cha
 from __future__ import annotations
 
 import pytest
+from babel import localedata
 from sqlalchemy import event
 
 from participation import events
@@ -307,3 +308,29 @@ def test_a_prepared_server_draws_the_opening_and_the_result_without_compiling(
     (closed,) = [e["args"][0] for e in received if e["name"] == "poll_closed"]
     assert opened["subject_html"] and "Adopted" in closed["result_html"]
     assert compiled == []
+
+
+def test_a_language_is_read_when_its_first_reader_follows_not_when_a_result_is_drawn(
+    translated, auth, monkeypatch
+):
+    """A server holds the formats of the languages its halls read, and reads each one before
+    a result has to be drawn in it."""
+    app, world = translated
+    cid = world.conference.id
+    monkeypatch.setattr(localedata, "_cache", {})
+    monkeypatch.setattr(rooms, "_LANGUAGES_READ", set())
+    rooms.prepare_drawing(app)
+    assert "de" in localedata._cache and "uk" not in localedata._cache
+
+    _client, phone = _screen(app, auth, world, "delegate", "uk")
+    assert "uk" in localedata._cache
+    read_before_the_close = set(localedata._cache)
+    poll = voting.create_poll(world.moderator.person, cid, title="Schluss der Debatte")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    _cast(phone, world, poll.id, "yes")
+    voting.close_poll(world.moderator.person, cid, poll.id)
+
+    (closed,) = _named(phone, "poll_closed")
+    assert closed["result_html"]
+    assert set(localedata._cache) == read_before_the_close
+    assert not {"fa", "ar", "tr", "ru"} & set(localedata._cache)
