@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import uuid
 
 import pytest
+from flask.ctx import RequestContext
 
 from participation.services import conferences, voting
 from tests.helpers import csrf_token, opened, socket_client, stored
@@ -49,6 +51,31 @@ def test_a_connection_reads_its_session_cookie_once(app, world, auth, monkeypatc
     # The signed-in browser's pages still read the cookie on every request.
     phone.get(f"/c/{world.conference.id}")
     assert len(opened_with_cookie) == 2
+
+
+def test_a_connection_and_its_events_leave_no_request_in_a_reference_cycle(app, world, auth):
+    """Reference counting frees each event's request context at once: a hall's burst or
+    reconnect storm does not pile up garbage for the cyclic collector."""
+    phone = app.test_client()
+    auth.join(phone, world.codes[world.delegate.id])
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        sio = socket_client(app, phone)
+        for _ in range(3):
+            reply = sio.emit(
+                "watch_conference", {"conference_id": world.conference.id}, callback=True
+            )
+            assert reply["ok"] is True
+        sio.disconnect()
+        gc.collect()
+        in_cycles = [found for found in gc.garbage if isinstance(found, RequestContext)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert in_cycles == []
+    # A page that no route matches is still answered as one.
+    assert phone.get("/no-such-page").status_code == 404
 
 
 def test_socket_events_are_judged_by_the_request_loader_alone(app, world, auth, monkeypatch):

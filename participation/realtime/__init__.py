@@ -7,7 +7,7 @@ from flask import Flask
 from participation import events
 from participation.extensions import socketio
 from participation.realtime import rooms, state
-from participation.realtime.sockets import CookieSessions
+from participation.realtime.sockets import CookieSessions, UnroutedRequest
 
 
 def register_handlers() -> None:
@@ -23,6 +23,7 @@ def register_handlers() -> None:
 def init_realtime(app: Flask) -> None:
     events.set_sink(broadcast)
     app.session_interface = CookieSessions()
+    app.request_class = UnroutedRequest
 
 
 def broadcast(event: events.Event) -> None:
