@@ -56,16 +56,9 @@ if __name__ == "__main__":
     # A broadcast to a hall is compressed once, not once for each phone.
     share_compressed_frames(ASYNC_MODE)
     if ASYNC_MODE == "eventlet":
-        import eventlet.wsgi
+        from participation.realtime.serving import serve_with_eventlet
 
-        # Flask-SocketIO's run() listens with eventlet's backlog of 50: when a hall's phones
-        # come back from a Wi-Fi blip all at once, the connections past it wait for the
-        # kernel's SYN retries (1, 3, 7 s …), so the last phone took 29 s instead of 8 s.
-        # Each open socket holds one of eventlet's green threads; its default pool of 1,024
-        # would leave the rest of a hall of phones waiting to connect.
-        listener = eventlet.listen((host, port), backlog=int(os.environ.get("BACKLOG", "2048")))
-        max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+        serve_with_eventlet(app, host, port)
     elif ASYNC_MODE == "gevent":
         socketio.run(app, host=host, port=port, backlog=int(os.environ.get("BACKLOG", "2048")))
     else:

@@ -79,29 +79,25 @@ def cast_ballot(payload=None):
     return {"ok": True}
 
 
-def _share_compressed_frames() -> None:
-    """The WebSocket compression ``wsgi.py`` sets up, read from its module's file alone so
-    that the bare stack does not import the app with it."""
-    path = Path(__file__).resolve().parents[1] / "participation" / "realtime" / "frames.py"
-    spec = importlib.util.spec_from_file_location("bare_frames", path)
+def _server_module(name: str):
+    """A module of ``participation/realtime`` that sets up serving, read from its file alone
+    so that the bare stack does not import the app with it."""
+    path = Path(__file__).resolve().parents[1] / "participation" / "realtime" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bare_{name}", path)
     assert spec is not None and spec.loader is not None
-    frames = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(frames)
-    frames.share_compressed_frames(ASYNC_MODE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def serve(host: str, port: int) -> None:
-    """Listen and serve as ``wsgi.py`` does (backlog, green-thread pool, WebSocket
-    compression); keep the two in step."""
-    backlog = int(os.environ.get("BACKLOG", "2048"))
-    _share_compressed_frames()
+    """Listen and serve as ``wsgi.py`` does (WebSocket compression, and under eventlet the
+    backlog, the green-thread pool and the connections released when they close)."""
+    _server_module("frames").share_compressed_frames(ASYNC_MODE)
     if ASYNC_MODE == "eventlet":
-        import eventlet.wsgi
-
-        listener = eventlet.listen((host, port), backlog=backlog)
-        max_size = int(os.environ.get("MAX_CONNECTIONS", "10000"))
-        eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+        _server_module("serving").serve_with_eventlet(app, host, port)
     elif ASYNC_MODE == "gevent":
+        backlog = int(os.environ.get("BACKLOG", "2048"))
         socketio.run(app, host=host, port=port, backlog=backlog)
     else:
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
