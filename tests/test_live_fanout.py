@@ -6,6 +6,9 @@ agenda; the full state's part that is the same for everyone is read once per cha
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from babel import localedata
 from sqlalchemy import event
@@ -187,6 +190,43 @@ def test_a_state_read_while_an_event_arrives_is_not_kept(app, world, monkeypatch
     monkeypatch.setattr(state, "shared_state", real)
     conferences.save_agenda_item(world.staff, cid, number="TOP 9", title="Neu")
     assert "TOP 9" in [entry["number"] for entry in shared.get(cid)["agenda"]]
+
+
+def test_readers_asking_while_the_shared_state_is_read_wait_for_that_reading(monkeypatch):
+    """A hall reconnecting at once (a reader waiting for PostgreSQL meanwhile) reads the
+    shared state once; everyone gets the same."""
+    waiting = []
+
+    class Watched(threading.Event):
+        def wait(self, timeout=None):
+            waiting.append(1)
+            return super().wait(timeout)
+
+    class Reading(state._Reading):
+        def __init__(self, generation):
+            super().__init__(generation)
+            self.done = Watched()
+
+    reads = []
+
+    def read(conference_id):
+        reads.append(conference_id)
+        deadline = time.monotonic() + 10
+        while len(waiting) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the other four are waiting for this reading
+        return {"conference": conference_id}
+
+    monkeypatch.setattr(state, "_Reading", Reading)
+    monkeypatch.setattr(state, "shared_state", read)
+    states = state.SharedStates()
+    got = []
+    readers = [threading.Thread(target=lambda: got.append(states.get(7))) for _ in range(5)]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
+    assert reads == [7]
+    assert len(got) == 5 and all(one is got[0] for one in got)
 
 
 def test_events_for_one_person_keep_the_shared_state(app, world):
