@@ -11,7 +11,7 @@ import time
 
 import pytest
 from babel import localedata
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from participation import events
 from participation.extensions import db
@@ -192,9 +192,10 @@ def test_a_state_read_while_an_event_arrives_is_not_kept(app, world, monkeypatch
     assert "TOP 9" in [entry["number"] for entry in shared.get(cid)["agenda"]]
 
 
-def test_readers_asking_while_the_shared_state_is_read_wait_for_that_reading(monkeypatch):
+def test_readers_asking_while_the_shared_state_is_read_wait_for_that_reading(app, monkeypatch):
     """A hall reconnecting at once (a reader waiting for PostgreSQL meanwhile) reads the
-    shared state once; everyone gets the same."""
+    shared state once; everyone gets the same, and those waiting hold no database connection
+    the reader might need."""
     waiting = []
 
     class Watched(threading.Event):
@@ -207,26 +208,40 @@ def test_readers_asking_while_the_shared_state_is_read_wait_for_that_reading(mon
             super().__init__(generation)
             self.done = Watched()
 
-    reads = []
+    reads, held_while_waiting = [], []
 
     def read(conference_id):
         reads.append(conference_id)
         deadline = time.monotonic() + 10
         while len(waiting) < 4 and time.monotonic() < deadline:
             time.sleep(0.01)  # until the other four are waiting for this reading
+        held_while_waiting.append(db.engine.pool.checkedout())
         return {"conference": conference_id}
 
     monkeypatch.setattr(state, "_Reading", Reading)
     monkeypatch.setattr(state, "shared_state", read)
     states = state.SharedStates()
     got = []
-    readers = [threading.Thread(target=lambda: got.append(states.get(7))) for _ in range(5)]
-    for reader in readers:
-        reader.start()
-    for reader in readers:
-        reader.join()
+
+    def reader(first: bool):
+        with app.app_context():
+            if not first:
+                db.session.execute(text("SELECT 1"))  # a connection, as an event's has
+            got.append(states.get(7))
+            db.session.remove()
+
+    first = threading.Thread(target=reader, args=(True,))
+    first.start()
+    while not reads:
+        time.sleep(0.01)
+    others = [threading.Thread(target=reader, args=(False,)) for _ in range(4)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join()
     assert reads == [7]
     assert len(got) == 5 and all(one is got[0] for one in got)
+    assert held_while_waiting == [0]
 
 
 def test_events_for_one_person_keep_the_shared_state(app, world):

@@ -22,9 +22,10 @@ def wait_for_postgresql_cooperatively() -> None:
     psycopg 3 waits for each answer in C unless it sees gevent's patches, and eventlet cannot
     switch away from a wait in C: every query stopped the whole server, every phone with it,
     until its answer came (2,000 phones connecting to one process spent 1.3 s of their 8 s
-    so, and one slow query would have stopped a whole hall). Called after monkey-patching and before psycopg is imported; psycopg reads
-    the setting once, on import. eventlet's ``select`` waits through its hub, so it is not
-    limited to descriptors below 1,024 as the system's is.
+    so, and one slow query would have stopped a whole hall). Called after monkey-patching and
+    before psycopg is imported; psycopg reads the setting once, on import. eventlet's
+    ``select`` waits through its hub, so it is not limited to descriptors below 1,024 as the
+    system's is.
     """
     os.environ.setdefault(PSYCOPG_WAIT, "wait_select")
 

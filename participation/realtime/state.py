@@ -15,6 +15,7 @@ import time
 from flask import current_app
 
 from participation import clock, events
+from participation.extensions import db
 from participation.services import conferences as conference_service
 from participation.services import documents as document_service
 from participation.services import room as room_service
@@ -37,6 +38,8 @@ KEEPS_SHARED = frozenset(
 #: Seconds a shared state is kept at most, events or not (a change made where no event is
 #: sent, such as a command on the database, shows after this long).
 KEEP_SECONDS = 5.0
+#: Seconds a reader waits for another's reading of the same state before reading it itself.
+JOIN_SECONDS = 10.0
 
 
 def room_snapshot(conference_id: int) -> dict:
@@ -73,7 +76,8 @@ class SharedStates:
     One reader reads a missing state while the others asking for it meanwhile wait for its
     result: with PostgreSQL a reader waits for the database, and a hall coming back at once
     would otherwise have read the same state a thousand times over (measured: 2,000 times in
-    one reconnect storm).
+    one reconnect storm). The waiting ones first give their database connection back to the
+    pool: holding all of it, they would leave the reader none.
     """
 
     def __init__(self) -> None:
@@ -93,8 +97,12 @@ class SharedStates:
                 reading = self._reading[conference_id] = _Reading(self._generation)
         assert reading is not None
         if joined:
-            reading.done.wait()
-            return reading.state if reading.state is not None else shared_state(conference_id)
+            # A waiting reader holds no database connection: the one reading may need one.
+            if db.session.registry.has():
+                db.session.rollback()
+            if reading.done.wait(JOIN_SECONDS) and reading.state is not None:
+                return reading.state
+            return shared_state(conference_id)
         return self._read(conference_id, reading)
 
     def _read(self, conference_id: int, reading: _Reading) -> dict:
