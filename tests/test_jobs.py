@@ -21,7 +21,7 @@ from bench import server as servers
 from participation import clock, create_app, events, jobs, realtime
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, LoginSession, Poll
-from participation.services import audit, voting
+from participation.services import access, audit, voting
 from tests.helpers import Auth, api, build_world, make_app, opened, sign_in, socket_client
 
 PASSES_PER_APP = 3
@@ -164,6 +164,30 @@ def test_the_sweep_drops_sockets_of_sessions_ended_on_another_process(app, world
     app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"
     jobs.Loop(app, sweep_seconds=jobs.sweep_seconds(app)).run_pass()
     assert not sio.is_connected()
+
+
+def test_the_sweep_leaves_alone_a_socket_that_connects_while_it_asks_the_database(
+    app, world, monkeypatch
+):
+    """A phone connecting while the sweep waits for the database (which lets other green
+    threads run) is not taken for one whose session ended."""
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"
+    first = app.test_client()
+    Auth().join(first, world.codes[world.delegate.id])
+    early = socket_client(app, first)
+    late_phone = app.test_client()
+    Auth().join(late_phone, world.codes[world.observer.id])
+    connected = []
+    ask = access.live_session_ids
+
+    def asked_while_a_phone_connects(login_ids):
+        connected.append(socket_client(app, late_phone))
+        return ask(login_ids)
+
+    monkeypatch.setattr(access, "live_session_ids", asked_while_a_phone_connects)
+    jobs.Loop(app, sweep_seconds=jobs.sweep_seconds(app)).run_pass()
+    (late,) = connected
+    assert early.is_connected() and late.is_connected()
 
 
 def test_apps_that_do_not_serve_start_no_loop_until_asked(app, world):

@@ -72,12 +72,17 @@ def forget_socket(app: Flask, sid: str) -> None:
 
 
 def drop_ended_sessions() -> None:
-    """Disconnect this process's sockets whose login session has ended (here or elsewhere)."""
+    """Disconnect this process's sockets whose login session has ended (here or elsewhere).
+
+    Only the sockets known before the database is asked are judged: while it answers, other
+    connections go on and phones connect, and a socket tracked meanwhile is not in the answer.
+    """
     sockets: dict[str, int] = current_app.extensions.get("socket_logins", {})
-    if not sockets:
+    known = list(sockets.items())
+    if not known:
         return
-    live = access.live_session_ids(set(sockets.values()))
-    for sid, login_id in list(sockets.items()):
-        if login_id not in live:
+    live = access.live_session_ids({login_id for _sid, login_id in known})
+    for sid, login_id in known:
+        if login_id not in live and sockets.get(sid) == login_id:
             sockets.pop(sid, None)
             socketio.server.disconnect(sid, namespace="/")
