@@ -16,9 +16,6 @@ if __name__ == "__main__":
         import eventlet
 
         eventlet.monkey_patch()
-        from participation.realtime.serving import wait_for_postgresql_cooperatively
-
-        wait_for_postgresql_cooperatively()
     elif ASYNC_MODE == "gevent":
         from gevent import monkey
 

@@ -1,5 +1,4 @@
-"""Serving with eventlet: a connection is freed as soon as it closes, and a query does not
-stop the other connections while PostgreSQL answers it.
+"""Serving with eventlet: a connection is freed as soon as it closes.
 
 eventlet's own handler of a connection is driven here in-process, on a socket pair, with the
 cyclic garbage collector off: what is left then is what only a full collection would free.
@@ -8,17 +7,12 @@ cyclic garbage collector off: what is left then is what only a full collection w
 from __future__ import annotations
 
 import gc
-import os
 import socket
-import subprocess
-import sys
 import weakref
 
 import eventlet.wsgi
-import pytest
 
-from participation.realtime.serving import PSYCOPG_WAIT, ReleasedConnection
-from tests.helpers import ROOT
+from participation.realtime.serving import ReleasedConnection
 
 
 def _page(environ, start_response):
@@ -63,57 +57,3 @@ def test_eventlets_own_handler_would_wait_for_it():
     freed, answer = _served(eventlet.wsgi.HttpProtocol)
     assert answer.startswith(b"HTTP/1.1 200 OK")
     assert not freed
-
-
-#: Under eventlet, one green thread waits for PostgreSQL while another counts its turns.
-_WAITING_FOR_POSTGRESQL = """
-import sys
-import eventlet
-eventlet.monkey_patch()
-from participation.realtime.serving import wait_for_postgresql_cooperatively
-if sys.argv[2] == "cooperatively":
-    wait_for_postgresql_cooperatively()
-import psycopg
-
-waiting = []
-turns = []
-
-def query():
-    with psycopg.connect(sys.argv[1]) as connection:
-        waiting.append(True)
-        connection.execute("SELECT pg_sleep(0.3)")
-        waiting.append(False)
-
-def count():
-    while waiting[-1:] != [False]:
-        if waiting[-1:] == [True]:
-            turns.append(1)
-        eventlet.sleep(0)
-
-pool = eventlet.GreenPool()
-pool.spawn(query)
-pool.spawn(count)
-pool.waitall()
-print(len(turns))
-"""
-
-
-def _turns_while_postgresql_answers(how: str) -> int:
-    done = subprocess.run(
-        [sys.executable, "-c", _WAITING_FOR_POSTGRESQL, os.environ["TEST_DATABASE_URL"], how],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={key: value for key, value in os.environ.items() if key != PSYCOPG_WAIT},
-    )
-    assert done.returncode == 0, done.stderr
-    return int(done.stdout.split()[-1])
-
-
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL (PostgreSQL)"
-)
-def test_the_other_connections_go_on_while_postgresql_answers_a_query():
-    assert _turns_while_postgresql_answers("cooperatively") > 0
-    # psycopg's own wait, in C, would have stopped every green thread until the answer.
-    assert _turns_while_postgresql_answers("as psycopg would") == 0

@@ -1,5 +1,5 @@
-"""Serving a hall's connections with eventlet: the listener, the green threads, each
-connection let go of when it closes, and PostgreSQL waited for without stopping the others.
+"""Serving a hall's connections with eventlet: the listener, the green threads, and each
+connection let go of when it closes.
 
 ``wsgi.py`` serves with :func:`serve_with_eventlet`; the benchmark's bare stack loads this file
 on its own (without the app) and serves the same way, so the two differ only in the app.
@@ -11,23 +11,6 @@ import os
 
 import eventlet
 import eventlet.wsgi
-
-#: psycopg's setting of how it waits for the database's answers.
-PSYCOPG_WAIT = "PSYCOPG_WAIT_FUNC"
-
-
-def wait_for_postgresql_cooperatively() -> None:
-    """Have psycopg wait for PostgreSQL with ``select``, which eventlet has made green.
-
-    psycopg 3 waits for each answer in C unless it sees gevent's patches, and eventlet cannot
-    switch away from a wait in C: every query stopped the whole server, every phone with it,
-    until its answer came (2,000 phones connecting to one process spent 1.3 s of their 8 s
-    so, and one slow query would have stopped a whole hall). Called after monkey-patching and
-    before psycopg is imported; psycopg reads the setting once, on import. eventlet's
-    ``select`` waits through its hub, so it is not limited to descriptors below 1,024 as the
-    system's is.
-    """
-    os.environ.setdefault(PSYCOPG_WAIT, "wait_select")
 
 
 class ReleasedConnection(eventlet.wsgi.HttpProtocol):

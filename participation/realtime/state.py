@@ -74,10 +74,11 @@ class SharedStates:
     screens that were sent it receive that event too.
 
     One reader reads a missing state while the others asking for it meanwhile wait for its
-    result: with PostgreSQL a reader waits for the database, and a hall coming back at once
-    would otherwise have read the same state a thousand times over (measured: 2,000 times in
-    one reconnect storm). The waiting ones first give their database connection back to the
-    pool: holding all of it, they would leave the reader none.
+    result: where a reader's wait for the database lets other connections run (PostgreSQL
+    under gevent), a hall coming back at once would otherwise have read the same state a
+    thousand times over (measured: 2,000 times in one reconnect storm). The waiting ones first
+    give their database connection back to the pool: holding all of it, they would leave the
+    reader none.
     """
 
     def __init__(self) -> None:
