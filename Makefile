@@ -77,19 +77,19 @@ typecheck: setup
 	$(BIN)/mypy
 
 # A hall of 1,000 delegates and 1,000 observers, three rounds, ours beside the bare stack
-# (bench/hall.py; about 10 minutes), then how the ratios grow from 250 to 2,000 delegates on
-# eventlet and gevent (about 40 minutes), then on PostgreSQL with one process and with two
-# behind nginx sharing Redis, when both answer on 127.0.0.1 (about 30 minutes). First, whether
-# a faster client would shorten the bare stack's broadcast (bench/fanout.py; a minute). Figures
-# in bench/results/*.json, charts beside them.
+# (bench/hall.py; about 6 minutes), then how the ratios grow from 250 to 2,000 delegates on
+# eventlet and gevent (about 10 minutes), then on PostgreSQL with one process and with two
+# behind nginx sharing Redis, when both answer on 127.0.0.1 (about 15 minutes). First, whether
+# more client threads would shorten the bare stack's broadcast (bench/fanout.py; a minute).
+# Figures in bench/results/*.json, charts beside them.
 bench: setup
-	$(BIN)/python -m bench.fanout --clients 2001 --workers 1,2
+	$(BIN)/python -m bench.fanout --clients 2001 --workers 1,2,3
 	$(BIN)/python -m bench.hall --rounds 3 --out bench/results/hall.json
 	$(BIN)/python -m bench.hall --sizes 250,500,1000,2000 --async-mode eventlet,gevent \
 		--out bench/results/hall_growth.json
 	eval "$$(scripts/test-services)" && if [ -n "$${TEST_DATABASE_URL:-}" ] && \
 		[ -n "$${TEST_REDIS_URL:-}" ]; then $(BIN)/python -m bench.hall --database postgresql \
-		--processes 1,2 --sizes 500,1000,2000 --out bench/results/hall_processes.json; fi
+		--processes 1,2 --sizes 1000,2000 --out bench/results/hall_processes.json; fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -455,14 +455,14 @@ def print_report(report: dict) -> None:
             f"{r['delegates']} delegates, "
             f"{r['observers']} observers, round {r['round']}"
         )
-        print(f"  {'':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'HTTP':>5} {'client CPU':>10}")
+        print(f"  {'':24} {'ours s':>8} {'bare s':>8} {'ratio':>6} {'HTTP':>5} {'client busy':>11}")
         for name in PHASES:
             row = table[name]
             share = row["client_cpu_share"]
             print(
                 f"  {LABELS[name]:24} {_s(row['ours']):>8} {_s(row['bare']):>8} "
                 f"{_s(row['ratio'])[:5]:>6} {row['requests'] or 0:>5} "
-                f"{'—' if share is None else f'{share:.0%}':>10}"
+                f"{'—' if share is None else f'{share:.0%}':>11}"
             )
         burst = ours["phases"]["burst"]
         connect = ours["phases"]["connect"]

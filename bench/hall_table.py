@@ -59,7 +59,7 @@ def table(report: dict) -> str:
         "HTTP requests at the open / close / agenda / speakers / storm": lambda r: " / ".join(
             str(r["table"][n]["requests"]) for n in ("open", "close", "agenda", "speakers", "storm")
         ),
-        "client's own CPU share: connect, burst, close (bare)": lambda r: ", ".join(
+        "busiest client thread's share: connect, burst, close (bare)": lambda r: ", ".join(
             "{:.0%} ({:.0%})".format(
                 r["table"][n]["client_cpu_share"] or 0, r["table"][n]["bare_client_cpu_share"] or 0
             )
