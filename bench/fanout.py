@@ -1,10 +1,11 @@
 """Is the hall's client what limits a broadcast? The bare stack's broadcast, timed with the
 clients in one Node thread and split over several.
 
-    python -m bench.fanout --clients 2001 --workers 1,2 --rounds 5
+    python -m bench.fanout --clients 2001 --workers 1,2,3 --rounds 5
 
-The hall benchmark (``bench.hall``) runs every phone in one Node process, which is busy all
-the time a broadcast reaches 2,001 clients. This starts the bare stack (``bench/bare_app.py``,
+The hall benchmark (``bench.hall``) deals its phones over a few Node worker threads
+(``--client-threads``, two by default); each is busy much of the time a broadcast reaches
+2,001 clients. This starts the bare stack (``bench/bare_app.py``,
 handlers that only acknowledge) and hands the same clients to ``bench/fanout.mjs`` with each
 number of worker threads in turn: each thread has its own event loop and can use a core of its
 own. It prints how long one broadcast takes until every client has it, how busy each thread
