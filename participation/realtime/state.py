@@ -94,9 +94,8 @@ class SharedStates:
         with self._lock:
             reading = self._reading.get(conference_id)
             joined = reading is not None and reading.generation == self._generation
-            if not joined:
+            if reading is None or not joined:
                 reading = self._reading[conference_id] = _Reading(self._generation)
-        assert reading is not None
         if joined:
             # A waiting reader holds no database connection: the one reading may need one.
             if db.session.registry.has():
