@@ -144,8 +144,9 @@ def test_an_agenda_change_carries_what_the_screens_show(app, world, auth):
 
 
 def _statements(app):
-    counted = []
-    listener = lambda *args: counted.append(1)  # noqa: E731
+    """The statements run from now on, and how to stop noting them."""
+    counted: list[str] = []
+    listener = lambda _conn, _cursor, statement, *_args: counted.append(statement)  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", listener)
     return counted, lambda: event.remove(db.engine, "before_cursor_execute", listener)
 
@@ -173,6 +174,28 @@ def test_the_shared_state_is_read_once_until_something_changes(app, world, auth)
     assert again["state"]["voting"]["my_votes"][0]["voter_id"] == world.delegate.id
     # The first screen after the change read the shared part; the next one only its own.
     assert kept < renewed
+
+
+def test_a_phone_coming_back_to_an_open_poll_reads_only_its_own_votes(app, world, auth):
+    """A reconnect storm costs each phone one query: the shared state and the phone's
+    identity (with its voting right) are kept, and neither the open poll nor the phone's
+    accreditation is read again."""
+    cid = world.conference.id
+    poll = voting.create_poll(world.moderator.person, cid, title="Redezeit")
+    voting.open_poll(world.moderator.person, cid, poll.id)
+    _c, delegate = _screen(app, auth, world, "delegate")
+    _c, observer = _screen(app, auth, world, "observer")
+    delegate.emit("watch_conference", {"conference_id": cid}, callback=True)  # since the join
+    read: dict[str, list[str]] = {}
+    for name, phone in (("delegate", delegate), ("observer", observer)):
+        read[name], stop = _statements(app)
+        try:
+            reply = phone.emit("watch_conference", {"conference_id": cid}, callback=True)
+        finally:
+            stop()
+        assert reply["state"]["voting"]["poll"]["id"] == poll.id
+    assert [s.split("FROM")[1].split()[0] for s in read["delegate"]] == ["poll_voter"]
+    assert [s.split("FROM")[1].split()[0] for s in read["observer"]] == ["poll_voter"]
 
 
 def test_a_state_read_while_an_event_arrives_is_not_kept(app, world, monkeypatch):

@@ -185,6 +185,7 @@ def conference_state(principal, conference_id: int) -> dict:
         turnout=moderator,
         moderator=moderator,
         shared=shared["voting"],
+        voting_right=me["voting_right"] if me is not None else None,
     )
     documents = shared["documents"]
     if documents is None:

@@ -143,23 +143,32 @@ NO_VOTE_REASONS = (
 
 
 def no_vote_reason(
-    poll: Poll, accreditation: Accreditation | None, votes: list[dict]
+    poll_id: int,
+    accreditation_id: int | None,
+    votes: list[dict],
+    *,
+    voting_right: bool | None = None,
 ) -> dict | None:
     """Why the accreditation has nothing to cast in the open poll, or None when it has.
 
     ``votes`` are the votes it casts (:func:`.shapes.my_votes`). The answer is read from the
     frozen eligible set first, so a check-in or a proxy recorded after the opening does not
-    change what the phone says about this poll.
+    change what the phone says about this poll. The accreditation is read only when that set
+    does not answer, and not at all for ``voting_right=False`` (a phone's identity carries
+    it): a hall connecting at once reads no row for what it already knows.
     """
     if votes:
         return {"reason": "voted"} if all(v["cast"] for v in votes) else None
+    if accreditation_id is None or voting_right is False:
+        return {"reason": "no_right"}
+    accreditation = db.session.get(Accreditation, accreditation_id)
     if accreditation is None or not accreditation.voting_right:
         return {"reason": "no_right"}
     holder = db.session.execute(
         select(Person.display_name)
         .join(Accreditation, Accreditation.person_id == Person.id)
         .join(PollVoter, PollVoter.caster_id == Accreditation.id)
-        .where(PollVoter.poll_id == poll.id, PollVoter.accreditation_id == accreditation.id)
+        .where(PollVoter.poll_id == poll_id, PollVoter.accreditation_id == accreditation.id)
     ).scalar()
     if holder is not None:
         return {"reason": "proxy", "holder": holder}

@@ -215,43 +215,45 @@ def voting_state(
     turnout: bool,
     moderator: bool = False,
     shared: dict | None = None,
+    voting_right: bool | None = None,
 ) -> dict:
     """The voting part of a client's full state: the open poll, my votes, the last result.
 
     ``turnout`` adds the open poll's counts (moderators, projector); ``moderator`` adds the
-    roll call of a named poll to them (:func:`moderator_turnout`).
+    roll call of a named poll to them (:func:`moderator_turnout`). ``voting_right``, where
+    the caller knows it, spares reading the accreditation (:func:`no_vote_reason`).
 
     ``no_vote`` says why there is nothing to cast in the open poll (see
     :data:`.eligibility.NO_VOTE_REASONS`); ``last_votes`` keeps my receipts of the last
     closed poll, so a phone still shows them after the close and after a reload.
+
+    A phone's part is read from the shared state's poll and its own rows alone; the poll
+    itself is loaded only for the counts.
     """
     shared = shared if shared is not None else shared_voting_state(conference_id)
-    current = _poll_of(shared["poll"])
-    last = shared["last_result"]
-    votes = my_votes(current, accreditation_id) if current else []
-    no_vote = None
-    if current is not None:
-        accreditation = None
-        if accreditation_id is not None:
-            accreditation = db.session.get(Accreditation, accreditation_id)
-        no_vote = no_vote_reason(current, accreditation, votes)
+    shown, last = shared["poll"], shared["last_result"]
+    votes = _shown_votes(shown, accreditation_id) if shown else []
     state = {
-        "poll": shared["poll"],
+        "poll": shown,
         "my_votes": votes,
-        "no_vote": no_vote,
-        "last_result": shared["last_result"],
-        "last_votes": _votes_in(last["id"], last["encryption"] is not None, accreditation_id)
-        if last
-        else [],
+        "no_vote": no_vote_reason(shown["id"], accreditation_id, votes, voting_right=voting_right)
+        if shown
+        else None,
+        "last_result": last,
+        "last_votes": _shown_votes(last, accreditation_id) if last else [],
     }
-    if (turnout or moderator) and current is not None:
-        state["turnout"] = moderator_turnout(current) if moderator else turnout_json(current)
+    if (turnout or moderator) and shown is not None:
+        current = db.session.get(Poll, shown["id"])
+        if current is not None:
+            state["turnout"] = moderator_turnout(current) if moderator else turnout_json(current)
     return state
 
 
-def _poll_of(shown: dict | None) -> Poll | None:
-    """The poll a shared state shows (from the session's identity map when just read)."""
-    return db.session.get(Poll, shown["id"]) if shown is not None else None
+def _shown_votes(shown: dict, accreditation_id: int | None) -> list[dict]:
+    """My votes in a poll as :func:`poll_json` shows it (see :func:`my_votes`)."""
+    if shown["state"] == "draft":
+        return []
+    return _votes_in(shown["id"], shown["encryption"] is not None, accreditation_id)
 
 
 def published_ballots(poll: Poll) -> dict:
