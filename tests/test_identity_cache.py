@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
+import time
+import uuid
 
+import pytest
 from sqlalchemy import event, update
 
 from participation.extensions import db
 from participation.models import Accreditation, Conference
 from participation.services import conferences, directory
-from participation.services.identities import IdentityCache, identity_cache
+from participation.services.identities import IdentityCache, SharedGeneration, identity_cache
 from tests.helpers import csrf_token, socket_client
+
+REDIS = os.environ.get("TEST_REDIS_URL")
+needs_redis = pytest.mark.skipif(not REDIS, reason="needs TEST_REDIS_URL; .ci/run sets it")
 
 
 @contextlib.contextmanager
@@ -102,10 +110,10 @@ def test_a_signed_out_session_is_not_remembered(app, world, auth):
     assert not again.is_connected()
 
 
-def test_several_processes_read_the_sender_on_every_event(app, world, auth):
-    """With a message queue a change in another process would not clear this one's memory."""
+def test_with_a_message_queue_other_than_redis_the_sender_is_read_on_every_event(app, world, auth):
+    """Without Redis the processes share no generation: a change elsewhere would go unheard."""
     sio = socket_client(app, auth.client_as(app, world, "delegate"))
-    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:6379/0"  # only read, not used
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = "kafka://127.0.0.1:9092"  # only read, not used
     try:
         assert identity_cache() is None
         with identity_reads() as reads:
@@ -114,6 +122,102 @@ def test_several_processes_read_the_sender_on_every_event(app, world, auth):
         assert len(reads) == 3
     finally:
         app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+
+
+@pytest.fixture
+def on_redis(app):
+    """The app as one of several processes on Redis (the queue's address is only read for the
+    shared generation; no manager uses it), under a generation key of its own."""
+    import redis
+
+    key = f"test-identities-{uuid.uuid4().hex}"
+    app.config.update(SOCKETIO_MESSAGE_QUEUE=REDIS, IDENTITY_GENERATION_KEY=key)
+    store = redis.Redis.from_url(REDIS)
+    yield lambda: store.get(key), lambda value: store.set(key, value)
+    store.delete(key)
+    store.close()
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+
+
+@needs_redis
+def test_several_processes_remember_the_sender_until_a_change_is_announced(
+    app, world, auth, on_redis
+):
+    _read, announce = on_redis
+    sio = socket_client(app, auth.client_as(app, world, "delegate"))
+    with identity_reads() as reads:
+        for _ in range(3):
+            assert _watch(sio, world)["ok"] is True
+    assert len(reads) == 0  # remembered since the connect
+    announce("changed-by-another-process")
+    with identity_reads() as reads:
+        for _ in range(3):
+            assert _watch(sio, world)["ok"] is True
+    assert len(reads) == 1
+
+
+@needs_redis
+def test_a_change_committed_here_is_announced_before_it_is_answered(app, world, auth, on_redis):
+    read, _announce = on_redis
+    sio = socket_client(app, auth.client_as(app, world, "delegate"))
+    assert _watch(sio, world)["state"]["me"]["present"] is True
+    before = read()
+    conferences.set_presence(world.staff, world.conference.id, world.delegate.id, False)
+    assert read() != before
+    with identity_reads() as reads:
+        assert _watch(sio, world)["state"]["me"]["present"] is False
+    assert len(reads) == 1
+    directory.save_person(world.staff, person_id=world.observer.person_id, display_name="Oli O.")
+    assert read() not in (before, None)
+
+
+def test_when_redis_does_not_answer_the_sender_is_read_afresh(app, world, auth, caplog):
+    sio = socket_client(app, auth.client_as(app, world, "delegate"))
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    try:
+        with identity_reads() as reads:
+            for _ in range(3):
+                assert _watch(sio, world)["ok"] is True
+        assert len(reads) == 3
+    finally:
+        app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+    complaints = [r for r in caplog.records if "identity generation" in r.getMessage()]
+    assert len(complaints) == 1 and complaints[0].exc_info is None  # once, no traceback
+
+
+@needs_redis
+def test_the_generation_is_read_after_each_caller_asked_and_shared_by_those_waiting():
+    """A caller never trusts a lookup sent before it asked; callers that asked while one was in
+    flight share the next."""
+    shared = SharedGeneration(REDIS, f"test-identities-{uuid.uuid4().hex}")
+    shared._redis.set(shared.key, "old")
+    real_get = shared._redis.get
+    sent: list[str] = []
+    left = threading.Event()
+
+    def slow_get(key):
+        value = real_get(key)
+        sent.append(value.decode())
+        left.set()
+        time.sleep(0.3)  # the value changes while this answer is on its way
+        return value
+
+    shared._redis.get = slow_get
+    first: list[str | None] = []
+    early = threading.Thread(target=lambda: first.append(shared.current()))
+    early.start()
+    left.wait(5)
+    shared._redis.set(shared.key, "new")  # announced after the first lookup left
+    later: list[str | None] = []
+    callers = [threading.Thread(target=lambda: later.append(shared.current())) for _ in range(8)]
+    for caller in callers:
+        caller.start()
+    for thread in (early, *callers):
+        thread.join(10)
+    shared._redis.delete(shared.key)
+    assert first == ["old"]
+    assert later == ["new"] * 8
+    assert sent == ["old", "new"]  # the eight shared one lookup
 
 
 def test_requests_over_http_read_the_sender_every_time(app, world, auth):

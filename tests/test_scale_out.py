@@ -233,7 +233,9 @@ def test_a_session_ended_on_one_process_loses_its_sockets_on_the_other(cluster):
     phone = Screen(b.url, token, cluster.conference_id)
     try:
         assert phone.client.connected
-        api(a.url, "POST", "/auth/revoke", token)  # signed out on A …
+        asked = phone.client.call("poll_state", {"conference_id": cluster.conference_id})
+        assert asked["ok"] is True  # B remembers who this is …
+        api(a.url, "POST", "/auth/revoke", token)  # … until signed out on A …
         try:
             refused = phone.client.call("poll_state", {"conference_id": cluster.conference_id})
             assert refused["ok"] is False and refused["status"] == 403  # … refused on B at once

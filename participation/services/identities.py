@@ -8,14 +8,23 @@ database session, so the memory is cleared by the change itself, before and agai
 is committed: an event after a sign-out, a revoked code, a changed role or voting right is
 judged by the new rows, as if read afresh.
 
-With a message queue there are several processes, and a change made in one would not clear
-the others' memory; then nothing is remembered and every event reads its sender again.
+With several processes on Redis (the message queue), a change committed in one must reach
+the others' memories before anything it answers can lead to another event. So the processes
+share a *generation* in Redis: a commit that changed an identity sets it to a new random value
+before its request or event is answered, and every process compares it with the one its memory
+was filled under before it trusts the memory for an event (:class:`SharedGeneration`; one
+lookup in flight at a time, shared by the events that arrived before it was sent). Two events
+read the generation once between them, not their sender's three rows. Where Redis cannot be
+asked, the event reads its sender afresh; with another message queue nothing is remembered.
 Requests over HTTP always read it afresh.
 """
 
 from __future__ import annotations
 
-from flask import current_app, has_app_context
+import threading
+import uuid
+
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
@@ -36,6 +45,8 @@ class IdentityCache:
     def __init__(self) -> None:
         self.generation = 0
         self.entries: dict[str, object] = {}
+        #: The shared generation (several processes) the entries were read under.
+        self.shared: str | None = None
 
     def get(self, token_hash: str):
         return self.entries.get(token_hash)
@@ -48,23 +59,134 @@ class IdentityCache:
         self.generation += 1
         self.entries = {}
 
+    def follow(self, shared: str) -> None:
+        """Forget everything if the processes' shared generation moved since it was read."""
+        if shared != self.shared:
+            self.clear()
+            self.shared = shared
+
+
+#: Where the processes keep their shared generation (``IDENTITY_GENERATION_KEY``).
+KEY = "participation:identity-generation"
+
+
+class SharedGeneration:
+    """The generation of identities the serving processes share in Redis.
+
+    :meth:`current` answers with a value read after it was called: the caller joins a lookup
+    not yet sent, or starts one that is sent once the lookup in flight has come back. So a
+    burst of events costs a few lookups, each answering everyone who asked before it left, and
+    no event trusts a value read before a change it could have heard of was announced.
+    """
+
+    #: Seconds a lookup may take before its events read their senders afresh.
+    TIMEOUT = 2.0
+
+    def __init__(self, url: str, key: str = KEY) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=self.TIMEOUT, socket_connect_timeout=self.TIMEOUT
+        )
+        self.key = key
+        self._lock = threading.Lock()
+        self._sending = threading.Lock()
+        self._next: _Lookup | None = None
+        self._failing = False
+
+    def current(self) -> str | None:
+        """The shared generation now, or None if Redis does not answer."""
+        with self._lock:
+            lookup, leading = self._next, False
+            if lookup is None:
+                lookup = self._next = _Lookup()
+                leading = True
+        if not leading:
+            lookup.done.wait(2 * self.TIMEOUT)
+            return lookup.value
+        with self._sending:
+            with self._lock:
+                self._next = None  # whoever asks from now on waits for the next lookup
+            try:
+                lookup.value = self._read()
+            finally:
+                lookup.done.set()
+        return lookup.value
+
+    def _read(self) -> str | None:
+        try:
+            value = self._redis.get(self.key)
+        except Exception as error:  # Redis down or slow: the senders are read afresh
+            self._complain("Cannot read the identity generation from Redis: %s", error)
+            return None
+        self._failing = False
+        return value.decode() if isinstance(value, bytes) else "none"
+
+    def move_on(self) -> None:
+        """A change to an identity was committed here: every process reads afresh."""
+        try:
+            self._redis.set(self.key, uuid.uuid4().hex)
+        except Exception as error:
+            self._complain("Cannot announce a changed identity in Redis: %s", error)
+
+    def _complain(self, message: str, error: Exception) -> None:
+        if not self._failing:  # once per outage, not once per event
+            self._failing = True
+            current_app.logger.error(message, error)
+
+
+class _Lookup:
+    """One read of the shared generation, for those who asked before it was sent."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: str | None = None
+
 
 def identity_cache() -> IdentityCache | None:
-    """This app's cache, or None where it must not be used (several processes, or turned off
-    with ``IDENTITY_CACHE = False``)."""
+    """This app's cache, ready to be trusted for the current event; None where it must not be
+    used (a message queue other than Redis, Redis not answering, or ``IDENTITY_CACHE =
+    False``)."""
     if not has_app_context():
         return None
-    config = current_app.config
-    if config.get("SOCKETIO_MESSAGE_QUEUE") or not config.get("IDENTITY_CACHE", True):
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = _cache_of(app)
+    if cache is None:
         return None
-    return current_app.extensions.setdefault("identity_cache", IdentityCache())
+    if app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        shared = _shared_generation(app)
+        generation = shared.current() if shared is not None else None
+        if generation is None:
+            cache.clear()  # what changed meanwhile is unknown
+            return None
+        cache.follow(generation)
+    return cache
+
+
+def _cache_of(app: Flask) -> IdentityCache | None:
+    if not app.config.get("IDENTITY_CACHE", True):
+        return None
+    return app.extensions.setdefault("identity_cache", IdentityCache())
+
+
+def _shared_generation(app: Flask) -> SharedGeneration | None:
+    """The shared generation over the app's Redis message queue (None for other queues)."""
+    queue = app.config.get("SOCKETIO_MESSAGE_QUEUE") or ""
+    if not queue.startswith(("redis://", "rediss://")):
+        return None
+    shared = app.extensions.get("identity_generation")
+    if shared is None:
+        key = app.config.get("IDENTITY_GENERATION_KEY", KEY)
+        shared = app.extensions["identity_generation"] = SharedGeneration(queue, key)
+    return shared
 
 
 def _changed(session: Session) -> None:
     session.info[_CHANGED] = True
-    cache = identity_cache()
-    if cache is not None:
-        cache.clear()
+    if has_app_context():
+        cache = _cache_of(current_app)
+        if cache is not None:
+            cache.clear()
 
 
 def _table_of(instance: object) -> str | None:
@@ -98,10 +220,15 @@ def _executing(state: ORMExecuteState) -> None:
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     """Cleared again once committed: a read between the flush and the commit saw the old rows."""
-    if session.info.pop(_CHANGED, False):
-        cache = identity_cache()
-        if cache is not None:
-            cache.clear()
+    if not session.info.pop(_CHANGED, False) or not has_app_context():
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    cache = _cache_of(app)
+    if cache is not None:
+        cache.clear()
+    shared = _shared_generation(app)
+    if shared is not None:
+        shared.move_on()  # before the change is answered: no event after it trusts old rows
 
 
 @event.listens_for(Session, "after_soft_rollback")
