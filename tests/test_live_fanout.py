@@ -198,6 +198,34 @@ def test_a_phone_coming_back_to_an_open_poll_reads_only_its_own_votes(app, world
     assert [s.split("FROM")[1].split()[0] for s in read["observer"]] == ["poll_voter"]
 
 
+def test_a_phone_connects_without_a_transaction_and_leaves_none_behind(any_db_app, auth):
+    """On PostgreSQL a connect's reads stand alone (no BEGIN, no rollback: two round trips
+    fewer per phone); its connection goes back to the pool in the usual mode, so the next
+    write is one transaction again."""
+    world = build_world()
+    cid = world.conference.id
+    client = auth.client_as(any_db_app, world, "delegate")
+    modes: list[bool | None] = []
+
+    def note(conn, *_args):
+        modes.append(getattr(conn.connection.dbapi_connection, "autocommit", None))
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        phone = socket_client(any_db_app, client, auth={"conference_id": cid})
+        connected = list(modes)
+        modes.clear()
+        conferences.set_presence(world.staff, cid, world.delegate.id, False)
+        written = list(modes)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    sent = [m for m in phone.get_received() if m["name"] == "conference_state"]
+    assert sent and sent[0]["args"][0]["state"]["me"]["role"] == "delegate"
+    if db.engine.dialect.name == "postgresql":
+        assert connected and all(mode is True for mode in connected)
+    assert written and not any(written)
+
+
 def test_a_state_read_while_an_event_arrives_is_not_kept(app, world, monkeypatch):
     shared = state.SharedStates()
     cid = world.conference.id

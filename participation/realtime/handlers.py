@@ -23,6 +23,7 @@ from participation.schemas import Strict, parse
 from participation.schemas.events import Addressed, ConferenceEvent, WatchDocuments
 from participation.services.authz import allows
 from participation.services.errors import DomainError, NotAllowed
+from participation.services.unit import reading_only
 
 #: event name → access level, for the authorisation matrix.
 EVENT_ACCESS: dict[str, str] = {}
@@ -131,6 +132,7 @@ def connect(auth=None):
     every connect and reconnect brings the full state without a second round trip, so a hall
     coming back from a Wi-Fi blip asks the server half as often.
     """
+    reading_only()  # who it is, the full state: nothing is written
     principal = signed_in()
     if not principal.is_authenticated:
         raise ConnectionRefusedError("not signed in")
