@@ -132,10 +132,10 @@ def connect(auth=None):
     every connect and reconnect brings the full state without a second round trip, so a hall
     coming back from a Wi-Fi blip asks the server half as often.
     """
-    reading_only()  # who it is, the full state: nothing is written
     principal = signed_in()
     if not principal.is_authenticated:
         raise ConnectionRefusedError("not signed in")
+    reading_only()  # the full state: nothing is written
     join_room(f"user:{principal.identity.person_id}")
     join_room(f"login:{principal.login_id}")
     track_socket(_app(), socket_id(), principal.login_id)

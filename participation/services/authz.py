@@ -20,6 +20,7 @@ from participation.extensions import db
 from participation.models import Accreditation, LoginSession, Organisation, Person
 from participation.services import identities
 from participation.services.errors import NotAllowed
+from participation.services.unit import read_alone
 
 #: Roles in a conference, weakest first; each includes what the weaker ones may do.
 ROLE_RANK = {"observer": 0, "delegate": 1, "moderator": 2, "admin": 3}
@@ -89,7 +90,7 @@ def identity_for(token: str | None, *, remembered: bool = False) -> Identity | N
         if known is not None:
             return known
         generation = cache.generation
-    row = db.session.connection().execute(_IDENTITY, {"token_hash": token_hash}).one_or_none()
+    row = read_alone(_IDENTITY, {"token_hash": token_hash})
     if row is None:
         return None
     identity = Identity(*row)
