@@ -13,9 +13,10 @@ the others' memories before anything it answers can lead to another event. So th
 share a *generation* in Redis: a commit that changed an identity sets it to a new random value
 before its request or event is answered, and every process compares it with the one its memory
 was filled under before it trusts the memory for an event (:class:`SharedGeneration`; one
-lookup in flight at a time, shared by the events that arrived before it was sent). Two events
-read the generation once between them, not their sender's three rows. Where Redis cannot be
-asked, the event reads its sender afresh; with another message queue nothing is remembered.
+lookup in flight at a time, shared by the events that arrived before it was sent): a burst of
+ballots costs a few lookups of one small value instead of three database round trips per
+ballot. Where Redis cannot be asked, the event reads its sender afresh; with another message
+queue nothing is remembered.
 Requests over HTTP always read it afresh.
 """
 
