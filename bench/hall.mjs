@@ -9,7 +9,8 @@
 //
 //   connect   every client connects (`concurrency` at a time) and receives its full state
 //   open      the moderator opens a poll; until every delegate's phone shows its ballot
-//   burst     every delegate casts at once; until the last acknowledgement
+//   burst     every delegate casts at once; until the last acknowledgement (with `encrypted`,
+//             each phone first encrypts its ballot as ballot.js does, outside the timing)
 //   close     the moderator closes; until the result is drawn on every phone and the projector
 //   agenda    the moderator moves to another agenda item; until every screen shows it
 //   speakers  the moderator adds a speaker; until every screen shows the list
@@ -311,8 +312,28 @@ function runWorker(share) {
       waiting.delete(tag);
       return { moments };
     },
+    // ballot.js on an encrypted poll: each phone encrypts its marks under the poll's key and
+    // its vote's pseudonym, from the ballot it was sent (the phones' work, before the burst).
+    async seal() {
+      const { encryptBallot } = await import("../static/js/ballot_crypto.js");
+      for (const phone of voters) {
+        const voting = phone.ballot ? phone.ballot.voting : null;
+        const encryption = voting && voting.poll ? voting.poll.encryption : null;
+        if (!encryption) { throw new Error(`phone ${phone.index}: its ballot is not encrypted`); }
+        const { marks, ...ballot } = config.ballots[phone.index];
+        const made = encryptBallot({
+          publicKey: encryption.key,
+          poll: encryption.label,
+          voter: voting.my_votes[0].pseudonym,
+          questions: encryption.questions,
+          marks,
+        });
+        phone.sealed = { ...ballot, choice: { encrypted: made.ballot } };
+      }
+      return {};
+    },
     async cast() {
-      const done = await Promise.all(voters.map((phone) => phone.cast(config.ballots[phone.index])));
+      const done = await Promise.all(voters.map((phone) => phone.cast(phone.sealed ?? config.ballots[phone.index])));
       return {
         casts: done.map(({ sent, acked, reply, attempts }) => ({
           sent, acked, attempts, ok: Boolean(reply && reply.ok), tracker: reply?.ok ? reply.receipt?.tracker ?? null : null,
@@ -428,6 +449,8 @@ async function main() {
       subject_seconds: subject ? subject.seconds : null,
     };
   });
+
+  if (config.encrypted) { await pool.all("seal"); }
 
   const casts = [];
   await phase("burst", async (started) => {

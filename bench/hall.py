@@ -56,6 +56,8 @@ TARGETS = {
     "memory_ratio": 1.3,
 }
 #: The phases, in the order the hall lives them.
+#: Seconds between the last acknowledgement and the close, with encrypted ballots.
+ENCRYPTED_SETTLE_SECONDS = 3.0
 PHASES = ("connect", "open", "burst", "close", "agenda", "speakers", "storm")
 
 
@@ -88,6 +90,9 @@ class Options:
     profile: Path | None = None
     #: Profile only this phase (see PHASES); None: the server's whole life.
     profile_phase: str | None = None
+    #: Encrypted ballots: the moderator is the conference's single trustee, each phone
+    #: encrypts its ballot before the burst, and the close shows "waiting for the trustees".
+    encrypted: bool = False
 
 
 def log(options: Options, message: str) -> None:
@@ -167,15 +172,8 @@ def measure_ours(options: Options, async_mode: str, database, workdir: Path) -> 
             "profilePhase": options.profile_phase if options.profile else None,
             "pollId": poll,
             "subjectPath": f"/c/{conference_id}/polls/{{poll}}/subject",
-            "ballots": [
-                {
-                    "conference_id": conference_id,
-                    "poll_id": poll,
-                    "choice": {"vote": ("yes", "no", "abstain")[i % 3]},
-                    "submission_id": f"hall-{i}-{runs[i]:x}",
-                }
-                for i in range(n)
-            ],
+            "ballots": [_ballot(options, conference_id, poll, i, runs[i]) for i in range(n)],
+            **_encryption(options),
             "actions": {
                 "open": _api(f"{polls}/{poll}/open", moderator),
                 "close": _api(f"{polls}/{poll}/close", moderator),
@@ -245,6 +243,26 @@ async def _create_poll(polls: str, moderator: str, conference_id: int) -> int:
         return (await api(http, "POST", polls, moderator, body))["poll"]["id"]
 
 
+def _ballot(options: Options, conference_id: int, poll: int, i: int, run: int) -> dict:
+    """Delegate ``i``'s ballot: its choice, or with ``encrypted`` the marks its phone encrypts."""
+    ballot: dict = {
+        "conference_id": conference_id,
+        "poll_id": poll,
+        "choice": {"vote": ("yes", "no", "abstain")[i % 3]},
+        "submission_id": f"hall-{i}-{run:x}",
+    }
+    if options.encrypted:
+        ballot["marks"] = [[int(i % 3 == k) for k in range(3)]]
+    return ballot
+
+
+def _encryption(options: Options) -> dict:
+    """With encrypted ballots, the phones encrypt before the burst; the moderator closes 3 s
+    after the last acknowledgement, by when the server has checked every ballot's proofs in
+    the background (closed at once, the close would check them itself)."""
+    return {"encrypted": True, "settle": ENCRYPTED_SETTLE_SECONDS} if options.encrypted else {}
+
+
 def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -> dict:
     """The same hall against handlers that only acknowledge, broadcasting our payloads."""
     n, m = options.delegates, options.observers
@@ -276,6 +294,7 @@ def measure_bare(options: Options, async_mode: str, workdir: Path, ours: dict) -
             "concurrency": options.concurrency,
             "profilePhase": options.profile_phase if options.profile else None,
             "ballots": ours["ballots"],
+            **_encryption(options),
             "actions": {
                 "open": broadcast("ballot_ready", "poll_opened"),
                 "close": broadcast("poll_closed"),
@@ -404,7 +423,11 @@ def run(options: Options) -> dict:
             started = time.perf_counter()
             postgres = options.postgres if options.database == "postgresql" else None
             template = servers.build(
-                root / f"template-{size}", sized.delegates, sized.observers + 1, postgres
+                root / f"template-{size}",
+                sized.delegates,
+                sized.observers + 1,
+                postgres,
+                encrypted=options.encrypted,
             )
             log(options, f"built the conference of {size} in {time.perf_counter() - started:.0f} s")
             try:
@@ -554,6 +577,11 @@ def parse(argv: list[str] | None = None) -> Options:
         help="profile the servers (cProfile) into this file and its siblings; slower",
     )
     parser.add_argument("--profile-phase", choices=PHASES, help="profile only this phase")
+    parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="encrypted ballots (the moderator is the single trustee; phones encrypt first)",
+    )
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.async_mode.split(",") if m.strip())
     counts = tuple(int(c) for c in args.processes.split(",") if c.strip())
@@ -582,6 +610,7 @@ def parse(argv: list[str] | None = None) -> Options:
         timeout=args.timeout,
         profile=args.profile,
         profile_phase=args.profile_phase,
+        encrypted=args.encrypted,
     )
 
 

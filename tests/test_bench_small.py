@@ -120,6 +120,30 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     assert "| reconnect storm |" in markdown and f"×{table['storm']['ratio']:.2f}" in markdown
 
 
+def test_a_small_hall_casts_encrypted_ballots_and_shows_the_trustees_are_awaited(tmp_path):
+    """With ``encrypted`` every phone encrypts its ballot as ballot.js does; the server checks
+    and stores them, and the close leaves the poll waiting for its trustee on every screen."""
+    options = hall.Options(
+        delegates=12,
+        observers=4,
+        out=tmp_path / "hall.json",
+        chart=False,
+        quiet=True,
+        timeout=120,
+        encrypted=True,
+    )
+    (run,) = hall.run(options)["runs"]
+    ours, bare = run["ours"], run["bare"]
+    assert ours["checks"]["nothing_lost_or_doubled"], ours["checks"]
+    assert ours["checks"]["acknowledged"] == ours["checks"]["stored_ballots"] == 12
+    assert ours["payloads"]["ballot_ready"]["voting"]["poll"]["encryption"]["key"]
+    assert ours["phases"]["close"]["reply_state"] == "counting"
+    assert ours["payloads"]["poll_closed"]["state"] == "counting"
+    assert bare["phases"]["burst"]["acknowledged"] == 12
+    for side in (ours, bare):
+        assert all(side["phases"][name]["error"] is None for name in hall.PHASES), side["phases"]
+
+
 @pytest.mark.skipif(
     not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")),
     reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (Redis); .ci/run sets both",
