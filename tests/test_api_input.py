@@ -10,6 +10,8 @@ import uuid
 from typing import get_args
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from participation.extensions import db
@@ -24,7 +26,7 @@ from participation.models.voting import (
     TARGET_KINDS,
 )
 from participation.schemas import api as shapes
-from participation.schemas import replies
+from participation.schemas import nesting_of, replies
 from participation.services import voting
 from participation.services.voting.rules import VOTES
 from participation.web.api import BALLOT_BYTES
@@ -175,6 +177,37 @@ def test_deeply_nested_json_is_refused_before_it_is_decoded(app, world, open_pol
     )
     assert refused(cast)["message"] == "The request nests too deeply."
     assert state() == before
+
+
+def _depth(value) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+_TRICKY = st.text(alphabet='[]{}"\\ab\u005b\n', max_size=8)
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | _TRICKY,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TRICKY, inner, max_size=3),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_the_nesting_counted_before_decoding_is_the_nesting_of_the_value(value):
+    """Brackets inside strings, escaped quotes and backslashes do not count."""
+    assert nesting_of(json.dumps(value)) == _depth(value)
+    assert nesting_of(json.dumps(value, ensure_ascii=False).encode()) == _depth(value)
+
+
+def test_an_unterminated_string_hides_the_brackets_after_it():
+    assert nesting_of(r'[{"a": "}}]]') == 2
+    assert nesting_of(r'["\\", [["') == 3  # an escaped backslash ends nothing
+    assert nesting_of(r'["\", [["') == 1  # an escaped quote: the string goes on
+    assert nesting_of('[{"a": "{{{ ends in a backslash \\') == 2
 
 
 class CountingStream(io.BytesIO):

@@ -9,6 +9,7 @@ length limit, a boolean is never taken for a number, and an unknown key is refus
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any, TypeVar
 
 from flask_babel import gettext as _
@@ -101,29 +102,26 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+#: A JSON string, to its closing quote or, unterminated, to the end of the text.
+_STRING = re.compile(r'"(?:[^"\\]+|\\.?)*(?:"|\Z)', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
 def nesting_of(raw: bytes | str) -> int:
     """How deeply JSON text nests, counted on its brackets before it is decoded.
 
     Python's decoder recurses once per level, so a body of a million ``[`` would exhaust the
-    stack; counting first refuses it cheaply. Brackets inside strings are skipped.
+    stack; counting first refuses it cheaply. Brackets inside strings are skipped: the strings
+    are cut out first, so an encrypted ballot (2 KB, mostly hexadecimal strings) is counted on
+    its hundred brackets rather than character by character.
     """
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+        if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth -= 1
     return deepest
 
