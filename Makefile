@@ -79,9 +79,10 @@ typecheck: setup
 # A hall of 1,000 delegates and 1,000 observers, three rounds, ours beside the bare stack
 # (bench/hall.py; about 6 minutes), then how the ratios grow from 250 to 2,000 delegates on
 # eventlet and gevent (about 10 minutes) and on to 4,000 on eventlet, where the burst's p99
-# passes a second (about 7 minutes), then on PostgreSQL with one process and with two
-# behind nginx sharing Redis, when both answer on 127.0.0.1 (about 15 minutes). First, whether
-# more client threads would shorten the bare stack's broadcast (bench/fanout.py; a minute).
+# passes a second (about 7 minutes), the hall with encrypted ballots (about 9 minutes), then
+# on PostgreSQL with one process and with two behind nginx sharing Redis, when both answer on
+# 127.0.0.1 (about 15 minutes). First, whether more client threads would shorten the bare
+# stack's broadcast (bench/fanout.py; a minute).
 # Figures in bench/results/*.json, charts beside them.
 bench: setup
 	$(BIN)/python -m bench.fanout --clients 2001 --workers 1,2,3
@@ -89,6 +90,7 @@ bench: setup
 	$(BIN)/python -m bench.hall --sizes 250,500,1000,2000 --async-mode eventlet,gevent \
 		--out bench/results/hall_growth.json
 	$(BIN)/python -m bench.hall --sizes 3000,4000 --out bench/results/hall_growth_large.json
+	$(BIN)/python -m bench.hall --encrypted --rounds 3 --out bench/results/hall_encrypted.json
 	eval "$$(scripts/test-services)" && if [ -n "$${TEST_DATABASE_URL:-}" ] && \
 		[ -n "$${TEST_REDIS_URL:-}" ]; then $(BIN)/python -m bench.hall --database postgresql \
 		--processes 1,2 --sizes 1000,2000 --out bench/results/hall_processes.json; fi
