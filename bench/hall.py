@@ -55,9 +55,9 @@ TARGETS = {
     "broadcast_seconds": 0.3,
     "memory_ratio": 1.3,
 }
-#: The phases, in the order the hall lives them.
 #: Seconds between the last acknowledgement and the close, with encrypted ballots.
 ENCRYPTED_SETTLE_SECONDS = 3.0
+#: The phases, in the order the hall lives them.
 PHASES = ("connect", "open", "burst", "close", "agenda", "speakers", "storm")
 
 
