@@ -41,6 +41,19 @@ def _watch(sio, world) -> dict:
     return sio.emit("watch_conference", {"conference_id": world.conference.id}, callback=True)
 
 
+def _reads_in_three_events(app, sio, world, queue: str) -> int:
+    """How often three events read their sender, the app configured with message queue
+    ``queue`` (only read, not used: no manager is made for it)."""
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = queue
+    try:
+        with identity_reads() as reads:
+            for _ in range(3):
+                assert _watch(sio, world)["ok"] is True
+        return len(reads)
+    finally:
+        app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+
+
 def test_a_phone_is_read_once_then_remembered_across_its_events(app, world, auth):
     sio = socket_client(app, auth.client_as(app, world, "delegate"))
     with identity_reads() as reads:
@@ -113,15 +126,13 @@ def test_a_signed_out_session_is_not_remembered(app, world, auth):
 def test_with_a_message_queue_other_than_redis_the_sender_is_read_on_every_event(app, world, auth):
     """Without Redis the processes share no generation: a change elsewhere would go unheard."""
     sio = socket_client(app, auth.client_as(app, world, "delegate"))
-    app.config["SOCKETIO_MESSAGE_QUEUE"] = "kafka://127.0.0.1:9092"  # only read, not used
+    kafka = "kafka://127.0.0.1:9092"
+    app.config["SOCKETIO_MESSAGE_QUEUE"] = kafka
     try:
         assert identity_cache() is None
-        with identity_reads() as reads:
-            for _ in range(3):
-                assert _watch(sio, world)["ok"] is True
-        assert len(reads) == 3
     finally:
         app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+    assert _reads_in_three_events(app, sio, world, kafka) == 3
 
 
 @pytest.fixture
@@ -173,14 +184,8 @@ def test_a_change_committed_here_is_announced_before_it_is_answered(app, world, 
 
 def test_when_redis_does_not_answer_the_sender_is_read_afresh(app, world, auth, caplog):
     sio = socket_client(app, auth.client_as(app, world, "delegate"))
-    app.config["SOCKETIO_MESSAGE_QUEUE"] = "redis://127.0.0.1:1/0"  # nothing listens there
-    try:
-        with identity_reads() as reads:
-            for _ in range(3):
-                assert _watch(sio, world)["ok"] is True
-        assert len(reads) == 3
-    finally:
-        app.config["SOCKETIO_MESSAGE_QUEUE"] = None
+    nothing_listens = "redis://127.0.0.1:1/0"
+    assert _reads_in_three_events(app, sio, world, nothing_listens) == 3
     complaints = [r for r in caplog.records if "identity generation" in r.getMessage()]
     assert len(complaints) == 1 and complaints[0].exc_info is None  # once, no traceback
 
