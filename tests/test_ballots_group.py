@@ -1,5 +1,9 @@
 """The ballots layer's foundations: canonical encodings, exponential ElGamal, the proofs."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from participation.ballots.elgamal import (
@@ -139,3 +143,19 @@ def test_knowledge_proof():
     proof = prove_knowledge(CONTEXT, keys.secret)
     assert verify_knowledge(CONTEXT, keys.public, proof)
     assert not verify_knowledge(CONTEXT, base(5), proof)
+
+
+def test_loading_libsodium_leaves_nothing_in_the_temporary_directory(tmp_path):
+    """rbcl writes its libsodium to a temporary file at import; the group removes it and the
+    library's in-memory copy, and the loaded library keeps working."""
+    script = (
+        "import sys; from participation.ballots.group import base, GENERATOR;"
+        "assert base(2) == GENERATOR + GENERATOR;"
+        "print(len(sys.modules['rbcl._sodium'].sodium_bs))"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "0"
+    assert list(tmp_path.iterdir()) == []

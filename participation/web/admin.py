@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -466,6 +465,10 @@ def slips(conference_id: int):
 
 
 def _slip(accreditation: Accreditation, code: str) -> dict:
+    # Imported here: only printing slips draws QR codes, and a server that never prints them
+    # does not carry the encoder (2.5 MiB of a serving process).
+    import segno
+
     url = url_for("auth.join_link", code=code, _external=True)
     return {
         "accreditation": accreditation,
