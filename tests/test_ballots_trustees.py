@@ -24,6 +24,7 @@ from participation.ballots import (
 )
 from participation.ballots.elgamal import decrypt_to_point, discrete_log
 from participation.ballots.group import ORDER, base
+from participation.ballots.tally import add_to_sums
 from participation.ballots.trustees import Dealing, KeyShare, lagrange_at_zero
 
 POLL = "poll-7"
@@ -246,3 +247,10 @@ def test_the_encrypted_tally_is_the_weighted_sum_of_the_marks(data):
         for q, question in enumerate(questions)
     ]
     assert decrypted == expected
+
+    # Ballots summed earlier, while the poll was open, give the same totals.
+    before = data.draw(st.integers(0, len(ballots)))
+    sums = {}
+    for ballot, weight in ballots[:before]:
+        add_to_sums(sums, questions, ballot, weight)
+    assert tally(questions, ballots[before:], sums=sums) == tally(questions, ballots)

@@ -3,6 +3,7 @@ the proofs and sums, and two of three trustees decrypt only the totals."""
 
 from __future__ import annotations
 
+import importlib
 import time
 import uuid
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from participation.ballots import Ciphertext, deal, partial_decrypt, tracker
+from participation.ballots.ballot import read_ciphertexts
 from participation.ballots.transport import seal_share, transport_keypair
 from participation.extensions import db
 from participation.models import AuditEntry, Ballot, KeyCeremony, Poll, PollParticipation
@@ -347,6 +349,36 @@ def test_proofs_are_checked_while_the_poll_is_open(world, ceremony, monkeypatch)
     db.session.refresh(poll)
     assert poll.state == "counting" and poll.encryption["invalid"] == []
     assert proofcheck.known(poll.id) == {}
+
+
+def test_the_close_adds_only_what_the_background_has_not(world, ceremony, monkeypatch):
+    weighty = add_delegate(world, "Wera Zwei", world.org_a, weight=2)
+    poll = _open(world)
+    _cast(poll, world.delegate, [YES])
+    _cast(poll, weighty, [NO])
+    deadline = time.monotonic() + 30
+    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    # The last ballot comes just before the close, too late for the background.
+    _cast(poll, world.delegate_b, [YES])
+    # The module, not the function the package names after it.
+    tally_module = importlib.import_module("participation.ballots.tally")
+    read = []
+
+    def counted_ballot(*args):
+        read.append(args)
+        return read_ciphertexts(*args)
+
+    monkeypatch.setattr(tally_module, "read_ciphertexts", counted_ballot)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    assert len(read) == 1
+    monkeypatch.undo()
+    db.session.refresh(poll)
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    db.session.refresh(poll)
+    assert poll.result["tally"]["weights"] == {"yes": 2, "no": 2, "abstain": 0}
+    assert check_polls() == []
 
 
 def test_a_ballot_changed_after_its_check_is_checked_again(world, ceremony):

@@ -36,7 +36,7 @@ def _tidy_bundled_library() -> None:
     if isinstance(path, str):
         with contextlib.suppress(OSError):  # gone already, or (Windows) still in use
             os.unlink(path)
-    bundled.sodium_bs = b""
+    bundled.sodium_bs = b""  # type: ignore[attr-defined]
 
 
 _tidy_bundled_library()

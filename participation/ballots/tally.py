@@ -33,23 +33,40 @@ from participation.ballots.trustees import (
 Weighted = tuple[dict[str, Any], int]
 
 
-def tally(questions: Sequence[Question], ballots: Sequence[Weighted]) -> list[list[Ciphertext]]:
+#: Running sums of verified ballots by their weight: weight -> one ciphertext per choice.
+Sums = dict[int, list[list[Ciphertext]]]
+
+
+def add_to_sums(
+    sums: Sums, questions: Sequence[Question], ballot: dict[str, Any], weight: int
+) -> None:
+    """Add one already verified ballot to the sum of the ballots of its weight."""
+    if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+        raise ValueError("a weight is a whole number of at least 1")
+    rows = read_ciphertexts(ballot, questions)
+    current = sums.get(weight) or [[ZERO] * q.choices for q in questions]
+    sums[weight] = [
+        [total + ct for total, ct in zip(current[q], row, strict=True)]
+        for q, row in enumerate(rows)
+    ]
+
+
+def tally(
+    questions: Sequence[Question], ballots: Sequence[Weighted], *, sums: Sums | None = None
+) -> list[list[Ciphertext]]:
     """The encrypted weighted totals of already verified ballots, one per choice.
 
     Ballots of equal weight are added first and multiplied by their weight once:
     Σ_w w·(Σ_b ct_b) is the same total with one multiplication per weight, not per ballot.
+    ``sums`` are those of further ballots, added before (:func:`add_to_sums`); they are
+    counted too and not changed.
     """
-    by_weight: dict[int, list[list[Ciphertext]]] = {}
+    by_weight: Sums = dict(sums or {})
     for ballot, weight in ballots:
-        if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
-            raise ValueError("a weight is a whole number of at least 1")
-        rows = read_ciphertexts(ballot, questions)
-        sums = by_weight.setdefault(weight, [[ZERO] * q.choices for q in questions])
-        for q, row in enumerate(rows):
-            sums[q] = [total + ct for total, ct in zip(sums[q], row, strict=True)]
+        add_to_sums(by_weight, questions, ballot, weight)
     totals = [[ZERO] * question.choices for question in questions]
-    for weight, sums in sorted(by_weight.items()):
-        for q, row in enumerate(sums):
+    for weight, rows in sorted(by_weight.items()):
+        for q, row in enumerate(rows):
             totals[q] = [total + weight * ct for total, ct in zip(totals[q], row, strict=True)]
     return totals
 

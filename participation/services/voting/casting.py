@@ -400,7 +400,8 @@ def _write(poll: Poll, accepted: list[_Accepted], now: datetime) -> None:
         at=now,
     )
     if poll.encryption is not None:
-        proofcheck.schedule(poll.id, poll.encryption, [(a.tracker, a.choice) for a in accepted])
+        stored = [(a.tracker, a.choice, a.vote.weight) for a in accepted]
+        proofcheck.schedule(poll.id, poll.encryption, stored)
     publish_turnout(poll, counts.cast_count, counts.cast_weight)
     for a in accepted:
         publish_vote_recorded(poll, a.vote, persons[a.vote.caster_id], a.ballot.origin)

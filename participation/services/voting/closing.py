@@ -15,7 +15,7 @@ from participation.services import audit, authz, documents
 from participation.services.conferences import get_conference
 from participation.services.errors import Conflict, Invalid
 from participation.services.unit import use_case
-from participation.services.voting import rules, sealed
+from participation.services.voting import proofcheck, rules, sealed
 from participation.services.voting.eligibility import eligible_snapshot, freeze, snapshot_digest
 from participation.services.voting.polls import (
     candidate_ids,
@@ -39,7 +39,9 @@ def close_poll(
     table = poll_table()
     encrypted = poll.encryption is not None
     # An encrypted poll's proofs are checked before the close takes any lock.
-    checked = sealed.verify_stored(poll) if encrypted and poll.state == "open" else {}
+    checked = (
+        sealed.verify_stored(poll) if encrypted and poll.state == "open" else proofcheck.Checked()
+    )
     closed = db.session.execute(
         update(table)
         .where(table.c.id == poll.id, table.c.state == "open")
@@ -78,7 +80,7 @@ def close_poll(
 
 
 def _start_count(
-    actor: Person | None, poll: Poll, ballots: list[dict], by: str, checked: dict[str, str]
+    actor: Person | None, poll: Poll, ballots: list[dict], by: str, checked: proofcheck.Checked
 ) -> Poll:
     """Sum an encrypted poll's valid ballots and wait for the trustees; a poll without valid
     ballots has nothing to decrypt and closes at once."""

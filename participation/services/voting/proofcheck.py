@@ -8,18 +8,24 @@ results are kept by the ballot's tracker, the hash of its content: the close
 (:func:`.sealed.verify_stored`) takes a result only for a ballot whose stored content still
 hashes to that tracker, and checks any other ballot itself. A result lost (a restart, another
 process) costs time at the close, never a wrong count.
+
+A ballot whose proofs hold is also added to the poll's running sums, by weight, so the close
+adds only the ballots the background has not (:func:`.sealed.start_count`). The sums are
+used only when every ballot in them, by tracker and weight, is among the close's valid
+ballots; otherwise the close sums all of them itself.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
 from participation.ballots import Point, Question, verify_ballot
+from participation.ballots.tally import Sums, add_to_sums
 from participation.extensions import socketio
 
 #: Where the app keeps its queue and results.
@@ -29,11 +35,27 @@ QUIET = 0.3
 
 
 @dataclass
+class Checked:
+    """What is known of a poll's ballots: their checks and the sums of those that hold."""
+
+    #: Tracker -> why the ballot's proofs fail ("" when they hold).
+    reasons: dict[str, str] = field(default_factory=dict)
+    #: (tracker, weight) of every ballot added to ``sums``, with how often it was added.
+    summed: Counter = field(default_factory=Counter)
+    #: The sums of those ballots by weight (:func:`participation.ballots.tally.add_to_sums`).
+    sums: Sums = field(default_factory=dict)
+
+    def copy(self) -> Checked:
+        # add_to_sums replaces a weight's rows and never changes them, so a shallow copy holds.
+        return Checked(dict(self.reasons), Counter(self.summed), dict(self.sums))
+
+
+@dataclass
 class _Checks:
-    #: (poll id, the poll's frozen encryption, ballot) in arrival order.
+    #: (poll id, the poll's frozen encryption, tracker, ballot, weight) in arrival order.
     pending: deque = field(default_factory=deque)
-    #: Poll id -> tracker -> why the proofs fail ("" when they hold).
-    results: dict[int, dict[str, str]] = field(default_factory=dict)
+    #: Poll id -> what the background found out so far.
+    results: dict[int, Checked] = field(default_factory=dict)
     last_arrival: float = 0.0
     running: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -54,12 +76,12 @@ def _checks(app: Flask) -> _Checks:
     return app.extensions.setdefault(KEY, _Checks())
 
 
-def schedule(poll_id: int, encryption: dict, ballots: list[tuple[str, dict]]) -> None:
-    """Queue stored ballots (tracker, ballot) of an open encrypted poll for checking."""
+def schedule(poll_id: int, encryption: dict, ballots: list[tuple[str, dict, int]]) -> None:
+    """Queue stored ballots (tracker, ballot, weight) of an open encrypted poll for checking."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     checks = _checks(app)
     with checks.lock:
-        checks.pending.extend((poll_id, encryption, tracker, b) for tracker, b in ballots)
+        checks.pending.extend((poll_id, encryption, *ballot) for ballot in ballots)
         checks.last_arrival = time.monotonic()
         if checks.running:
             return
@@ -69,16 +91,16 @@ def schedule(poll_id: int, encryption: dict, ballots: list[tuple[str, dict]]) ->
 
 def known(poll_id: int) -> dict[str, str]:
     """The checks made so far of a poll's ballots, by tracker."""
-    return dict(_checks(current_app).results.get(poll_id, {}))
+    return dict(_checks(current_app).results.get(poll_id, Checked()).reasons)
 
 
-def take_over(poll_id: int) -> dict[str, str]:
-    """The checks made so far of a closing poll's ballots; the background stops checking the
-    rest, which the close checks itself (no ballot is checked twice at once)."""
+def take_over(poll_id: int) -> Checked:
+    """The checks and sums made so far of a closing poll's ballots; the background stops
+    checking the rest, which the close checks itself (no ballot is checked twice at once)."""
     checks = _checks(current_app)
     with checks.lock:
         checks.pending = deque(item for item in checks.pending if item[0] != poll_id)
-        return dict(checks.results.get(poll_id, {}))
+        return checks.results.get(poll_id, Checked()).copy()
 
 
 def forget(poll_id: int) -> None:
@@ -100,7 +122,13 @@ def _work(app: Flask) -> None:
             if not checks.pending:
                 checks.running = False
                 return
-            poll_id, encryption, tracker, ballot = checks.pending.popleft()
+            poll_id, encryption, tracker, ballot, weight = checks.pending.popleft()
         reason = failure_of(encryption, ballot)
-        checks.results.setdefault(poll_id, {})[tracker] = reason
+        with checks.lock:
+            checked = checks.results.setdefault(poll_id, Checked())
+            checked.reasons[tracker] = reason
+            if not reason:
+                questions = [Question(**q) for q in encryption["questions"]]
+                add_to_sums(checked.sums, questions, ballot, weight)
+                checked.summed[(tracker, weight)] += 1
         socketio.sleep(0)  # one ballot at a time: requests go first

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import Counter
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -152,8 +153,9 @@ def proof_failure(poll: Poll, ballot: dict) -> str:
     return proofcheck.failure_of(poll.encryption or {}, ballot)
 
 
-def verify_stored(poll: Poll) -> dict[str, str]:
-    """Every stored ballot's proof check by tracker, made before the close takes its lock.
+def verify_stored(poll: Poll) -> proofcheck.Checked:
+    """Every stored ballot's proof check by tracker, made before the close takes its lock,
+    with the background's sums of the ballots whose proofs hold.
 
     Most were checked while the poll was open (:mod:`.proofcheck`); a ballot whose content
     no longer hashes to a checked tracker, or that was not checked yet, is checked here, one
@@ -163,42 +165,61 @@ def verify_stored(poll: Poll) -> dict[str, str]:
     ballots = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
     db.session.rollback()
     known = proofcheck.take_over(poll.id)
-    checked = {}
+    reasons = {}
     for ballot in ballots:
         code = tracker(ballot)
-        if code in known:
-            checked[code] = known[code]
+        if code in known.reasons:
+            reasons[code] = known.reasons[code]
             continue
-        checked[code] = proof_failure(poll, ballot)
+        reasons[code] = proof_failure(poll, ballot)
         time.sleep(0)  # a cooperative yield under eventlet and gevent
-    return checked
+    return proofcheck.Checked(reasons, known.summed, known.sums)
 
 
 # --- counting ----------------------------------------------------------------------------------
 
 
-def start_count(poll: Poll, ballots: list[dict], checked: dict[str, str]) -> dict:
+def start_count(poll: Poll, ballots: list[dict], checked: proofcheck.Checked) -> dict:
     """The encrypted weighted totals of a closing encrypted poll's valid ballots, kept with
     its encryption; ballots whose proofs fail are listed with the reason and not counted.
     ``checked`` has the ballots checked before the close; the rest are checked now."""
     valid, invalid = [], []
     for ballot in ballots:
         code = tracker(ballot["choice"])
-        reason = checked[code] if code in checked else proof_failure(poll, ballot["choice"])
+        known = checked.reasons.get(code)
+        reason = known if known is not None else proof_failure(poll, ballot["choice"])
         if reason:
             invalid.append({"tracker": code, "weight": ballot["weight"], "reason": reason})
         else:
-            valid.append((ballot["choice"], ballot["weight"]))
-    totals = tally(poll_questions(poll), valid)
+            valid.append((code, ballot["choice"], ballot["weight"]))
+    totals = _totals(poll_questions(poll), valid, checked)
     counting = {
         **(poll.encryption or {}),
         "totals": [[ct.to_json() for ct in row] for row in totals],
-        "weight": sum(w for _, w in valid),
+        "weight": sum(weight for _, _, weight in valid),
         "invalid": sorted(invalid, key=lambda entry: entry["tracker"]),
     }
     poll.encryption = counting
     proofcheck.forget(poll.id)
     return counting
+
+
+def _totals(
+    questions: list[Question], valid: list[tuple[str, dict, int]], checked: proofcheck.Checked
+) -> list[list[Ciphertext]]:
+    """The weighted totals of the valid ballots (tracker, ballot, weight): the background's
+    sums plus the ballots it did not add, when every ballot it added is among them; else
+    summed here from scratch."""
+    rest = Counter((code, weight) for code, _, weight in valid)
+    rest.subtract(checked.summed)
+    if any(n < 0 for n in rest.values()):
+        return tally(questions, [(ballot, weight) for _, ballot, weight in valid])
+    unsummed = []
+    for code, ballot, weight in valid:
+        if rest[(code, weight)] > 0:
+            rest[(code, weight)] -= 1
+            unsummed.append((ballot, weight))
+    return tally(questions, unsummed, sums=checked.sums)
 
 
 def counted_ballots(poll: Poll) -> list[dict]:
