@@ -13,10 +13,8 @@
       .replace("{pw}", number(p.present_weight)).replace("{vw}", number(p.voting_weight));
   }
 
-  socket.on("connect", function () {
-    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
-      if (reply && reply.ok && reply.state.presence) { render(reply.state.presence); }
-    });
-  });
+  socket.on("connect", window.participationWatcher(
+    socket, "watch_conference", { conference_id: conferenceId },
+    function (reply) { if (reply.state.presence) { render(reply.state.presence); } }));
   socket.on("presence", function (p) { if (p.conference_id === conferenceId) { render(p); } });
 })();

@@ -172,26 +172,25 @@
     renderSpeakers();
   }
 
-  function watch() {
-    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
-      if (!reply || !reply.ok) { return; }
+  function showConnection(online, text) {
+    var status = $("connection");
+    status.dataset.state = online ? "online" : "offline";
+    status.textContent = text;
+  }
+
+  var watch = window.participationWatcher(socket, "watch_conference", { conference_id: conferenceId },
+    function (reply) {
       state.room = reply.state.room;
       renderAgenda();
       renderProjector();
       setSpeakers(reply.state.speakers);
       renderPresence(reply.state.presence);
-      var status = $("connection");
-      status.dataset.state = "online";
-      status.textContent = labels.online;
-    });
-  }
+      showConnection(true, labels.online);
+    },
+    function (refusal) { showConnection(false, (refusal && refusal.error) || labels.offline); });
 
   socket.on("connect", watch);
-  socket.on("disconnect", function () {
-    var status = $("connection");
-    status.dataset.state = "offline";
-    status.textContent = labels.offline;
-  });
+  socket.on("disconnect", function () { showConnection(false, labels.offline); });
   socket.on("room", function (room) { state.room = room; renderAgenda(); renderProjector(); renderSpeakers(); });
   socket.on("speakers", function (list) {
     if (list.agenda_item_id === currentItemId()) { setSpeakers(list); }

@@ -8,9 +8,9 @@
   // Hidden in the page, since only a script ever connects.
   status.hidden = false;
 
-  function show(state) {
+  function show(state, text) {
     status.dataset.state = state;
-    status.textContent = status.dataset[state] || status.textContent;
+    status.textContent = text || status.dataset[state] || status.textContent;
   }
 
   function renderAgenda(items) {
@@ -35,16 +35,18 @@
   window.participationSocket = socket;
 
   function received(reply) {
-    if (reply && reply.ok) {
-      renderAgenda(reply.state.agenda);
-      show("online");
-      document.dispatchEvent(new CustomEvent("participation:state", { detail: reply.state }));
-    }
+    renderAgenda(reply.state.agenda);
+    show("online");
+    document.dispatchEvent(new CustomEvent("participation:state", { detail: reply.state }));
   }
 
-  function watch() { socket.emit("watch_conference", { conference_id: conferenceId }, received); }
+  var watch = window.participationWatcher(socket, "watch_conference", { conference_id: conferenceId },
+    received, function (refusal) { show("offline", refusal && refusal.error); });
 
-  socket.on("conference_state", received);
+  // The state pushed at connect may be a refusal too (a busy server): then it is asked for.
+  socket.on("conference_state", function (reply) {
+    if (reply && reply.ok) { received(reply); } else { watch.refused(reply); }
+  });
   socket.on("disconnect", function () { show("offline"); });
   socket.on("connect_error", function () { show("offline"); });
   // The new agenda comes with the event (the room with its own event): nothing to ask.

@@ -157,24 +157,19 @@
     }
   }
 
-  function setOnline(online) {
+  function setOnline(online, text) {
     var status = byId("connection");
     if (!status) { return; }
     status.dataset.state = online ? "online" : "offline";
-    status.textContent = online ? root.dataset.online : root.dataset.offline;
+    status.textContent = text || (online ? root.dataset.online : root.dataset.offline);
   }
 
-  function watch() {
-    if (mode === "projector") {
-      socket.emit("watch_projector", { conference_id: conferenceId }, function (reply) {
-        if (reply && reply.ok) { setOnline(true); renderProjector(reply); }
-      });
-    } else {
-      socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
-        if (reply && reply.ok && reply.state.voting) { renderTurnout(reply.state.voting.turnout); }
-      });
-    }
-  }
+  var watch = mode === "projector"
+    ? window.participationWatcher(socket, "watch_projector", { conference_id: conferenceId },
+      function (reply) { setOnline(true); renderProjector(reply); },
+      function (refusal) { setOnline(false, refusal && refusal.error); })
+    : window.participationWatcher(socket, "watch_conference", { conference_id: conferenceId },
+      function (reply) { if (reply.state.voting) { renderTurnout(reply.state.voting.turnout); } });
 
   socket.on("connect", watch);
   socket.on("disconnect", function () { setOnline(false); });

@@ -107,14 +107,12 @@
     state.speakers = list;
   }
 
-  function watch() {
-    socket.emit("watch_conference", { conference_id: conferenceId }, function (reply) {
-      if (!reply || !reply.ok) { return; }
+  var watch = window.participationWatcher(socket, "watch_conference", { conference_id: conferenceId },
+    function (reply) {
       state.room = reply.state.room;
       setSpeakers(reply.state.speakers);
       render();
     });
-  }
 
   socket.on("connect", watch);
   socket.on("room", function (room) {

@@ -8,6 +8,7 @@ the same commands ``make run`` uses.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -197,3 +198,42 @@ def describe(violations: list[dict]) -> str:
         targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
         lines.append(f"{violation['id']}: {violation['help']} at {targets}")
     return "\n".join(lines)
+
+
+#: What a page shows of the refusals :func:`refuse_while_busy` makes up.
+BUSY = "Beschäftigt (Test)"
+
+
+def refuse_while_busy(page, watches: int) -> list[str]:
+    """Stand between ``page`` and the server's Socket.IO: the answers to its first
+    ``watches`` watch requests, and the full state pushed at its first connect, arrive as a
+    busy server's refusal. Returns the ids of every watch request the page sent."""
+    sent: list[str] = []
+    refusal = json.dumps({"ok": False, "status": 503, "error": BUSY}, ensure_ascii=False)
+    pushed = []
+
+    def between(page_side) -> None:
+        server_side = page_side.connect_to_server()
+
+        def from_page(message) -> None:
+            found = re.match(r'42(\d+)\["watch_', str(message))
+            if found:
+                sent.append(found.group(1))
+            server_side.send(message)
+
+        def from_server(message) -> None:
+            text = str(message)
+            answer = re.match(r"43(\d+)\[", text)
+            if answer and answer.group(1) in sent[:watches]:
+                page_side.send(f"43{answer.group(1)}[{refusal}]")
+            elif text.startswith('42["conference_state"') and not pushed:
+                pushed.append(text)
+                page_side.send(f'42["conference_state",{refusal}]')
+            else:
+                page_side.send(message)
+
+        page_side.on_message(from_page)
+        server_side.on_message(from_server)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), between)
+    return sent

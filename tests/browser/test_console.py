@@ -8,7 +8,15 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PHONE, PROJECTOR, axe_violations, describe, screenshot
+from tests.browser.helpers import (
+    BUSY,
+    PHONE,
+    PROJECTOR,
+    axe_violations,
+    describe,
+    refuse_while_busy,
+    screenshot,
+)
 
 MODERATOR = "Samira Benali"
 LAPTOP = {"width": 1366, "height": 768}
@@ -118,3 +126,18 @@ def test_a_moderator_runs_an_agenda_item_from_the_console_alone(live_server, new
     console.click("#new-poll summary")
     violations = axe_violations(console)
     assert not violations, describe(violations)
+
+
+def test_the_console_shows_a_refused_watch_and_asks_again(live_server, new_page):
+    """A busy server's refusal of the console's watch is shown, and the console asks again
+    until it follows the conference (the page's first three watches are refused)."""
+    console = new_page(LAPTOP)
+    console.goto(live_server.join_urls[MODERATOR])
+    watches = refuse_while_busy(console, 3)
+    console.goto(live_server.url + "/c/1/console")
+    status = console.locator("#connection")
+    expect(status).to_have_text(BUSY)
+    expect(status).to_have_attribute("data-state", "offline")
+    _online(console)
+    expect(console.locator("#console-agenda > li").first).to_be_visible()
+    assert len(watches) >= 4

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import (
+    BUSY,
     DESKTOP,
     PHONE,
     axe_violations,
     describe,
+    refuse_while_busy,
     screenshot,
     sign_in_staff,
 )
@@ -61,3 +65,17 @@ def test_the_day_s_pages_pass_axe_in_german_and_arabic(live_server, new_page):
 def _check(page, where: str) -> list[str]:
     violations = axe_violations(page)
     return [f"{where}:\n{describe(violations)}"] if violations else []
+
+
+def test_a_phone_whose_state_is_refused_says_why_and_asks_again(live_server, new_page):
+    """The full state pushed at connect comes as a busy server's refusal: the phone shows the
+    server's reason, asks for the state itself (refused once more) and goes live."""
+    phone = new_page(PHONE, is_mobile=True, has_touch=True)
+    watches = refuse_while_busy(phone, 1)
+    phone.goto(live_server.join_urls[DELEGATE])
+    status = phone.locator("#connection")
+    expect(status).to_have_text(BUSY)
+    expect(status).to_have_attribute("data-state", "offline")
+    expect(status).to_have_attribute("data-state", "online")
+    expect(phone.locator("#agenda li").first).to_be_visible()
+    assert len(watches) >= 2
