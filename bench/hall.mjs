@@ -55,6 +55,26 @@ function serverCpuEach() {
   }
 }
 
+// Encrypted ballots: the moderator closes once the servers have checked the ballots' proofs in
+// the background, as a hall's moderator would wait a moment: at least `least` seconds after the
+// last acknowledgement, then until the servers are quiet (under a tenth of a core for half a
+// second), at most a minute. Returns the seconds waited.
+const QUIET_CPU_SECONDS = 0.05;
+async function settle(least) {
+  const started = now();
+  await sleep(least * 1000);
+  let before = serverCpuEach();
+  while (before && now() - started < 60) {
+    await sleep(500);
+    const after = serverCpuEach();
+    if (!after) { break; }
+    const used = after.reduce((sum, cpu, i) => sum + cpu - before[i], 0);
+    before = after;
+    if (used < QUIET_CPU_SECONDS) { break; }
+  }
+  return now() - started;
+}
+
 // --- the clients ---------------------------------------------------------------------------------
 
 class Phone {
@@ -470,7 +490,7 @@ async function main() {
   });
   report.receipts = casts.filter((c) => c.tracker).map((c) => c.tracker);
 
-  if (config.settle) { await sleep(config.settle * 1000); }
+  if (config.settle) { report.settled_seconds = await settle(config.settle); }
 
   const drawn = await pool.arm("all", "result");
   await phase("close", async (started) => {

@@ -139,6 +139,8 @@ def test_a_small_hall_casts_encrypted_ballots_and_shows_the_trustees_are_awaited
     assert ours["payloads"]["ballot_ready"]["voting"]["poll"]["encryption"]["key"]
     assert ours["phases"]["close"]["reply_state"] == "counting"
     assert ours["payloads"]["poll_closed"]["state"] == "counting"
+    # The close waited for the background's proof checks, and at least the settling time.
+    assert ours["settled_seconds"] >= hall.ENCRYPTED_SETTLE_SECONDS
     assert bare["phases"]["burst"]["acknowledged"] == 12
     for side in (ours, bare):
         assert all(side["phases"][name]["error"] is None for name in hall.PHASES), side["phases"]
