@@ -406,6 +406,37 @@ def test_a_ballot_changed_after_its_check_is_checked_again(world, ceremony):
     assert [m.what for m in check_polls()] == ["trackers"]
 
 
+def test_a_ballot_changed_while_the_poll_closes_is_hashed_again(world, ceremony, monkeypatch):
+    """The close hashes a ballot again unless it is the very ballot read before its lock: one
+    swapped in between is judged by its own tracker, not the one checked earlier."""
+    poll = _open(world)
+    receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
+    deadline = time.monotonic() + 30
+    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    forged = encrypted_choice(poll, world.delegate.id, [YES])["encrypted"]
+    forged["answers"][0]["choices"][1] = forged["answers"][0]["choices"][0]
+    key = next(
+        key
+        for key, choice in db.session.execute(
+            select(Ballot.key, Ballot.choice).where(Ballot.poll_id == poll.id)
+        )
+        if tracker(choice) == receipts[0].tracker
+    )
+    read_before_the_lock = sealed.verify_stored
+
+    def then_swapped(poll):
+        checked = read_before_the_lock(poll)
+        db.session.execute(update(Ballot).where(Ballot.key == key).values(choice=forged))
+        db.session.commit()
+        return checked
+
+    monkeypatch.setattr(sealed, "verify_stored", then_swapped)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert [entry["tracker"] for entry in poll.encryption["invalid"]] == [tracker(forged)]
+
+
 def test_without_trustees_a_secret_poll_opens_only_where_allowed(world):
     settings = dict(world.conference.settings)
     settings["voting"] = {**settings["voting"], "unencrypted_secret": False}

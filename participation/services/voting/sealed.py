@@ -165,15 +165,17 @@ def verify_stored(poll: Poll) -> proofcheck.Checked:
     ballots = db.session.scalars(select(Ballot.choice).where(Ballot.poll_id == poll.id)).all()
     db.session.rollback()
     known = proofcheck.take_over(poll.id)
-    reasons = {}
+    checked = proofcheck.Checked(summed=known.summed, sums=known.sums)
     for ballot in ballots:
         code = tracker(ballot)
+        if isinstance(ballot, dict) and isinstance(ballot.get("voter"), str):
+            checked.read[ballot["voter"]] = (ballot, code)
         if code in known.reasons:
-            reasons[code] = known.reasons[code]
+            checked.reasons[code] = known.reasons[code]
             continue
-        reasons[code] = proof_failure(poll, ballot)
+        checked.reasons[code] = proof_failure(poll, ballot)
         time.sleep(0)  # a cooperative yield under eventlet and gevent
-    return proofcheck.Checked(reasons, known.summed, known.sums)
+    return checked
 
 
 # --- counting ----------------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def start_count(poll: Poll, ballots: list[dict], checked: proofcheck.Checked) ->
     ``checked`` has the ballots checked before the close; the rest are checked now."""
     valid, invalid = [], []
     for ballot in ballots:
-        code = tracker(ballot["choice"])
+        code = checked.tracker_of(ballot["choice"])
         known = checked.reasons.get(code)
         reason = known if known is not None else proof_failure(poll, ballot["choice"])
         if reason:
