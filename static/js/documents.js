@@ -14,10 +14,10 @@
     var last = null;
     var refreshed = 0;
 
-    var show = function (state) {
+    var show = function (state, text) {
       if (!status) { return; }
       status.dataset.state = state;
-      status.textContent = status.dataset[state] || status.textContent;
+      status.textContent = text || status.dataset[state] || status.textContent;
     };
 
     // Swap in new server-rendered HTML, keeping open disclosures open.
@@ -65,16 +65,9 @@
     var payload = { conference_id: conferenceId };
     if (documentId !== null) { payload.document_id = documentId; }
 
-    socket.on("connect", function () {
-      socket.emit("watch_documents", payload, function (reply) {
-        if (reply && reply.ok) {
-          show("online");
-          refresh();
-        } else {
-          show("offline");
-        }
-      });
-    });
+    socket.on("connect", window.participationWatcher(socket, "watch_documents", payload,
+      function () { show("online"); refresh(); },
+      function (refusal) { show("offline", refusal && refusal.error); }));
     socket.on("disconnect", function () { show("offline"); });
     socket.on("connect_error", function () { show("offline"); });
     if (documentId !== null) {

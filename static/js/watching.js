@@ -1,4 +1,5 @@
-// Asking the server for a live page's state ("watch_conference", "watch_projector").
+// Asking the server for a live page's state ("watch_conference", "watch_projector",
+// "watch_documents").
 //
 // Every event is answered, but the answer may be a refusal: a busy database, a rate limit, a
 // session that has ended. A page that ignored it would say "connecting" until the next

@@ -209,25 +209,29 @@ def refuse_while_busy(page, watches: int) -> list[str]:
     ``watches`` watch requests, and the full state pushed at its first connect, arrive as a
     busy server's refusal. Returns the ids of every watch request the page sent."""
     sent: list[str] = []
+    answers_refused: list[str] = []
+    states_refused: list[str] = []
     refusal = json.dumps({"ok": False, "status": 503, "error": BUSY}, ensure_ascii=False)
-    pushed = []
 
     def between(page_side) -> None:
         server_side = page_side.connect_to_server()
+        watching: set[str] = set()  # acknowledgement ids count per connection
 
         def from_page(message) -> None:
             found = re.match(r'42(\d+)\["watch_', str(message))
             if found:
                 sent.append(found.group(1))
+                watching.add(found.group(1))
             server_side.send(message)
 
         def from_server(message) -> None:
             text = str(message)
             answer = re.match(r"43(\d+)\[", text)
-            if answer and answer.group(1) in sent[:watches]:
+            if answer and answer.group(1) in watching and len(answers_refused) < watches:
+                answers_refused.append(text)
                 page_side.send(f"43{answer.group(1)}[{refusal}]")
-            elif text.startswith('42["conference_state"') and not pushed:
-                pushed.append(text)
+            elif text.startswith('42["conference_state"') and not states_refused:
+                states_refused.append(text)
                 page_side.send(f'42["conference_state",{refusal}]')
             else:
                 page_side.send(message)

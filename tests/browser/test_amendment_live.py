@@ -1,6 +1,8 @@
 """A delegate files an amendment on a phone; the moderator's open page shows it at once."""
 
-from tests.browser.helpers import screenshot
+from playwright.sync_api import expect
+
+from tests.browser.helpers import BUSY, refuse_while_busy, screenshot
 
 NEW_TEXT = (
     "Die Mitgliedsorganisationen des Netzwerks verpflichten sich, ihre Erfahrungen untereinander "
@@ -58,3 +60,30 @@ def test_amendment_from_a_phone_appears_on_the_moderators_page(
     assert int(block_first) <= int(first) <= int(last or first) <= int(block_last or block_first)
     assert filed.locator("ins.diff-ins").first.inner_text().strip().endswith("mehrsprachigen")
     screenshot(moderator, "amendment-moderator-live")
+
+
+def test_a_document_page_whose_watch_is_refused_says_why_and_still_follows(
+    live_server, desktop_page, phone_page
+):
+    """The first two answers to the document page's watch are a busy server's refusal: the
+    page shows the reason, asks again, goes live and shows a new amendment without a reload."""
+    moderator, delegate = desktop_page, phone_page
+    moderator.goto(live_server.join_urls["Samira Benali"])
+    moderator.click("#documents-link")
+    watches = refuse_while_busy(moderator, 2)  # from the next page on
+    moderator.click(".document-list a:has-text('A1')")
+    status = moderator.locator("#document-connection")
+    expect(status).to_have_text(BUSY)
+    expect(status).to_have_attribute("data-state", "online")
+    assert len(watches) >= 3
+    moderator.evaluate("window.notReloaded = true")
+
+    open_resolution(delegate, live_server.join_urls["Aylin Demir"])
+    delegate.click("a[href$='/amend']")
+    last = delegate.locator("details.amend-block").last
+    last.locator("summary").click()
+    last.locator("textarea").fill(NEW_TEXT)
+    delegate.click("#amend-submit")
+    delegate.wait_for_selector(".flash-success")
+    expect(moderator.locator("article.amendment[data-number='Ä4']")).to_be_visible()
+    assert moderator.evaluate("window.notReloaded") is True
