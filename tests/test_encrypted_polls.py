@@ -49,6 +49,28 @@ def _cast(poll, accreditation, marks):
     )
 
 
+def _checked_in_background(poll, count):
+    """Wait (at most 30 s) until the background has checked ``count`` of the poll's ballots."""
+    deadline = time.monotonic() + 30
+    while len(proofcheck.known(poll.id)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _forgery_for(poll, accreditation, receipt):
+    """The key of the row holding ``receipt``'s ballot, and a ballot for the same vote whose
+    proofs fail, to swap in as someone with the database would."""
+    forged = encrypted_choice(poll, accreditation.id, [YES])["encrypted"]
+    forged["answers"][0]["choices"][1] = forged["answers"][0]["choices"][0]
+    key = next(
+        key
+        for key, choice in db.session.execute(
+            select(Ballot.key, Ballot.choice).where(Ballot.poll_id == poll.id)
+        )
+        if tracker(choice) == receipt.tracker
+    )
+    return key, forged
+
+
 def test_the_ceremony_gives_a_key_no_one_holds(world, ceremony):
     stored = db.session.get(KeyCeremony, ceremony.id)
     assert stored.state == "ready"
@@ -335,9 +357,7 @@ def test_proofs_are_checked_while_the_poll_is_open(world, ceremony, monkeypatch)
     poll = _open(world)
     receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
     wanted = {r.tracker for r in receipts}
-    deadline = time.monotonic() + 30
-    while set(proofcheck.known(poll.id)) != wanted and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _checked_in_background(poll, 2)
     assert proofcheck.known(poll.id) == dict.fromkeys(wanted, "")
 
     # The close takes those results and checks nothing again.
@@ -356,9 +376,7 @@ def test_the_close_adds_only_what_the_background_has_not(world, ceremony, monkey
     poll = _open(world)
     _cast(poll, world.delegate, [YES])
     _cast(poll, weighty, [NO])
-    deadline = time.monotonic() + 30
-    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _checked_in_background(poll, 2)
     # The last ballot comes just before the close, too late for the background.
     _cast(poll, world.delegate_b, [YES])
     # The module, not the function the package names after it.
@@ -384,20 +402,10 @@ def test_the_close_adds_only_what_the_background_has_not(world, ceremony, monkey
 def test_a_ballot_changed_after_its_check_is_checked_again(world, ceremony):
     poll = _open(world)
     receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
-    deadline = time.monotonic() + 30
-    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    _checked_in_background(poll, 2)
     # Someone with the database swaps in a ballot whose proofs fail: its content no longer
     # hashes to the tracker checked, so the close checks it itself and finds it invalid.
-    forged = encrypted_choice(poll, world.delegate.id, [YES])["encrypted"]
-    forged["answers"][0]["choices"][1] = forged["answers"][0]["choices"][0]
-    key = next(
-        key
-        for key, choice in db.session.execute(
-            select(Ballot.key, Ballot.choice).where(Ballot.poll_id == poll.id)
-        )
-        if tracker(choice) == receipts[0].tracker
-    )
+    key, forged = _forgery_for(poll, world.delegate, receipts[0])
     db.session.execute(update(Ballot).where(Ballot.key == key).values(choice=forged))
     db.session.commit()
     voting.close_poll(world.moderator.person, world.conference.id, poll.id)
@@ -411,18 +419,8 @@ def test_a_ballot_changed_while_the_poll_closes_is_hashed_again(world, ceremony,
     swapped in between is judged by its own tracker, not the one checked earlier."""
     poll = _open(world)
     receipts = [_cast(poll, world.delegate, [YES]), _cast(poll, world.delegate_b, [NO])]
-    deadline = time.monotonic() + 30
-    while len(proofcheck.known(poll.id)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    forged = encrypted_choice(poll, world.delegate.id, [YES])["encrypted"]
-    forged["answers"][0]["choices"][1] = forged["answers"][0]["choices"][0]
-    key = next(
-        key
-        for key, choice in db.session.execute(
-            select(Ballot.key, Ballot.choice).where(Ballot.poll_id == poll.id)
-        )
-        if tracker(choice) == receipts[0].tracker
-    )
+    _checked_in_background(poll, 2)
+    key, forged = _forgery_for(poll, world.delegate, receipts[0])
     read_before_the_lock = sealed.verify_stored
 
     def then_swapped(poll):
