@@ -29,7 +29,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { io } from "socket.io-client";
-import { cpuSeconds } from "./server_cpu.mjs";
+import { cpuSeconds, memoryMib } from "./server_cpu.mjs";
 
 const [configPath, outPath] = isMainThread ? process.argv.slice(2) : [];
 const config = isMainThread ? JSON.parse(readFileSync(configPath, "utf8")) : workerData.config;
@@ -50,6 +50,16 @@ function serverCpuEach() {
   if (!serverPids.length) { return null; }
   try {
     return serverPids.map(cpuSeconds);
+  } catch {
+    return null;
+  }
+}
+
+// The servers' resident memory ("VmRSS") or its peak so far ("VmHWM"), added up (MiB), or null.
+function serverMemoryMib(field) {
+  if (!serverPids.length) { return null; }
+  try {
+    return serverPids.map((pid) => memoryMib(pid, field)).reduce((a, b) => a + b, 0);
   } catch {
     return null;
   }
@@ -284,6 +294,9 @@ async function phase(name, run) {
     // The busiest client thread's share of the phase spent working (not waiting for the
     // server): near 100 %, the client was what limited the phase.
     client_cpu_share: after.busy,
+    // Where the memory peak comes from: the servers' memory and its peak so far, at the end.
+    server_memory_mib: serverMemoryMib("VmRSS"),
+    server_peak_mib: serverMemoryMib("VmHWM"),
     error,
   };
   report.phases[name] = figures;
