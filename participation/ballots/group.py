@@ -19,8 +19,23 @@ import importlib
 import os
 import re
 import secrets
+from types import ModuleType
 
-import rbcl
+#: rbcl, once a group operation needed it (see :func:`_sodium`).
+_rbcl: ModuleType | None = None
+
+
+def _sodium() -> ModuleType:
+    """rbcl, imported at the first group operation.
+
+    It costs a serving process about 5 MiB (libsodium and the modules rbcl imports), which a
+    conference without encrypted polls never needs.
+    """
+    global _rbcl
+    if _rbcl is None:
+        _rbcl = importlib.import_module("rbcl")
+        _tidy_bundled_library()
+    return _rbcl
 
 
 def _tidy_bundled_library() -> None:
@@ -38,8 +53,6 @@ def _tidy_bundled_library() -> None:
             os.unlink(path)
     bundled.sodium_bs = b""  # type: ignore[attr-defined]
 
-
-_tidy_bundled_library()
 
 #: The order of ristretto255: 2^252 + 27742317777372353535851937790883648493.
 ORDER = 2**252 + 27742317777372353535851937790883648493
@@ -71,7 +84,7 @@ class Point:
         if not isinstance(text, str) or not _HEX.fullmatch(text):
             raise EncodingError("a group element is 64 lowercase hexadecimal digits")
         raw = bytes.fromhex(text)
-        if not rbcl.crypto_core_ristretto255_is_valid_point(raw):
+        if not _sodium().crypto_core_ristretto255_is_valid_point(raw):
             raise EncodingError("not a ristretto255 group element")
         return cls(raw)
 
@@ -79,15 +92,14 @@ class Point:
         return self.raw.hex()
 
     def __add__(self, other: Point) -> Point:
-        return Point(rbcl.crypto_core_ristretto255_add(self.raw, other.raw))
+        return Point(_sodium().crypto_core_ristretto255_add(self.raw, other.raw))
 
     def __sub__(self, other: Point) -> Point:
-        return Point(rbcl.crypto_core_ristretto255_sub(self.raw, other.raw))
+        return Point(_sodium().crypto_core_ristretto255_sub(self.raw, other.raw))
 
     def __rmul__(self, scalar: int) -> Point:
-        return Point(
-            rbcl.crypto_scalarmult_ristretto255_allow_scalar_zero(_scalar_bytes(scalar), self.raw)
-        )
+        multiply = _sodium().crypto_scalarmult_ristretto255_allow_scalar_zero
+        return Point(multiply(_scalar_bytes(scalar), self.raw))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Point) and secrets.compare_digest(self.raw, other.raw)
@@ -99,16 +111,19 @@ class Point:
         return f"Point({self.raw.hex()[:16]}…)"
 
 
-#: The neutral element (encodes as 32 zero bytes) and the standard generator.
+#: The neutral element (encodes as 32 zero bytes).
 IDENTITY = Point(bytes(32))
 
 
 def base(scalar: int) -> Point:
     """``scalar · G`` for the standard generator G."""
-    return Point(rbcl.crypto_scalarmult_ristretto255_base_allow_scalar_zero(_scalar_bytes(scalar)))
+    multiply = _sodium().crypto_scalarmult_ristretto255_base_allow_scalar_zero
+    return Point(multiply(_scalar_bytes(scalar)))
 
 
-GENERATOR = base(1)
+#: The standard generator: ``base(1)``, spelled out (RFC 9496, section 4.4) so that importing
+#: the group does not load libsodium.
+GENERATOR = Point(bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76"))
 
 
 def scalar_hex(scalar: int) -> str:
