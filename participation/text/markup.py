@@ -14,13 +14,15 @@ second, independent line of defence.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-import nh3
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {"p", "h2", "h3", "h4", "ul", "ol", "li", "em", "strong", "a", "br"}
@@ -74,15 +76,17 @@ def escape(text: str) -> str:
     return html.escape(text, quote=True)
 
 
-def _build_parser() -> MarkdownIt:
+@functools.cache
+def _parser() -> MarkdownIt:
+    """The parser, built when text is first rendered: markdown-it and nh3 cost a serving
+    process about 4 MiB, which a hall that only votes never needs."""
+    from markdown_it import MarkdownIt
+
     parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     parser.disable(_DISABLED_RULES, ignoreInvalid=True)
     # The parser treats a link whose URL fails validation as plain text.
     parser.validateLink = is_safe_url  # type: ignore[method-assign]
     return parser
-
-
-_PARSER = _build_parser()
 
 
 def _drop_unsafe_links(children: list[Token]) -> list[Token]:
@@ -128,6 +132,8 @@ def sanitize_html(
 
     Links may only point to http(s) URLs and always get ``rel="noopener nofollow"``.
     """
+    import nh3
+
     return nh3.clean(
         markup,
         tags=set(tags),
@@ -141,14 +147,16 @@ def sanitize_html(
 
 def render_markdown(source: str) -> str:
     """Render Markdown source to sanitised HTML."""
-    tokens = _restrict(_PARSER.parse(source))
-    return sanitize_html(_PARSER.renderer.render(tokens, _PARSER.options, {}))
+    parser = _parser()
+    tokens = _restrict(parser.parse(source))
+    return sanitize_html(parser.renderer.render(tokens, parser.options, {}))
 
 
 def render_inline(text: str) -> str:
     """Render one line of inline Markdown (emphasis, strong, links) to sanitised HTML."""
-    tokens = _restrict(_PARSER.parseInline(text))
-    rendered = _PARSER.renderer.render(tokens, _PARSER.options, {})
+    parser = _parser()
+    tokens = _restrict(parser.parseInline(text))
+    rendered = parser.renderer.render(tokens, parser.options, {})
     return sanitize_html(rendered, tags=INLINE_TAGS, attributes={"a": {"href"}})
 
 
@@ -173,7 +181,7 @@ def inline_runs(text: str) -> list[tuple[str, frozenset[str]]]:
     """
     runs: list[tuple[str, frozenset[str]]] = []
     depth = {"em": 0, "strong": 0}
-    tokens = _restrict(_PARSER.parseInline(text))
+    tokens = _restrict(_parser().parseInline(text))
     for token in (tokens[0].children or []) if tokens else []:
         kind, _, edge = token.type.rpartition("_")
         if kind in _STYLE_TOKENS and edge in ("open", "close"):
