@@ -70,19 +70,3 @@ def test_the_db_commands_build_the_schema_from_the_command_line(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'participation.db'}")
     assert "conference" in sa.inspect(engine).get_table_names()
     engine.dispose()
-
-
-def test_a_server_that_only_serves_loads_neither_alembic_nor_the_qr_encoder():
-    """The migrations are bound when a ``db`` command runs; a serving process has no use for
-    Alembic, Mako and Pygments (8 MiB). Nor for segno until it prints join slips (2.5 MiB)."""
-    program = (
-        "import sys\n"
-        "from participation import create_app\n"
-        "create_app({'SECRET_KEY': 'k' * 40, 'SQLALCHEMY_DATABASE_URI': 'sqlite://'})\n"
-        "loaded = {name.split('.')[0] for name in sys.modules}\n"
-        "print(sorted(loaded & {'alembic', 'flask_migrate', 'mako', 'segno'}))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    assert done.stdout.strip() == "[]"
