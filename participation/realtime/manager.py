@@ -28,7 +28,9 @@ class IndexedRooms:
     pending_disconnect: dict
 
     @property
-    def _rooms_of(self) -> dict[tuple[str, str], set]:
+    def _rooms_of(self) -> dict[tuple[str, str], list]:
+        """Each connection's rooms: a short list (a set of six costs six times the memory,
+        and a hall holds thousands of them)."""
         index = self.__dict__.get("_index")
         if index is None:
             index = self.__dict__["_index"] = {}
@@ -36,13 +38,15 @@ class IndexedRooms:
 
     def basic_enter_room(self, sid, namespace, room, eio_sid=None):
         super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
-        self._rooms_of.setdefault((namespace, sid), set()).add(room)
+        rooms = self._rooms_of.setdefault((namespace, sid), [])
+        if room not in rooms:
+            rooms.append(room)
 
     def basic_leave_room(self, sid, namespace, room):
         super().basic_leave_room(sid, namespace, room)
         rooms = self._rooms_of.get((namespace, sid))
-        if rooms is not None:
-            rooms.discard(room)
+        if rooms is not None and room in rooms:
+            rooms.remove(room)
             if not rooms:
                 del self._rooms_of[(namespace, sid)]
 

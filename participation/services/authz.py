@@ -29,7 +29,7 @@ ROLE_RANK = {"observer": 0, "delegate": 1, "moderator": 2, "admin": 3}
 LEVELS = ("public", "signed_in", "staff", *ROLE_RANK)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identity:
     """Who a login session is, read in one light query on every request (and socket event,
     unless the process remembers it: :mod:`participation.services.identities`)."""
