@@ -5,8 +5,8 @@
 
 One table per file: its runs side by side (rounds, sizes, async modes), each moment as
 "ours / bare (ratio)", with the burst's p99, the full state's size and server time per client,
-the peak memory and the requests the clients made; with ``--growth`` a row per run with each
-moment's ratio.
+the peak memory and where it builds up, and the requests the clients made; with ``--growth`` a
+row per run with each moment's ratio.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ def table(report: dict) -> str:
             r["table"]["memory"]["bare"] or 0,
             r["table"]["memory"]["ratio"] or 0,
         ),
+        "memory after connect, burst, storm: ours / bare (MiB)": _memory_by_phase,
         "full state: bytes, server CPU per client": lambda r: "{} B, {:.2f} ms".format(
             r["ours"]["phases"]["connect"]["state_bytes_median"],
             1000
@@ -72,6 +73,16 @@ def table(report: dict) -> str:
     for label, value in extra.items():
         lines.append(f"| {label} | " + " | ".join(value(r) for r in runs) + " |")
     return "\n".join(lines)
+
+
+def _memory_by_phase(run: dict) -> str:
+    """Where the peak builds up: the servers' resident memory at the end of three moments."""
+
+    def at(stack: str, name: str) -> str:
+        value = run[stack]["phases"].get(name, {}).get("server_memory_mib")
+        return "—" if value is None else f"{value:.0f}"
+
+    return ", ".join(f"{at('ours', n)} / {at('bare', n)}" for n in ("connect", "burst", "storm"))
 
 
 def growth(report: dict) -> str:

@@ -109,6 +109,11 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     assert ours["phases"]["open"]["subject_seconds"] > 0
     assert ours["phases"]["connect"]["state_bytes_median"] > 100
     assert table["memory"]["ratio"] > 0
+    # Where the peak builds up: each server's memory and its peak so far, after every moment.
+    for side in (ours, bare):
+        for name in hall.PHASES:
+            figures = side["phases"][name]
+            assert 0 < figures["server_memory_mib"] <= figures["server_peak_mib"], name
     assert set(run["targets"]) == set(report["runs"][0]["targets"])
     # Both servers were profiled in the burst, for the report to set side by side.
     for side in (ours, bare):
@@ -118,6 +123,7 @@ def test_a_small_hall_lives_every_moment_with_the_browsers_client(tmp_path):
     # The README's table is made from the same file.
     markdown = hall_table.table(written)
     assert "| reconnect storm |" in markdown and f"×{table['storm']['ratio']:.2f}" in markdown
+    assert "| memory after connect, burst, storm: ours / bare (MiB) | " in markdown
 
 
 def test_a_small_hall_casts_encrypted_ballots_and_shows_the_trustees_are_awaited(tmp_path):
