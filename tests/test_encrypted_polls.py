@@ -235,6 +235,21 @@ def test_a_counting_poll_may_be_cancelled_and_blocks_a_new_ceremony(world, cerem
     assert db.session.get(KeyCeremony, ceremony.id).state == "retired"
 
 
+def test_opening_an_encrypted_poll_loads_libsodium_before_the_ballots_come(
+    world, ceremony, monkeypatch
+):
+    """The group loads libsodium at its first operation; an encrypted poll's opening does it,
+    so that the hall's first ballots do not wait for the import. A plaintext poll does not."""
+    from participation.ballots import group
+
+    monkeypatch.setattr(group, "_rbcl", None)
+    plain = _open(world, secret=False)
+    assert group._rbcl is None
+    voting.close_poll(world.moderator.person, world.conference.id, plain.id)
+    _open(world)
+    assert group._rbcl is not None
+
+
 def test_without_trustees_a_secret_poll_stays_as_before(world):
     poll = _open(world)
     assert poll.encryption is None

@@ -34,6 +34,7 @@ from participation.ballots import (
     Dealing,
     EncodingError,
     Question,
+    group,
     tracker,
 )
 from participation.ballots.ballot import read_ciphertexts
@@ -82,6 +83,7 @@ def encryption_at_opening(poll: Poll, ceremony: KeyCeremony | None) -> dict | No
     """What an opening poll freezes about its encryption; None for a plaintext poll."""
     if not poll.secret or poll.source != "electronic" or ceremony is None:
         return None
+    group.load_library()
     return {
         "ceremony": ceremony.id,
         "label": poll_label(poll),
