@@ -8,15 +8,18 @@ cyclic garbage collector off: what is left then is what only a full collection w
 from __future__ import annotations
 
 import gc
+import random
 import socket
 import subprocess
 import sys
 import weakref
 from pathlib import Path
 
+import eventlet.websocket
 import eventlet.wsgi
+import pytest
 
-from participation.realtime.serving import ReleasedConnection
+from participation.realtime.serving import ReleasedConnection, unmask, unmask_in_c
 
 
 def _page(environ, start_response):
@@ -91,3 +94,24 @@ def test_a_server_that_only_serves_loads_no_library_before_it_needs_it():
         "<em>ja</em> True",
         "['markdown_it', 'nh3', 'rbcl']",
     ]
+
+
+@pytest.mark.parametrize("length", [0, 1, 3, 4, 5, 7, 125, 2048, 70_000])
+def test_a_frame_is_unmasked_byte_by_byte_as_rfc_6455_says(length):
+    """Byte i of the payload XOR byte (offset + i) mod 4 of the mask, for any length, mask and
+    position in the payload (a long payload arrives in pieces, each unmasked from its offset).
+    Every browser test's frames pass through it too: ``wsgi.py`` installs it in eventlet."""
+    payload = random.Random(length).randbytes(length + 3)
+    for mask in (b"\x00\x00\x00\x00", b"\x81\x3c\xff\x07", [9, 200, 13, 77]):
+        for offset in (0, 1, 2, 3, 6):
+            expected = bytes(payload[i] ^ mask[(offset + i) % 4] for i in range(length))
+            assert unmask(payload, mask, length=length, offset=offset) == expected
+    assert unmask(payload[:length], b"abcd") == bytes(
+        byte ^ b"abcd"[i % 4] for i, byte in enumerate(payload[:length])
+    )
+
+
+def test_serving_with_eventlet_unmasks_with_it(monkeypatch):
+    monkeypatch.setattr(eventlet.websocket.RFC6455WebSocket, "_apply_mask", staticmethod(len))
+    unmask_in_c()
+    assert eventlet.websocket.RFC6455WebSocket._apply_mask is unmask
