@@ -44,12 +44,15 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _bind_extensions(app: Flask) -> None:
     import participation.models  # noqa: F401  (registers the models with the metadata)
+    from participation.models.base import use_postgresql
     from participation.realtime import init_realtime, register_handlers
     from participation.realtime.manager import client_manager
     from participation.realtime.packets import EventPacket
     from participation.realtime.state import shared_states_of
     from participation.web.auth import load_principal
 
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        use_postgresql()
     db.init_app(app)
     login_manager.init_app(app)
     login_manager.request_loader(load_principal)

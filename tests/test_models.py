@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from participation.extensions import db
@@ -80,3 +81,26 @@ def test_deleting_an_organisation_with_delegates_is_refused(conference):
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+#: The partial unique indexes and the column each condition reads.
+PARTIAL_INDEXES = {
+    "uq_poll_one_open_per_conference": "state",
+    "uq_speaker_request_waiting": "status",
+    "uq_speaker_request_speaking": "status",
+}
+
+
+def test_the_partial_unique_indexes_are_partial_on_both_databases(any_db_app):
+    """One open poll per conference, one waiting request per person, list and kind, one
+    speaker per item: each index covers only the rows its condition names, on PostgreSQL too
+    (whose condition is added when the app is made, not declared with the model)."""
+    if db.engine.dialect.name == "sqlite":
+        query = "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+    else:
+        query = "SELECT indexname, indexdef FROM pg_indexes"
+    found = {name: sql for name, sql in db.session.execute(text(query)) if name in PARTIAL_INDEXES}
+    assert set(found) == set(PARTIAL_INDEXES)
+    for name, definition in found.items():
+        condition = definition.upper().partition(" WHERE ")[2]
+        assert PARTIAL_INDEXES[name].upper() in condition, definition

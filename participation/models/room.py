@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation import clock
-from participation.models.base import Base, UTCDateTime
+from participation.models.base import Base, UTCDateTime, partial_unique_index
 from participation.models.conference import Accreditation, AgendaItem
 
 SPEAKER_KINDS = ("speech", "point_of_order")
@@ -56,22 +56,16 @@ class SpeakerRequest(Base):
             "status IN ('waiting', 'speaking', 'done', 'withdrawn', 'removed')", name="status_valid"
         ),
         # A person waits at most once per list and kind; a double tap cannot queue twice.
-        Index(
+        partial_unique_index(
             "uq_speaker_request_waiting",
             "agenda_item_id",
             "accreditation_id",
             "kind",
-            unique=True,
-            sqlite_where=text("status = 'waiting'"),
-            postgresql_where=text("status = 'waiting'"),
+            where="status = 'waiting'",
         ),
         # At most one person speaks on an item at a time.
-        Index(
-            "uq_speaker_request_speaking",
-            "agenda_item_id",
-            unique=True,
-            sqlite_where=text("status = 'speaking'"),
-            postgresql_where=text("status = 'speaking'"),
+        partial_unique_index(
+            "uq_speaker_request_speaking", "agenda_item_id", where="status = 'speaking'"
         ),
     )
 

@@ -22,12 +22,11 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from participation import clock
-from participation.models.base import Base, UTCDateTime
+from participation.models.base import Base, UTCDateTime, partial_unique_index
 from participation.models.conference import Accreditation
 
 POLL_KINDS = ("motion", "election")
@@ -80,12 +79,8 @@ class Poll(Base):
         CheckConstraint("weight_scale >= 1", name="weight_scale_positive"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
         # At most one open poll per conference: the phones show "the" ballot.
-        Index(
-            "uq_poll_one_open_per_conference",
-            "conference_id",
-            unique=True,
-            sqlite_where=text("state = 'open'"),
-            postgresql_where=text("state = 'open'"),
+        partial_unique_index(
+            "uq_poll_one_open_per_conference", "conference_id", where="state = 'open'"
         ),
     )
 
