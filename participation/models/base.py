@@ -32,27 +32,24 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-#: Each partial unique index with its condition, for :func:`use_postgresql`.
-_PARTIAL_INDEXES: list[tuple[Index, str]] = []
-
-
 def partial_unique_index(name: str, *columns: str, where: str) -> Index:
     """A unique index over the rows that meet ``where`` (SQL, the same on both databases).
 
-    SQLite's condition is declared here; PostgreSQL's is added by :func:`use_postgresql` when
-    an app on PostgreSQL is made. Declared here, it would have SQLAlchemy load its PostgreSQL
-    dialect (2.7 MiB) just to check the keyword, in every server on SQLite too.
+    Only SQLite's condition is declared; :func:`use_postgresql` gives PostgreSQL the same one
+    when an app on PostgreSQL is made. Declared here, it would have SQLAlchemy load its
+    PostgreSQL dialect (2.7 MiB) just to check the keyword, in every server on SQLite too.
     """
-    index = Index(name, *columns, unique=True, sqlite_where=text(where))
-    _PARTIAL_INDEXES.append((index, where))
-    return index
+    return Index(name, *columns, unique=True, sqlite_where=text(where))
 
 
 def use_postgresql() -> None:
-    """Give every partial unique index its condition on PostgreSQL too (before any schema is
+    """Give every partial index SQLite's condition on PostgreSQL too (before any schema is
     made or compared there)."""
-    for index, where in _PARTIAL_INDEXES:
-        index.dialect_options["postgresql"]["where"] = text(where)
+    for table in Base.metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None:
+                index.dialect_options["postgresql"]["where"] = where
 
 
 class UTCDateTime(TypeDecorator):
