@@ -101,6 +101,13 @@ def test_ciphertext_json_round_trip_and_refusals():
     for wrong in ({"alpha": ct.alpha.hex()}, {**ct.to_json(), "gamma": "00"}, [1, 2], "ab"):
         with pytest.raises(EncodingError):
             Ciphertext.from_json(wrong)
+        with pytest.raises(EncodingError):
+            Ciphertext.check_spelling(wrong)
+    # Spelled right but off the group: only decoding it tells.
+    off_group = {"alpha": "ff" * 32, "beta": ct.beta.hex()}
+    assert Ciphertext.check_spelling(off_group) is off_group
+    with pytest.raises(EncodingError, match="not a ristretto255 group element"):
+        Ciphertext.from_json(off_group)
 
 
 def test_interval_proof_holds_only_for_the_true_range():

@@ -184,6 +184,31 @@ def test_a_ballot_whose_proofs_fail_is_listed_invalid_and_not_counted(world, cer
     assert len(board["ballots"]) == 1
 
 
+def test_a_ballot_with_a_point_off_the_group_is_listed_invalid_and_not_counted(world, ceremony):
+    """A point is checked for group membership with the proofs, after the acknowledgement;
+    a ballot misspelling one is refused at once."""
+    poll = _open(world)
+    _cast(poll, world.delegate_b, [NO])
+    misspelt = encrypted_choice(poll, world.delegate.id, [YES])
+    misspelt["encrypted"]["answers"][0]["choices"][0]["alpha"] = "FF" * 32
+    with pytest.raises(Invalid):
+        voting.cast_ballot(world.delegate.id, poll.id, misspelt, uuid.uuid4().hex)
+    off_group = encrypted_choice(poll, world.delegate.id, [YES])
+    off_group["encrypted"]["answers"][0]["choices"][0]["alpha"] = "ff" * 32
+    receipt = voting.cast_ballot(world.delegate.id, poll.id, off_group, uuid.uuid4().hex)
+    voting.close_poll(world.moderator.person, world.conference.id, poll.id)
+    db.session.refresh(poll)
+    assert poll.encryption["invalid"] == [
+        {"tracker": receipt.tracker, "weight": 1, "reason": "not a ristretto255 group element"}
+    ]
+    decrypt_as(ceremony, 1, poll)
+    decrypt_as(ceremony, 2, poll)
+    db.session.refresh(poll)
+    assert poll.result["tally"]["weights"] == {"yes": 0, "no": 1, "abstain": 0}
+    assert poll.result["invalid_ballots"] == 1
+    assert check_polls() == []
+
+
 def test_only_a_trustee_decrypts_and_only_with_a_valid_proof(world, ceremony):
     poll = _open(world)
     _cast(poll, world.delegate, [YES])

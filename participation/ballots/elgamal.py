@@ -19,6 +19,7 @@ from participation.ballots.group import (
     EncodingError,
     Point,
     base,
+    point_spelling,
     random_scalar,
 )
 
@@ -43,9 +44,18 @@ class Ciphertext:
 
     @classmethod
     def from_json(cls, data: object) -> Ciphertext:
+        spelled = cls.check_spelling(data)
+        return cls(Point.from_hex(spelled["alpha"]), Point.from_hex(spelled["beta"]))
+
+    @staticmethod
+    def check_spelling(data: object) -> dict:
+        """``data`` if it is spelled as a ciphertext is, else EncodingError; whether its points
+        are in the group, only :meth:`from_json` tells."""
         if not isinstance(data, dict) or set(data) != {"alpha", "beta"}:
             raise EncodingError("a ciphertext is an object with exactly alpha and beta")
-        return cls(Point.from_hex(data["alpha"]), Point.from_hex(data["beta"]))
+        point_spelling(data["alpha"])
+        point_spelling(data["beta"])
+        return data
 
 
 #: The encryption of 0 with randomness 0: the start of every sum.

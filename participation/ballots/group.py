@@ -73,6 +73,16 @@ class EncodingError(ValueError):
     """A point or scalar that is not spelled canonically (or not in the group)."""
 
 
+def point_spelling(text: object) -> str:
+    """``text`` if it is spelled as a point is (64 lowercase hex digits), else EncodingError.
+
+    Whether it is a point of the group, only decoding it tells (:meth:`Point.from_hex`).
+    """
+    if not isinstance(text, str) or not _HEX.fullmatch(text):
+        raise EncodingError("a group element is 64 lowercase hexadecimal digits")
+    return text
+
+
 class Point:
     """An element of ristretto255, kept as its canonical 32-byte encoding.
 
@@ -87,9 +97,7 @@ class Point:
     @classmethod
     def from_hex(cls, text: object) -> Point:
         """Decode a point from its 64 hex digits, refusing every non-canonical spelling."""
-        if not isinstance(text, str) or not _HEX.fullmatch(text):
-            raise EncodingError("a group element is 64 lowercase hexadecimal digits")
-        raw = bytes.fromhex(text)
+        raw = bytes.fromhex(point_spelling(text))
         if not _sodium().crypto_core_ristretto255_is_valid_point(raw):
             raise EncodingError("not a ristretto255 group element")
         return cls(raw)

@@ -37,7 +37,7 @@ from participation.ballots import (
     group,
     tracker,
 )
-from participation.ballots.ballot import read_ciphertexts
+from participation.ballots.ballot import check_layout
 from participation.ballots.tally import decrypt_result, tally
 from participation.ballots.trustees import read_partial
 from participation.extensions import db
@@ -127,10 +127,11 @@ def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | N
     one).
 
     Only what is cheap is checked here, before the ballot joins a batch: the shape and the
-    encodings, the poll's label and the vote's pseudonym (so no ballot can be cast twice under
-    two votes). The proofs cost milliseconds each; they are checked after the acknowledgement,
-    when the poll closes (:func:`verify_stored`), and a ballot whose proofs fail is listed as
-    invalid and not counted.
+    spelling of its points, the poll's label and the vote's pseudonym (so no ballot can be
+    cast twice under two votes). The proofs cost milliseconds each and the points' group
+    membership tens of microseconds; both are checked after the acknowledgement, while the
+    poll is open (:mod:`.proofcheck`) or when it closes (:func:`verify_stored`), and a ballot
+    that fails them is listed as invalid and not counted.
     """
     if not isinstance(poll_id, int) or owner is None or not is_encrypted_choice(choice):
         return None
@@ -142,7 +143,7 @@ def check_encrypted(poll_id: int, owner: int | None, choice: object) -> dict | N
     ballot = choice["encrypted"]
     questions = [Question(**q) for q in encryption["questions"]]
     try:
-        read_ciphertexts(ballot, questions)
+        check_layout(ballot, questions)
     except EncodingError:
         raise Invalid(_("This ballot is not valid for this poll.")) from None
     if ballot["poll"] != encryption["label"] or ballot["voter"] != pseudonym(poll_id, owner):
