@@ -47,6 +47,10 @@ def _constant(name: str) -> float:
     raise ValueError(name)
 
 
+#: Made once: ``json.loads`` with these options would make a decoder for every packet.
+_DECODER = json.JSONDecoder(parse_int=_number, parse_constant=_constant)
+
+
 class PacketJSON:
     """The JSON module of the socket packets: the standard encoder, a guarded decoder."""
 
@@ -60,7 +64,7 @@ class PacketJSON:
         if opening > PACKET_DEPTH and nesting_of(text) > PACKET_DEPTH:
             return Unreadable(_l("The request nests too deeply."))
         try:
-            return json.loads(text, parse_int=_number, parse_constant=_constant)
+            return _DECODER.decode(text)
         except _TooLong:
             return Unreadable(_l("A number in the request is too long."))
         except (ValueError, RecursionError):

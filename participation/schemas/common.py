@@ -117,13 +117,24 @@ def nesting_of(raw: bytes | str) -> int:
     """
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     depth = deepest = 0
-    for bracket in _BRACKET.findall(_STRING.sub("", text)):
+    for bracket in _BRACKET.findall(_outside_strings(text)):
         if bracket in "[{":
             depth += 1
             deepest = max(deepest, depth)
         else:
             depth -= 1
     return deepest
+
+
+def _outside_strings(text: str) -> str:
+    """JSON text with its strings cut out.
+
+    Without a backslash no quote is escaped, so every quote opens or closes a string and
+    splitting at them is enough (a tenth of the regular expression's time).
+    """
+    if "\\" not in text:
+        return "".join(text.split('"')[::2])
+    return _STRING.sub("", text)
 
 
 def decode_json(raw: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
