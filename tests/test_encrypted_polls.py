@@ -411,6 +411,23 @@ def test_proofs_are_checked_while_the_poll_is_open(world, ceremony, monkeypatch)
     assert proofcheck.known(poll.id) == {}
 
 
+def test_proofs_wait_until_ballots_stop_arriving(world, ceremony, monkeypatch):
+    """While ballots keep coming (here the retries of one), the background checks none."""
+    monkeypatch.setattr(proofcheck, "QUIET", 0.4)
+    poll = _open(world)
+    choice = encrypted_choice(poll, world.delegate.id, [YES])
+    submission = uuid.uuid4().hex
+    receipt = voting.cast_ballot(world.delegate.id, poll.id, choice, submission)
+    until = time.monotonic() + 1.2
+    while time.monotonic() < until:
+        time.sleep(0.1)
+        repeated = voting.cast_ballot(world.delegate.id, poll.id, choice, submission)
+        assert repeated.repeated and repeated.tracker == receipt.tracker
+        assert proofcheck.known(poll.id) == {}
+    _checked_in_background(poll, 1)
+    assert proofcheck.known(poll.id) == {receipt.tracker: ""}
+
+
 def test_the_close_adds_only_what_the_background_has_not(world, ceremony, monkeypatch):
     weighty = add_delegate(world, "Wera Zwei", world.org_a, weight=2)
     poll = _open(world)

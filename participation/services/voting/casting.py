@@ -91,6 +91,8 @@ def cast_ballot(
     # An encrypted ballot's proofs are checked here, before it waits for a batch: they cost
     # CPU time, which must not be spent while the batch holds the poll's lock.
     ballot.sealed = sealed.check_encrypted(poll_id, ballot.owner, choice)
+    if ballot.sealed is not None:
+        proofcheck.note_arrival()
     if current_app.config.get("GROUP_COMMIT", True):
         # End the caller's transaction, if it has one: its connection goes back to the pool
         # while it waits. A socket event usually has none, and none is made for it here.

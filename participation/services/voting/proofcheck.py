@@ -69,6 +69,7 @@ class _Checks:
     pending: deque = field(default_factory=deque)
     #: Poll id -> what the background found out so far.
     results: dict[int, Checked] = field(default_factory=dict)
+    #: When the last encrypted ballot arrived or was stored (``time.monotonic``).
     last_arrival: float = 0.0
     running: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -100,6 +101,16 @@ def schedule(poll_id: int, encryption: dict, ballots: list[tuple[str, dict, int]
             return
         checks.running = True
     socketio.start_background_task(_work, app)
+
+
+def note_arrival() -> None:
+    """An encrypted ballot arrived: the checks wait until the hall has stopped voting.
+
+    Noted as each ballot comes in, not only when a batch is stored: in a burst, a batch can
+    wait for its turn longer than :data:`QUIET`, and checks started then would take their
+    milliseconds from the ballots still being acknowledged.
+    """
+    _checks(current_app).last_arrival = time.monotonic()
 
 
 def known(poll_id: int) -> dict[str, str]:
