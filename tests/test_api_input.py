@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from participation.ballots import Question, deal, encrypt_ballot, public_key
 from participation.extensions import db
 from participation.models import AuditHead, Ballot, Poll, PollParticipation
 from participation.models.conference import CONFERENCE_STATUSES
@@ -26,8 +27,10 @@ from participation.models.voting import (
     TARGET_KINDS,
 )
 from participation.schemas import api as shapes
-from participation.schemas import nesting_of, replies
+from participation.schemas import nesting_of, parse, replies
+from participation.schemas.events import CastBallot
 from participation.services import voting
+from participation.services.errors import Invalid
 from participation.services.voting.rules import VOTES
 from participation.web.api import BALLOT_BYTES
 from participation.web.openapi import document
@@ -288,3 +291,26 @@ def test_the_shapes_name_the_values_the_database_allows():
     assert get_args(replies.DocumentStatus) == DOCUMENT_STATUSES
     assert get_args(replies.AmendmentStatus) == AMENDMENT_STATUSES
     assert get_args(replies.DemandStatus) == DEMAND_STATUSES
+
+
+def test_an_encrypted_choice_is_checked_against_its_shape_and_kept_as_sent():
+    """Nothing of an encrypted ballot is changed on its way in; what does not fit is refused."""
+    dealing, _shares = deal("c1.p1", 1, 1, 1)
+    ballot, _randomness = encrypt_ballot(
+        public_key([dealing]), "c1.p1", "v1", [Question.one_of(3)], [[0, 1, 0]]
+    )
+    choice = {"encrypted": ballot}
+    payload = {"conference_id": 1, "poll_id": 1, "choice": choice, "submission_id": "s" * 12}
+    assert parse(CastBallot, payload).raw_choice() is choice
+    body = {"choice": choice, "submission_id": payload["submission_id"]}
+    assert parse(shapes.BallotBody, body).raw_choice() is choice
+    answer = ballot["answers"][0]
+    for wrong in (
+        {**answer, "extra": 1},
+        {**answer, "choices": [{"alpha": "FF" * 32, "beta": "00" * 32}]},
+        {**answer, "overall_proof": []},
+    ):
+        refused = {"encrypted": {**ballot, "answers": [wrong]}}
+        with pytest.raises(Invalid) as error:
+            parse(CastBallot, {**payload, "choice": refused})
+        assert list(error.value.errors) == ["choice"]

@@ -176,11 +176,17 @@ class EncryptedChoice(Strict):
 
 
 def _one_message(value: Any, handler) -> Any:
-    """A choice that fits none of its forms gets one error, not one per form."""
+    """A choice that fits none of its forms gets one error, not one per form.
+
+    An encrypted ballot that fits its shape is kept as it was sent: strict and closed, its
+    shape changes nothing in it, and its hundred small models would otherwise be held, beside
+    the JSON, by every ballot waiting for its batch.
+    """
     try:
-        return handler(value)
+        validated = handler(value)
     except ValidationError:
         raise PydanticCustomError("choice", "not a choice of any form") from None
+    return value if isinstance(validated, EncryptedChoice) else validated
 
 
 #: A ballot's choice, in the API and on the socket alike. Its size and depth are bounded here;
