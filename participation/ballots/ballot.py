@@ -165,7 +165,7 @@ def read_ciphertexts(ballot: object, questions: Sequence[Question]) -> list[list
     return [[Ciphertext.from_json(ct) for ct in row] for row in check_layout(ballot, questions)]
 
 
-def check_layout(ballot: object, questions: Sequence[Question]) -> list[list[object]]:
+def check_layout(ballot: object, questions: Sequence[Question]) -> list[list[dict]]:
     """A ballot's ciphertexts as JSON, once its shape and its points' spelling are right; else
     EncodingError saying what is wrong.
 
