@@ -179,8 +179,8 @@ def _one_message(value: Any, handler) -> Any:
     """A choice that fits none of its forms gets one error, not one per form.
 
     An encrypted ballot that fits its shape is kept as it was sent: strict and closed, its
-    shape changes nothing in it, and its hundred small models would otherwise be held, beside
-    the JSON, by every ballot waiting for its batch.
+    shape changes nothing in it, and its tree of some forty small models would otherwise be
+    held, beside the JSON, by every ballot waiting for its batch.
     """
     try:
         validated = handler(value)

@@ -88,8 +88,9 @@ def cast_ballot(
         conference_id=conference_id,
         origin=origin,
     )
-    # An encrypted ballot's proofs are checked here, before it waits for a batch: they cost
-    # CPU time, which must not be spent while the batch holds the poll's lock.
+    # An encrypted ballot's layout, poll and pseudonym are checked here, before it waits for a
+    # batch: CPU time must not be spent while the batch holds the poll's lock. Its proofs are
+    # checked after the acknowledgement (:mod:`.proofcheck`), once ballots stop arriving.
     ballot.sealed = sealed.check_encrypted(poll_id, ballot.owner, choice)
     if ballot.sealed is not None:
         proofcheck.note_arrival()
